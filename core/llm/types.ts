@@ -1,0 +1,177 @@
+import type { ChatMessage, UsageEntry } from '../record.js';
+
+/**
+ * The LLM client contract (DESIGN.md, "LLM access").
+ *
+ * A provider plugin (`provider:openai`, `provider:ollama`, or a third party's) turns a
+ * {@link ChatRequest} into one HTTP call and classifies failures as {@link LlmError}. Core wraps every
+ * provider in the same middleware: concurrency limit, retry with backoff, content-addressed cache,
+ * structured-output validation and token accounting. Providers never see the cache or retries.
+ */
+
+/** Sampling parameters. All are part of the cache key. */
+export interface SamplingParams {
+  /** 0..2; provider default when unset. */
+  temperature?: number;
+  topP?: number;
+  /** Upper bound on completion tokens. */
+  maxTokens?: number;
+  /** Sampling seed. Core sets distinct seeds for repeated judgments so that each is its own cache entry. */
+  seed?: number;
+  stop?: string[];
+}
+
+/** A JSON Schema for structured output (OpenAI `response_format: json_schema`, Ollama `format`). */
+export interface OutputSchema {
+  /** `^[a-zA-Z0-9_-]{1,64}$`, as OpenAI requires. */
+  name: string;
+  /** A JSON Schema object (draft 2020-12 subset that both OpenAI strict mode and Ollama accept). */
+  jsonSchema: Record<string, unknown>;
+}
+
+export interface ChatRequest extends SamplingParams {
+  messages: ChatMessage[];
+  schema?: OutputSchema;
+}
+
+/** What a provider returns for one call. Token counts are the provider's own. */
+export interface ChatResult {
+  content: string;
+  promptTokens: number;
+  completionTokens: number;
+  finishReason?: string;
+}
+
+/** Per-call options that are not part of the request's meaning (not in the cache key). */
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Wall-clock limit for one HTTP attempt, in milliseconds. */
+  timeoutMs: number;
+}
+
+/**
+ * One provider instance, bound to an endpoint. Implementations read secrets (API keys) from the
+ * environment at call time and never put them into errors.
+ */
+export interface ChatProvider {
+  /** Provider name as used in model ids: `openai` in `openai:gpt-4o`. */
+  readonly name: string;
+  /** The endpoint, for error messages: a URL with no credentials. */
+  readonly endpoint: string;
+  /** Make one call. Must throw {@link LlmError} for every failure. */
+  chat(model: string, request: ChatRequest, options: CallOptions): Promise<ChatResult>;
+}
+
+/** Options a provider factory receives from config/CLI. */
+export interface ProviderOptions {
+  /** Overrides the provider's default base URL (`--base-url`, `OPENAI_BASE_URL`, `OLLAMA_HOST`). */
+  baseUrl?: string;
+}
+
+export type ProviderFactory = (options: ProviderOptions) => ChatProvider;
+
+/**
+ * Failure classes, each with a fixed retry policy:
+ * - `rate_limit` (429), `server` (5xx), `timeout`, `connection` (reset mid-call): retried with backoff.
+ * - `unreachable` (nothing listens at the URL), `auth` (401/403), `not_found` (unknown model or route),
+ *   `bad_request` (400): fatal for the run; retrying cannot help.
+ * - `invalid_output`: the reply did not validate against the schema; retried, then the sample is rejected.
+ */
+export type LlmErrorKind =
+  | 'rate_limit'
+  | 'server'
+  | 'timeout'
+  | 'connection'
+  | 'unreachable'
+  | 'auth'
+  | 'not_found'
+  | 'bad_request'
+  | 'invalid_output';
+
+export const RETRYABLE_KINDS: ReadonlySet<LlmErrorKind> = new Set(['rate_limit', 'server', 'timeout', 'connection', 'invalid_output']);
+export const FATAL_KINDS: ReadonlySet<LlmErrorKind> = new Set(['unreachable', 'auth', 'not_found', 'bad_request']);
+
+export class LlmError extends Error {
+  readonly kind: LlmErrorKind;
+  readonly status?: number;
+  /** From a `retry-after` / `retry-after-ms` header, in milliseconds. */
+  readonly retryAfterMs?: number;
+  readonly hint?: string;
+  constructor(kind: LlmErrorKind, message: string, opts: { status?: number; retryAfterMs?: number; hint?: string; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'LlmError';
+    this.kind = kind;
+    this.status = opts.status;
+    this.retryAfterMs = opts.retryAfterMs;
+    this.hint = opts.hint;
+  }
+  get retryable(): boolean {
+    return RETRYABLE_KINDS.has(this.kind);
+  }
+  get fatal(): boolean {
+    return FATAL_KINDS.has(this.kind);
+  }
+}
+
+/** Middleware settings (config key `llm`). Throughput settings: not part of the cache key. */
+export interface LlmSettings {
+  /** Max concurrent requests per endpoint. */
+  concurrency: number;
+  /** Max attempts per call for retryable failures (first try included). */
+  maxAttempts: number;
+  /** Backoff base and cap, milliseconds: delay = min(cap, base * 2^attempt) with full jitter. */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** Per-attempt timeout, milliseconds. */
+  timeoutMs: number;
+  /** Attempts for a reply that fails schema validation before the call is recorded as failed. */
+  invalidOutputAttempts: number;
+  /** Directory of the content-addressed request cache; `null` disables caching. */
+  cacheDir: string | null;
+}
+
+/** The outcome of one logical call after middleware: the reply and the tokens it cost. */
+export interface Completion {
+  content: string;
+  usage: UsageEntry;
+}
+
+export interface StructuredCompletion<T> {
+  value: T;
+  /** One entry per attempt that reached the model (invalid replies cost tokens too). */
+  usage: UsageEntry[];
+}
+
+/** Who is calling, for token accounting. */
+export interface CallMeta {
+  plugin: string;
+}
+
+/**
+ * What a plugin uses to talk to a model: bound to one `provider:model` id, with all middleware applied.
+ * Throws {@link LlmError}: fatal kinds stop the run, `invalid_output` and exhausted retries reject the sample.
+ */
+export interface LlmClient {
+  /** `provider:model`, e.g. `ollama:qwen2.5-coder:7b`. */
+  readonly modelId: string;
+  complete(request: ChatRequest, meta: CallMeta): Promise<Completion>;
+  /**
+   * A structured call: sends `schema` to the provider's structured-output mode, parses the reply as
+   * JSON and validates it with `validate` (which throws on mismatch). Invalid replies are retried
+   * up to `invalidOutputAttempts` times with distinct seeds, then throw `LlmError('invalid_output')`.
+   */
+  structured<T>(
+    request: Omit<ChatRequest, 'schema'>,
+    schema: OutputSchema,
+    validate: (value: unknown) => T,
+    meta: CallMeta,
+  ): Promise<StructuredCompletion<T>>;
+}
+
+/** Token totals, per model, for run.json. */
+export interface UsageTotals {
+  calls: number;
+  cachedCalls: number;
+  promptTokens: number;
+  completionTokens: number;
+}

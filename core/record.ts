@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import stringify from 'safe-stable-stringify';
+
+/**
+ * The record that flows from seed to exported sample (DESIGN.md, "The record").
+ * Every field is plain JSON so a record is one JSONL line in the run directory.
+ */
+
+/** One chat turn in OpenAI chat format. `weight` is only set by exporters (0 = not trained, 1 = trained). */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+  weight?: 0 | 1;
+}
+
+/** Where a seed came from: a file path and, when known, its 1-based line span. */
+export interface SeedSourceRef {
+  path: string;
+  line?: number;
+  endLine?: number;
+}
+
+/**
+ * A piece of real code the pipeline starts from.
+ * `id` is content-addressed (see {@link contentId}) so the same snippet read twice gets the same id.
+ */
+export interface Seed {
+  id: string;
+  /** Lower-case language id: `python`, `javascript`, `typescript`, `java`, `c`, `cpp`, `go`, `rust`, `sql`, `shell`, `php`, ... */
+  language: string;
+  code: string;
+  source: SeedSourceRef;
+  /** How the snippet was cut: a whole function or class, a 5-20 line window, a whole file, or one dataset record. */
+  kind: 'function' | 'class' | 'window' | 'file' | 'record';
+  /** Source-specific fields, e.g. HumanEval's `task_id`. */
+  meta: Record<string, unknown>;
+}
+
+/** How a sample came to be. */
+export interface Lineage {
+  seedId: string;
+  /** Human-readable origin of the seed: `path:line` or `file.jsonl#L12`. */
+  source: string;
+  /** Plugin name of the strategy that wrote the instruction, e.g. `strategy:reverse`. */
+  strategy: string;
+  /** Ids of the records this one was derived from (empty for first-generation samples). */
+  parentIds: string[];
+  /** 0 for samples written directly from a seed; +1 per evolution/mutation step. */
+  generation: number;
+  /** Strategy-specific provenance, e.g. the rewrite direction of Infinite-Instruct's reverse construction. */
+  details?: Record<string, unknown>;
+}
+
+/** One judge's verdict on a record. `score` and `dimensions` are on the judge's scale (documented by the judge). */
+export interface JudgeVerdict {
+  judge: string;
+  model: string;
+  /** Aggregate score (e.g. mean over dimensions and judgments). */
+  score: number;
+  threshold: number;
+  passed: boolean;
+  /** Per-dimension values averaged over judgments. */
+  dimensions: Record<string, number>;
+  /** How many independent judgments were averaged. */
+  judgments: number;
+  rationale?: string[];
+}
+
+/** One finding of a static analyzer or executor. Lines are 1-based, relative to the checked code block. */
+export interface Diagnostic {
+  tool: string;
+  rule: string;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+/** One analyzer's or executor's result on one record. */
+export interface CheckResult {
+  plugin: string;
+  tool: string;
+  language: string;
+  passed: boolean;
+  diagnostics: Diagnostic[];
+  /** Set when the check did not run (e.g. tool missing and the run is configured to skip); says why. */
+  skipped?: string;
+}
+
+/** Tokens spent by one LLM call made for this record. */
+export interface UsageEntry {
+  plugin: string;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  /** True when the reply came from the request cache (no tokens were spent this run). */
+  cached: boolean;
+}
+
+/** Stages a record passes through, in order (DESIGN.md, "Records flow as a stream"). */
+export const STAGES = ['seed', 'problem', 'judged', 'answered', 'verified', 'kept'] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Why a record was dropped. A dropped record is written to `rejected.jsonl`, never discarded. */
+export interface Dropped {
+  stage: Stage;
+  plugin: string;
+  reason: string;
+}
+
+/** A sample under construction or finished. */
+export interface SampleRecord {
+  /** Content-addressed id of `language` + `messages`, recomputed when messages change. */
+  id: string;
+  messages: ChatMessage[];
+  language: string;
+  lineage: Lineage;
+  scores: JudgeVerdict[];
+  checks: CheckResult[];
+  usage: UsageEntry[];
+  /** Free-form, plugin-owned data (test cases, keywords, ...). Keys are namespaced by plugin. */
+  meta: Record<string, unknown>;
+  /** The last stage this record completed. */
+  stage: Stage;
+  dropped?: Dropped;
+}
+
+/**
+ * Stable content address: the first 16 hex chars of SHA-256 over a canonical JSON encoding
+ * (sorted keys) of `value`. Same content, same id, on any machine.
+ */
+export function contentId(value: unknown): string {
+  return createHash('sha256').update(stringify(value) ?? 'null').digest('hex').slice(0, 16);
+}
+
+/** The id of a record: content address of its language and messages (weights excluded). */
+export function recordId(language: string, messages: readonly ChatMessage[]): string {
+  return contentId({ language, messages: messages.map((m) => ({ role: m.role, content: m.content })) });
+}
+
+/**
+ * Make a new first-stage record (stage `problem`) from a seed.
+ * `messages` are the prompt turns the strategy wrote (usually one user instruction).
+ */
+export function createRecord(init: {
+  seed: Seed;
+  strategy: string;
+  messages: ChatMessage[];
+  language?: string;
+  parentIds?: string[];
+  generation?: number;
+  details?: Record<string, unknown>;
+  meta?: Record<string, unknown>;
+}): SampleRecord {
+  const language = init.language ?? init.seed.language;
+  const src = init.seed.source;
+  return {
+    id: recordId(language, init.messages),
+    messages: init.messages,
+    language,
+    lineage: {
+      seedId: init.seed.id,
+      source: src.line ? `${src.path}:${src.line}` : src.path,
+      strategy: init.strategy,
+      parentIds: init.parentIds ?? [],
+      generation: init.generation ?? 0,
+      ...(init.details ? { details: init.details } : {}),
+    },
+    scores: [],
+    checks: [],
+    usage: [],
+    meta: init.meta ?? {},
+    stage: 'problem',
+  };
+}
+
+/** Mark a record dropped (it goes to `rejected.jsonl` with this reason). Returns the record. */
+export function dropRecord(record: SampleRecord, stage: Stage, plugin: string, reason: string): SampleRecord {
+  record.dropped = { stage, plugin, reason };
+  return record;
+}
