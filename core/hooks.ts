@@ -44,6 +44,22 @@ export interface ExportContext {
   written: string[];
 }
 
+/**
+ * What `derivedSeeds` receives after a pass over seeds has finished: the run's records so far.
+ * Streams read the run directory, so a resumed run sees exactly what an uninterrupted one would.
+ */
+export interface DerivedSeedQuery {
+  /** 1 after the first pass over the `--seeds` input, 2 after the first derived pass, ... */
+  phase: number;
+  runDir: string;
+  /** Kept samples so far, in order. */
+  kept(): AsyncIterable<SampleRecord>;
+  /** Rejected samples so far, in order. */
+  rejected(): AsyncIterable<SampleRecord>;
+  /** Records made so far: kept plus rejected. */
+  counts: { kept: number; rejected: number };
+}
+
 /** What `runEnd` receives. */
 export interface RunSummary {
   runDir: string;
@@ -81,6 +97,14 @@ export function createHooks() {
 
     /** Keyed by language: that language's analyzer checks a batch of code blocks, one result per sample in order. */
     analyze: trackKeys(new HookMap(() => new AsyncSeriesBailHook<[CodeSample[], StageContext], CheckResult[] | undefined>(['samples', 'ctx'])), analyzerKeys),
+
+    /**
+     * Bail: after a pass over seeds ends, the first plugin that returns seeds starts another pass
+     * (e.g. backfeeding turns keyword combinations of the kept problems into new seeds). The new
+     * seeds flow through the same stages; fires again after that pass, until no plugin returns seeds.
+     * Seeds must come out in a deterministic order (a resumed run replays them).
+     */
+    derivedSeeds: new AsyncSeriesBailHook<[DerivedSeedQuery], AsyncIterable<Seed> | undefined>(['query']),
 
     /** Series: a record passed every stage and was written to `samples.jsonl`. Side effects only. */
     kept: new AsyncSeriesHook<[SampleRecord]>(['record']),

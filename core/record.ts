@@ -30,8 +30,11 @@ export interface Seed {
   language: string;
   code: string;
   source: SeedSourceRef;
-  /** How the snippet was cut: a whole function or class, a 5-20 line window, a whole file, or one dataset record. */
-  kind: 'function' | 'class' | 'window' | 'file' | 'record';
+  /**
+   * How the snippet was cut: a whole function or class, a 5-20 line window, a whole file, one dataset
+   * record, or `derived` for seeds a plugin made from earlier records (`hooks.derivedSeeds`).
+   */
+  kind: 'function' | 'class' | 'window' | 'file' | 'record' | 'derived';
   /** Source-specific fields, e.g. HumanEval's `task_id`. */
   meta: Record<string, unknown>;
 }
