@@ -108,7 +108,10 @@ export type Stage = (typeof STAGES)[number];
 export interface Dropped {
   stage: Stage;
   plugin: string;
+  /** Human-readable, specific: `mean score 5.2 < 6 (complexity 3, creativity 4)`. */
   reason: string;
+  /** Short stable key the funnel aggregates by (`below_threshold`, `invalid_output`, `E0602`); defaults to `other`. */
+  category?: string;
 }
 
 /** A sample under construction or finished. */
@@ -177,8 +180,11 @@ export function createRecord(init: {
   };
 }
 
-/** Mark a record dropped (it goes to `rejected.jsonl` with this reason). Returns the record. */
-export function dropRecord(record: SampleRecord, stage: Stage, plugin: string, reason: string): SampleRecord {
-  record.dropped = { stage, plugin, reason };
+/**
+ * Mark a record dropped (it goes to `rejected.jsonl` with this reason). `category` is the short
+ * stable key the funnel counts by. Returns the record.
+ */
+export function dropRecord(record: SampleRecord, stage: Stage, plugin: string, reason: string, category?: string): SampleRecord {
+  record.dropped = { stage, plugin, reason, ...(category ? { category } : {}) };
   return record;
 }
