@@ -1,0 +1,112 @@
+import { pathToFileURL } from 'node:url';
+import { closest } from 'fastest-levenshtein';
+import { configErrorFromZod } from '../config/issues.js';
+import { ConfigError } from '../errors.js';
+import type { Hooks } from '../hooks.js';
+import type { LlmClient } from '../llm/types.js';
+import type { Logger, Plugin, PluginApi, RunInfo, TemplateRenderer } from '../plugin.js';
+
+/** A plugin with its validated options, ready to apply. */
+export interface PluginEntry {
+  plugin: Plugin;
+  options: unknown;
+}
+
+/**
+ * Resolve the `plugins` map of a config to plugin entries with validated options.
+ * Keys are built-in names (`judge:quality`) or module specifiers (a path or package whose default
+ * export is a plugin made with `definePlugin`). Plugins in `implicit` (providers, seed sources) are
+ * always applied, with the options the config gives them or their defaults.
+ * @throws ConfigError naming `plugins.<name>` for an unknown plugin (with the closest built-in name),
+ *   a module that does not export a plugin, or invalid options (with the key path inside the options)
+ */
+export async function resolvePlugins(
+  configured: Record<string, unknown>,
+  builtins: readonly Plugin[],
+  implicit: readonly Plugin[] = [],
+): Promise<PluginEntry[]> {
+  const byName = new Map(builtins.map((p) => [p.name, p]));
+  const entries: PluginEntry[] = [];
+  const named = new Set<string>();
+  for (const [key, raw] of Object.entries(configured)) {
+    const plugin = byName.get(key) ?? (isModuleSpecifier(key) ? await importPlugin(key) : undefined);
+    if (!plugin) {
+      const names = [...byName.keys()].sort();
+      throw new ConfigError(`unknown plugin "plugins.${key}"`, {
+        code: 'CONFIG_UNKNOWN_KEY',
+        hint: `did you mean "${closest(key, names)}"? built-in plugins: ${names.join(', ')}; a third-party plugin is named by its module path (./my-plugin.js)`,
+      });
+    }
+    named.add(plugin.name);
+    entries.push({ plugin, options: validateOptions(plugin, raw ?? {}, `plugins.${key}`) });
+  }
+  const implicitEntries = implicit.filter((p) => !named.has(p.name)).map((plugin) => ({ plugin, options: validateOptions(plugin, {}, `plugins.${plugin.name}`) }));
+  return [...implicitEntries, ...entries];
+}
+
+/** Validate a plugin's options with its schema; errors name the key path under `prefix`. */
+export function validateOptions(plugin: Plugin, raw: unknown, prefix: string): unknown {
+  const res = plugin.options.safeParse(raw);
+  if (!res.success) throw configErrorFromZod(res.error, plugin.options, `the options of ${plugin.name}`, [prefix]);
+  return res.data;
+}
+
+async function importPlugin(specifier: string): Promise<Plugin> {
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(specifier.startsWith('/') ? pathToFileURL(specifier).href : specifier)) as { default?: unknown };
+  } catch (err) {
+    throw new ConfigError(`cannot load plugin module "${specifier}": ${(err as Error).message}`, {
+      code: 'CONFIG_PLUGIN_LOAD',
+      hint: 'check the path (relative paths resolve against the config file that names them) or install the package',
+    });
+  }
+  const p = mod.default as Partial<Plugin> | undefined;
+  if (!p || typeof p.name !== 'string' || typeof p.apply !== 'function' || !p.options) {
+    throw new ConfigError(`plugin module "${specifier}" has no default export made with definePlugin({ name, description, options, apply })`, {
+      code: 'CONFIG_PLUGIN_LOAD',
+      hint: 'export default definePlugin({...}) from the module',
+    });
+  }
+  return p as Plugin;
+}
+
+function isModuleSpecifier(key: string): boolean {
+  return key.startsWith('.') || key.startsWith('/') || key.startsWith('@') || !key.includes(':');
+}
+
+/** Build the API object plugins receive. */
+export function createPluginApi(parts: {
+  hooks: Hooks;
+  llm: (modelId?: string) => LlmClient;
+  templates: TemplateRenderer;
+  log: Logger;
+  run: RunInfo;
+}): PluginApi {
+  return Object.freeze({ ...parts });
+}
+
+/** Apply plugins in order. Errors thrown by `apply` are wrapped to name the plugin. */
+export async function applyPlugins(api: PluginApi, entries: readonly PluginEntry[]): Promise<void> {
+  for (const { plugin, options } of entries) {
+    try {
+      await plugin.apply(api, options as never);
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
+      throw new ConfigError(`plugin ${plugin.name} failed to start: ${(err as Error).message}`, { hint: 'check its options' });
+    }
+  }
+}
+
+/** A logger that writes to stderr; `debug` only with INSTRUCTSMITH_DEBUG set. */
+export function stderrLogger(quiet = false): Logger {
+  return {
+    info: (m) => {
+      if (!quiet) process.stderr.write(`${m}\n`);
+    },
+    warn: (m) => process.stderr.write(`warning: ${m}\n`),
+    debug: (m) => {
+      if (process.env.INSTRUCTSMITH_DEBUG) process.stderr.write(`debug: ${m}\n`);
+    },
+  };
+}
