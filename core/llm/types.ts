@@ -134,6 +134,8 @@ export interface LlmSettings {
 export interface Completion {
   content: string;
   usage: UsageEntry;
+  /** The provider's finish reason when it gave one (`stop`, `length`, ...). */
+  finishReason?: string;
 }
 
 export interface StructuredCompletion<T> {

@@ -1,0 +1,289 @@
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { ResolvedConfig } from '../config/schema.js';
+import { ConfigError, InputError } from '../errors.js';
+import { createHooks, handledLanguages, type DerivedSeedQuery, type ExportContext, type Hooks } from '../hooks.js';
+import { createLlmFactory } from '../llm/factory.js';
+import { DEFAULT_LLM_SETTINGS } from '../llm/settings.js';
+import { UsageMeter } from '../llm/usage.js';
+import type { LlmSettings, UsageTotals } from '../llm/types.js';
+import type { Logger, Plugin } from '../plugin.js';
+import { contentId, type SampleRecord, type Seed } from '../record.js';
+import { createTemplateRenderer } from '../templates.js';
+import { createVerifier } from '../verify/gate.js';
+import { Funnel, type FunnelCounts } from './funnel.js';
+import { applyPlugins, createPluginApi, resolvePlugins } from './host.js';
+import { mapOrdered } from './ordered.js';
+import { annotateTapErrors, processSeed, type PipelineDeps } from './pipeline.js';
+import { readRecords, RunStore, type Checkpoint, type FilePosition } from './store.js';
+import { UsageTally } from './usage-tally.js';
+
+export interface RunOptions {
+  config: ResolvedConfig;
+  /** Every plugin that can be named in `plugins` (the CLI passes the built-ins). */
+  builtins: readonly Plugin[];
+  /** Plugins applied even when the config does not name them (providers, seed sources). */
+  implicit: readonly Plugin[];
+  log: Logger;
+  /** Called after every seed is written (and once at the end); for progress displays. */
+  onProgress?: (progress: RunProgress) => void;
+  /** Aborting stops reading seeds; finished seeds are checkpointed and the run can be resumed. */
+  signal?: AbortSignal;
+}
+
+export interface RunProgress {
+  phase: number;
+  seedsDone: number;
+  /** Seeds in the current pass once counted (counted in the background); undefined until then. */
+  seedsTotal?: number;
+  funnel: FunnelCounts;
+  /** LLM usage of this process (cached replies counted separately). */
+  usage: Record<string, UsageTotals>;
+  elapsedMs: number;
+}
+
+export interface RunResult {
+  runDir: string;
+  status: 'complete' | 'interrupted';
+  /** True when the run continued from a checkpoint. */
+  resumed: boolean;
+  /** True when run.json already said complete and nothing was done. */
+  alreadyComplete: boolean;
+  funnel: FunnelCounts;
+  usage: Record<string, UsageTotals>;
+  exported: string[];
+}
+
+/** Config keys that do not change the data a run produces; they are left out of the resume check. */
+const THROUGHPUT_KEYS = ['out', 'limit', 'concurrency', 'llm', 'cache', 'baseUrl'] as const;
+/** Checkpoint at most this often (ms); correctness does not depend on it, only the work redone after a kill. */
+const CHECKPOINT_INTERVAL_MS = 500;
+
+/**
+ * Run a pipeline end to end (DESIGN.md, "Runs"): apply the plugins, stream seeds through
+ * synthesize → judge → respond → verify with `config.concurrency` seeds in flight, write kept and
+ * rejected records in seed order, checkpoint, then run derived passes (`hooks.derivedSeeds`) and the
+ * exporters, and write run.json.
+ *
+ * Resume: when `config.out` holds a checkpoint of the same configuration, the run continues after the
+ * last fully written seed; records of a half-written seed are cut off and the seed is redone, its LLM
+ * calls answered by the request cache. The final files equal an uninterrupted run's.
+ * @throws ConfigError (bad config, another run's directory), InputError (seeds), LlmError with a fatal
+ *   kind (unreachable endpoint, rejected key), ToolMissingError; finished seeds stay written either way.
+ */
+export async function runPipeline(options: RunOptions): Promise<RunResult> {
+  const { config, log } = options;
+  if (!config.out) throw new ConfigError('no run directory: pass --out DIR or set `out`', { hint: 'e.g. --out runs/my-run' });
+  if (!config.seeds) throw new ConfigError('no seeds: pass --seeds PATH (a directory of code or a JSONL file) or set `seeds`', { hint: 'e.g. --seeds ./src' });
+  const runDir = resolve(config.out);
+  mkdirSync(runDir, { recursive: true });
+  const store = new RunStore(runDir);
+  const hash = configHash(config);
+  const checkpoint = store.readCheckpoint();
+  const previous = readRunJson(store);
+  if ((checkpoint && checkpoint.configHash !== hash) || (previous && previous.configHash !== undefined && previous.configHash !== hash)) {
+    throw new ConfigError(`${runDir} holds a run made with a different configuration`, {
+      code: 'CONFIG_RUN_MISMATCH',
+      hint: 'use another --out directory, or delete this one to start over (point cache.dir at its cache/ folder to keep finished LLM calls)',
+    });
+  }
+  if (previous?.status === 'complete') {
+    log.info(`${runDir}: run already complete; nothing to do`);
+    return { runDir, status: 'complete', resumed: false, alreadyComplete: true, funnel: previous.funnel, usage: previous.usage ?? {}, exported: previous.exported ?? [] };
+  }
+
+  const started = Date.now();
+  const hooks = createHooks();
+  annotateTapErrors(hooks);
+  const meter = new UsageMeter();
+  const controller = new AbortController();
+  const llm = createLlmFactory({ hooks, settings: llmSettings(config, runDir), baseUrl: config.baseUrl, defaultModel: config.model, dryRun: false, meter, signal: controller.signal });
+  const api = createPluginApi({ hooks, llm, templates: createTemplateRenderer(config.templates), log, run: { dir: runDir, dryRun: false, config } });
+  await applyPlugins(api, await resolvePlugins(config.plugins, options.builtins, options.implicit));
+  await hooks.runStart.promise({ runDir, dryRun: false });
+
+  options.signal?.addEventListener('abort', () => controller.abort(options.signal?.reason), { once: true });
+  const verifier = handledLanguages(hooks).length > 0 ? createVerifier({ hooks, policy: config.verify }) : undefined;
+  const deps: PipelineDeps = { hooks, signal: controller.signal, dryRun: false, verifier };
+  const funnel = new Funnel(checkpoint?.funnel);
+  const tally = new UsageTally((checkpoint?.funnel as { usage?: unknown } | undefined)?.usage);
+  store.open(checkpoint);
+
+  const phaseEnds: FilePosition[] = checkpoint?.phaseEnds ? [...checkpoint.phaseEnds] : [];
+  const startPhase = checkpoint?.phase ?? 1;
+  let seedsDone = checkpoint?.seedsDone ?? 0;
+  let phase = startPhase;
+  let lastCheckpoint = 0;
+  const runJsonBase = { name: config.name, preset: config.preset, paper: config.paper, configHash: hash, startedAt: new Date(started).toISOString(), config: redactConfig(config) };
+
+  const saveCheckpoint = (force = false) => {
+    if (!force && Date.now() - lastCheckpoint < CHECKPOINT_INTERVAL_MS) return;
+    lastCheckpoint = Date.now();
+    const cp: Checkpoint = { version: 1, configHash: hash, phase, seedsDone, phaseEnds, ...store.position(), funnel: { ...(funnel.checkpointState() as object), usage: tally.state() } };
+    store.writeCheckpoint(cp);
+  };
+  const progress = (seedsTotal?: number) =>
+    options.onProgress?.({ phase, seedsDone, seedsTotal, funnel: funnel.snapshot(), usage: meter.byModel(), elapsedMs: Date.now() - started });
+
+  store.writeRunJson({ ...runJsonBase, status: 'running', resumed: Boolean(checkpoint), funnel: funnel.snapshot() });
+  let interrupted = false;
+  try {
+    for (let p = 1; ; p++) {
+      if (p < startPhase) continue;
+      const source = p === 1 ? await openSeeds(hooks, config.seeds, funnel) : await hooks.derivedSeeds.promise(derivedQuery(p - 1, runDir, store, phaseEnds));
+      if (!source) break;
+      phase = p;
+      const skip = p === startPhase ? seedsDone : 0;
+      seedsDone = skip;
+      let seedsTotal: number | undefined;
+      if (options.onProgress && p === 1) void countSeeds(hooks, config.seeds, config.limit).then((n) => (seedsTotal = n), () => undefined);
+      const seeds = limitAndSkip(source, p === 1 ? config.limit : undefined, skip, funnel, controller.signal);
+      for await (const records of mapOrdered(seeds, config.concurrency, (seed) => processSeed(seed, deps))) {
+        store.append(records);
+        funnel.add(records);
+        tally.add(records);
+        seedsDone += 1;
+        for (const r of records) await (r.dropped ? hooks.dropped : hooks.kept).promise(r);
+        saveCheckpoint();
+        progress(seedsTotal);
+      }
+      if (controller.signal.aborted) {
+        interrupted = true;
+        break;
+      }
+      funnel.endPhase();
+      phaseEnds.push(store.position());
+      phase = p + 1;
+      seedsDone = 0;
+      saveCheckpoint(true);
+    }
+  } finally {
+    saveCheckpoint(true);
+    store.close();
+  }
+  progress();
+
+  if (interrupted) {
+    store.writeRunJson({ ...runJsonBase, status: 'interrupted', funnel: funnel.snapshot(), usage: tally.totals() });
+    return { runDir, status: 'interrupted', resumed: Boolean(checkpoint), alreadyComplete: false, funnel: funnel.snapshot(), usage: tally.totals(), exported: [] };
+  }
+
+  const finalFunnel = funnel.snapshot();
+  const runJson = { ...runJsonBase, status: 'complete', models: Object.keys(tally.totals()), funnel: finalFunnel, usage: tally.totals() };
+  const exported = await runExporters(hooks, runDir, runJson);
+  const finishedAt = new Date().toISOString();
+  store.writeRunJson({ ...runJson, exported, finishedAt, durationMs: Date.now() - started, resumed: Boolean(checkpoint) });
+  await hooks.runEnd.promise({ runDir, kept: finalFunnel.kept, rejected: finalFunnel.rejected, funnel: finalFunnel as unknown as Record<string, unknown> });
+  return { runDir, status: 'complete', resumed: Boolean(checkpoint), alreadyComplete: false, funnel: finalFunnel, usage: tally.totals(), exported };
+}
+
+/** LLM middleware settings from the config (defaults: DEFAULT_LLM_SETTINGS). */
+export function llmSettings(config: ResolvedConfig, runDir: string): LlmSettings {
+  const cacheDir = config.cache.enabled ? resolve(config.cache.dir ?? join(runDir, 'cache')) : null;
+  return { ...DEFAULT_LLM_SETTINGS, ...stripUndefined(config.llm), cacheDir };
+}
+
+/**
+ * Ask the seed sources for `path`. Errors: a missing path, or a path no source reads.
+ * @throws InputError naming the path
+ */
+export async function openSeeds(hooks: Hooks, path: string, funnel?: Funnel): Promise<AsyncIterable<Seed>> {
+  if (!existsSync(path)) {
+    throw new InputError(path, undefined, 'seeds path does not exist', { code: 'SEEDS_NOT_FOUND', hint: 'pass --seeds with a directory of source code or a JSONL file' });
+  }
+  const query = { path, isDirectory: statSync(path).isDirectory(), skip: (_p: string, reason: string) => funnel?.skipped(reason) };
+  const source = await hooks.seedSource.promise(query);
+  if (!source) {
+    throw new InputError(path, undefined, 'no seed source can read this path', {
+      code: 'SEEDS_UNREADABLE',
+      hint: 'give a directory of source files, a single source file, or a .jsonl/.jsonl.gz file',
+    });
+  }
+  return source;
+}
+
+async function countSeeds(hooks: Hooks, path: string, limit?: number): Promise<number> {
+  const source = await openSeeds(hooks, path);
+  let n = 0;
+  for await (const _ of source) {
+    n += 1;
+    if (limit && n >= limit) break;
+  }
+  return n;
+}
+
+async function* limitAndSkip(source: AsyncIterable<Seed>, limit: number | undefined, skip: number, funnel: Funnel, signal: AbortSignal): AsyncGenerator<Seed> {
+  let n = 0;
+  for await (const seed of source) {
+    if (signal.aborted) return;
+    if (limit !== undefined && n >= limit) return;
+    n += 1;
+    funnel.seedRead();
+    if (n <= skip) continue;
+    yield seed;
+  }
+}
+
+function derivedQuery(phase: number, runDir: string, store: RunStore, phaseEnds: FilePosition[]): DerivedSeedQuery {
+  const end = phaseEnds[phase - 1]!;
+  return {
+    phase,
+    runDir,
+    kept: () => readRecords(store.path('samples'), end.keptBytes),
+    rejected: () => readRecords(store.path('rejected'), end.rejectedBytes),
+    counts: { kept: end.kept, rejected: end.rejected },
+  };
+}
+
+/** Fire the export hook over the finished run; returns the files written (relative to the run dir). */
+export async function runExporters(hooks: Hooks, runDir: string, run: Record<string, unknown>, outDir = join(runDir, 'export')): Promise<string[]> {
+  if (!hooks.export.isUsed()) return [];
+  mkdirSync(outDir, { recursive: true });
+  const ctx: ExportContext = { runDir, outDir, samples: () => readRecords(join(runDir, 'samples.jsonl')), run, written: [] };
+  await hooks.export.promise(ctx);
+  return ctx.written;
+}
+
+/** Content hash of the parts of a config that shape the data (see THROUGHPUT_KEYS for what is left out). */
+export function configHash(config: ResolvedConfig): string {
+  const shaping: Record<string, unknown> = { ...config };
+  for (const k of THROUGHPUT_KEYS) delete shaping[k];
+  return contentId(shaping);
+}
+
+interface PreviousRun {
+  status?: string;
+  configHash?: string;
+  funnel: FunnelCounts;
+  usage?: Record<string, UsageTotals>;
+  exported?: string[];
+}
+
+function readRunJson(store: RunStore): PreviousRun | undefined {
+  const file = store.path('run');
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as PreviousRun;
+  } catch {
+    return undefined;
+  }
+}
+
+// The config holds no secrets by design (keys come from the environment); still drop the base URL's credentials if a user put any there.
+function redactConfig(config: ResolvedConfig): ResolvedConfig {
+  if (!config.baseUrl) return config;
+  try {
+    const u = new URL(config.baseUrl);
+    u.username = '';
+    u.password = '';
+    return { ...config, baseUrl: u.toString() };
+  } catch {
+    return config;
+  }
+}
+
+function stripUndefined<T extends object>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export type { SampleRecord };
