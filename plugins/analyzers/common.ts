@@ -1,0 +1,51 @@
+/**
+ * Pieces every built-in analyzer shares: the options that say how its tool is run, and how it taps
+ * `hooks.analyze`. Uses only instructsmith's public API, as a third-party analyzer would.
+ */
+import { runBatched, z, type BatchToolSpec, type CheckResult, type CodeSample, type PluginApi, type StageContext } from '../../core/index.js';
+
+/**
+ * Options about running the tool, merged into each analyzer's schema. Time limits are our choice:
+ * generous enough that a loaded CI machine does not time out a healthy batch, small enough that a
+ * hung tool costs a minute, not a run.
+ */
+export const toolRunShape = {
+  /** Executable to run (name on PATH or path). */
+  command: z.string().min(1),
+  /** Wall-clock limit of one tool process: base, ms. */
+  timeoutMs: z.number().int().positive().default(30_000),
+  /** Added to the limit per file in the process, ms. */
+  perFileTimeoutMs: z.number().int().nonnegative().default(1_000),
+  /** Most samples one tool process checks; the gate's batchSize usually sets fewer. */
+  maxFiles: z.number().int().positive().default(256),
+};
+
+export interface ToolRunOptions {
+  command: string;
+  timeoutMs: number;
+  perFileTimeoutMs: number;
+  maxFiles: number;
+}
+
+/** The BatchToolSpec fields that come straight from the shared options. */
+export function runFields(o: ToolRunOptions): Pick<BatchToolSpec, 'command' | 'timeoutMs' | 'maxFiles'> {
+  return { command: o.command, timeoutMs: (n) => o.timeoutMs + o.perFileTimeoutMs * n, maxFiles: o.maxFiles };
+}
+
+/** An analyzer's work for one batch: usually `runBatched` over a spec. */
+export type AnalyzeFn = (samples: CodeSample[], ctx: StageContext) => Promise<CheckResult[]>;
+
+/** Tap `hooks.analyze.for(language)` under the plugin's name. */
+export function tapAnalyzer(api: PluginApi, plugin: string, language: string, analyze: AnalyzeFn): void {
+  api.hooks.analyze.for(language).tapPromise(plugin, (samples, ctx) => analyze(samples, ctx));
+}
+
+/** The common case: one batched tool run per call. */
+export function batchedAnalyzer(spec: BatchToolSpec): AnalyzeFn {
+  return (samples, ctx) => runBatched(samples, spec, { signal: ctx.signal });
+}
+
+/** A rule matches a list entry when the list names its id or its symbol (`E0602`, `undefined-variable`). */
+export function ruleListed(list: readonly string[], ...names: Array<string | undefined>): boolean {
+  return names.some((n) => n !== undefined && list.includes(n));
+}
