@@ -15,3 +15,6 @@ export * from './hooks.js';
 
 // --- LLM access
 export * from './llm/types.js';
+
+// --- verification
+export * from './verify/index.js';
