@@ -1,0 +1,132 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import stringify from 'safe-stable-stringify';
+import type { ChatRequest } from './types.js';
+
+/**
+ * The content-addressed request cache (DESIGN.md, "LLM access"): one JSON file per successful,
+ * validated reply, at `cacheDir/<first 2 hex>/<sha256>.json`.
+ *
+ * The key covers what gives a request its meaning (provider, model, messages, sampling parameters,
+ * schema) and nothing about throughput or place (base URL, API key, timeout, concurrency), so the
+ * same prompt hits the cache whether it ran against a local vLLM or through a proxy, and a cache
+ * directory can be shared between machines. Entries never contain secrets: only the request's
+ * meaning and the reply.
+ */
+
+/** Bumped when the key's canonical form changes, so old entries stop matching instead of being misread. */
+const KEY_VERSION = 1;
+
+/** What the cache key is computed from. */
+export interface CacheKeyParts {
+  provider: string;
+  model: string;
+  request: ChatRequest;
+}
+
+/** One stored reply. */
+export interface CacheEntry {
+  key: string;
+  provider: string;
+  model: string;
+  content: string;
+  promptTokens: number;
+  completionTokens: number;
+  finishReason?: string;
+  /** ISO time the entry was written. */
+  createdAt: string;
+  /** The request's meaning (messages, sampling, schema name), for humans inspecting the cache. */
+  request: unknown;
+}
+
+/**
+ * SHA-256 (hex) of the canonical JSON (sorted keys, undefined dropped) of provider, model, messages
+ * (role and content only; an exporter's `weight` is not part of the prompt), sampling parameters
+ * and schema (name and JSON Schema).
+ */
+export function cacheKey(parts: CacheKeyParts): string {
+  return createHash('sha256').update(stringify(canonicalRequest(parts)) ?? '').digest('hex');
+}
+
+function canonicalRequest({ provider, model, request }: CacheKeyParts) {
+  return {
+    v: KEY_VERSION,
+    provider,
+    model,
+    messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+    sampling: {
+      temperature: request.temperature,
+      topP: request.topP,
+      maxTokens: request.maxTokens,
+      seed: request.seed,
+      stop: request.stop,
+    },
+    schema: request.schema ? { name: request.schema.name, jsonSchema: request.schema.jsonSchema } : null,
+  };
+}
+
+export class LlmCache {
+  /** @param dir the cache directory; created on first write. */
+  constructor(readonly dir: string) {}
+
+  /** Path of the entry for `key`: `dir/ab/abcdef….json`. */
+  pathOf(key: string): string {
+    return join(this.dir, key.slice(0, 2), `${key}.json`);
+  }
+
+  /**
+   * The entry for `key`, or undefined when there is none or it is unreadable (a truncated or
+   * hand-edited file is a miss, and is overwritten by the next successful call).
+   */
+  async get(key: string): Promise<CacheEntry | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.pathOf(key), 'utf8');
+    } catch {
+      return undefined;
+    }
+    try {
+      const entry = JSON.parse(text) as CacheEntry;
+      if (entry?.key !== key || typeof entry.content !== 'string' || typeof entry.promptTokens !== 'number' || typeof entry.completionTokens !== 'number') return undefined;
+      return entry;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Store an entry atomically: write a unique temporary file beside it, then rename over the final
+   * name (atomic on POSIX file systems), so a process killed mid-write leaves either no entry or a
+   * whole one, never a truncated one.
+   * @throws the file-system error when the directory cannot be written.
+   */
+  async set(entry: CacheEntry): Promise<void> {
+    const file = this.pathOf(entry.key);
+    await mkdir(join(this.dir, entry.key.slice(0, 2)), { recursive: true });
+    const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      await writeFile(tmp, JSON.stringify(entry), 'utf8');
+      await rename(tmp, file);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  /** Build an entry from a request and its reply. */
+  static entry(parts: CacheKeyParts, key: string, reply: { content: string; promptTokens: number; completionTokens: number; finishReason?: string }): CacheEntry {
+    const canon = canonicalRequest(parts);
+    return {
+      key,
+      provider: parts.provider,
+      model: parts.model,
+      content: reply.content,
+      promptTokens: reply.promptTokens,
+      completionTokens: reply.completionTokens,
+      ...(reply.finishReason ? { finishReason: reply.finishReason } : {}),
+      createdAt: new Date().toISOString(),
+      request: { messages: canon.messages, sampling: canon.sampling, schema: parts.request.schema?.name ?? null },
+    };
+  }
+}

@@ -1,0 +1,138 @@
+import type { LimitFunction } from 'p-limit';
+import type { UsageEntry } from '../record.js';
+import { cacheKey, LlmCache, type CacheKeyParts } from './cache.js';
+import { parseJsonReply } from './json-reply.js';
+import { withRetry } from './retry.js';
+import { LlmError, type CallMeta, type ChatProvider, type ChatRequest, type ChatResult, type Completion, type LlmClient, type LlmSettings, type OutputSchema, type StructuredCompletion } from './types.js';
+import type { UsageMeter } from './usage.js';
+
+/** Told about every retried failure (progress display, debug log). */
+export type RetryListener = (info: { modelId: string; plugin: string; error: LlmError; attempt: number; delayMs: number }) => void;
+
+/** What {@link createLlmClient} composes. The factory builds these; tests may too. */
+export interface LlmClientDeps {
+  /** `provider:model`. */
+  modelId: string;
+  provider: ChatProvider;
+  /** The model name the provider is asked for (the part after the first colon). */
+  model: string;
+  settings: LlmSettings;
+  /** The request cache; undefined disables caching. */
+  cache?: LlmCache;
+  /** The concurrency limiter of the provider's endpoint (shared by every client of that endpoint). */
+  limit: LimitFunction;
+  meter: UsageMeter;
+  /** Aborts every call (the run was interrupted). */
+  signal?: AbortSignal;
+  onRetry?: RetryListener;
+}
+
+/**
+ * Extra time given to a provider past `timeoutMs` before core stops waiting for it itself, in ms.
+ * Providers enforce `timeoutMs` (and classify the failure); this guards against one that does not.
+ */
+const TIMEOUT_GRACE_MS = 1_000;
+/** Longest validation message kept in an `invalid_output` error, in characters. */
+const MAX_REASON_CHARS = 600;
+
+/**
+ * Wrap a provider in core's middleware (DESIGN.md, "LLM access"): cache lookup, then the endpoint's
+ * concurrency limit around each HTTP attempt, retries with backoff for retryable failures, token
+ * accounting into the meter, and (for structured calls) JSON parsing and validation with fresh seeds
+ * on invalid replies. Only successful (and, for structured calls, validated) replies are cached.
+ */
+export function createLlmClient(deps: LlmClientDeps): LlmClient {
+  const { modelId, provider, model, settings, cache, limit, meter, signal } = deps;
+  const providerName = modelId.slice(0, modelId.indexOf(':'));
+
+  /** One logical call through cache, limiter and retries. */
+  async function call(request: ChatRequest, meta: CallMeta): Promise<{ result: ChatResult; cached: boolean; parts: CacheKeyParts; key?: string }> {
+    const parts: CacheKeyParts = { provider: providerName, model, request };
+    const key = cache ? cacheKey(parts) : undefined;
+    if (cache && key) {
+      const hit = await cache.get(key);
+      if (hit) {
+        return { result: { content: hit.content, promptTokens: hit.promptTokens, completionTokens: hit.completionTokens, finishReason: hit.finishReason }, cached: true, parts, key };
+      }
+    }
+    const result = await withRetry(() => limit(() => attempt(request)), settings, {
+      signal,
+      onRetry: deps.onRetry ? (error, n, delayMs) => deps.onRetry!({ modelId, plugin: meta.plugin, error, attempt: n, delayMs }) : undefined,
+    });
+    return { result, cached: false, parts, key };
+  }
+
+  async function attempt(request: ChatRequest): Promise<ChatResult> {
+    signal?.throwIfAborted();
+    const timer = new AbortController();
+    const callSignal = signal ? AbortSignal.any([signal, timer.signal]) : timer.signal;
+    let guard: NodeJS.Timeout | undefined;
+    const guardFired = new Promise<never>((_, reject) => {
+      guard = setTimeout(() => {
+        timer.abort();
+        reject(new LlmError('timeout', `${provider.name} at ${provider.endpoint} did not answer within ${settings.timeoutMs} ms (model "${model}")`, {
+          hint: 'a slow model or an overloaded server; raise llm.timeoutMs or lower llm.concurrency',
+        }));
+      }, settings.timeoutMs + TIMEOUT_GRACE_MS);
+    });
+    try {
+      return await Promise.race([provider.chat(model, request, { signal: callSignal, timeoutMs: settings.timeoutMs }), guardFired]);
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      throw err;
+    } finally {
+      clearTimeout(guard);
+    }
+  }
+
+  function usageOf(result: ChatResult, cached: boolean, meta: CallMeta): UsageEntry {
+    const entry: UsageEntry = { plugin: meta.plugin, model: modelId, promptTokens: result.promptTokens, completionTokens: result.completionTokens, cached };
+    meter.record(entry);
+    return entry;
+  }
+
+  async function store(parts: CacheKeyParts, key: string | undefined, result: ChatResult): Promise<void> {
+    if (!cache || !key) return;
+    await cache.set(LlmCache.entry(parts, key, result));
+  }
+
+  return {
+    modelId,
+
+    async complete(request: ChatRequest, meta: CallMeta): Promise<Completion> {
+      const { result, cached, parts, key } = await call(request, meta);
+      const usage = usageOf(result, cached, meta);
+      if (!cached) await store(parts, key, result);
+      return { content: result.content, usage };
+    },
+
+    async structured<T>(request: Omit<ChatRequest, 'schema'>, schema: OutputSchema, validate: (value: unknown) => T, meta: CallMeta): Promise<StructuredCompletion<T>> {
+      const usage: UsageEntry[] = [];
+      const reasons: string[] = [];
+      for (let i = 0; i < settings.invalidOutputAttempts; i++) {
+        // A different seed per attempt: a deterministic server (or a model at temperature 0 with a
+        // seed) gives another answer, and each attempt is its own cache entry.
+        const seed = i === 0 ? request.seed : (request.seed ?? 0) + i;
+        const req: ChatRequest = { ...request, ...(seed === undefined ? {} : { seed }), schema };
+        const { result, cached, parts, key } = await call(req, meta);
+        usage.push(usageOf(result, cached, meta));
+        let value: T;
+        try {
+          value = validate(parseJsonReply(result.content));
+        } catch (err) {
+          const cut = result.finishReason === 'length' ? ' (the reply was cut off at maxTokens)' : '';
+          reasons.push(`attempt ${i + 1}${seed === undefined ? '' : ` (seed ${seed})`}${cut}: ${(err as Error).message}`);
+          continue;
+        }
+        if (!cached) await store(parts, key, result);
+        return { value, usage };
+      }
+      const last = reasons[reasons.length - 1] ?? '';
+      throw new LlmError(
+        'invalid_output',
+        `${modelId}: the reply to schema "${schema.name}" (plugin ${meta.plugin}) did not validate in ${reasons.length} attempt${reasons.length === 1 ? '' : 's'}; last: ${last.length > MAX_REASON_CHARS ? `${last.slice(0, MAX_REASON_CHARS)}…` : last}`,
+        { hint: 'a model too small for this schema, or a prompt that does not ask for this shape; raise llm.invalidOutputAttempts or use a stronger model' },
+      );
+    },
+  };
+}

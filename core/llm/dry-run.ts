@@ -1,0 +1,140 @@
+import type { ChatMessage, UsageEntry } from '../record.js';
+import { sampleFromSchema } from './schema-sample.js';
+import { LlmError, type CallMeta, type ChatRequest, type Completion, type LlmClient, type OutputSchema, type SamplingParams, type StructuredCompletion } from './types.js';
+import type { UsageMeter } from './usage.js';
+
+/**
+ * `--dry-run`: clients that make no HTTP call. Every request is counted and its tokens estimated;
+ * the first few are kept whole so the CLI can print the rendered prompts. Structured calls return a
+ * value generated from the schema with numbers at their maximum (judges' scores pass, so every stage
+ * runs); plain calls return a placeholder that says no model was called.
+ */
+
+/** Token estimate used without a tokenizer: ceil(characters / 4), OpenAI's rule of thumb for English text. */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+/** One request a dry run would have sent. */
+export interface DryRunRequest {
+  /** 1-based order of the call in the run. */
+  n: number;
+  modelId: string;
+  plugin: string;
+  messages: ChatMessage[];
+  /** The schema's name for structured calls. */
+  schema?: string;
+  sampling: SamplingParams;
+  /** Estimated prompt tokens (chars/4). */
+  promptTokens: number;
+}
+
+/** What a dry run would have cost, from chars/4 token estimates. */
+export interface DryRunEstimate {
+  calls: number;
+  structuredCalls: number;
+  /** Estimated prompt tokens over all calls (chars/4 of every message). */
+  promptTokens: number;
+  /** Sum of `maxTokens` over the calls that set it: an upper bound on their completion tokens. */
+  completionTokensMax: number;
+  /** Calls without `maxTokens`, whose completion length cannot be bounded. */
+  callsWithoutMaxTokens: number;
+  /** The same, per model id. */
+  byModel: Record<string, { calls: number; promptTokens: number; completionTokensMax: number }>;
+  /** Says how the numbers were estimated (printed by the CLI). */
+  method: string;
+}
+
+/** How many whole requests a DryRunLog keeps by default: enough to show the prompts of each stage. */
+const DEFAULT_KEEP = 50;
+
+/** Records the requests of a dry run; memory stays bounded (only the first `keep` are kept whole). */
+export class DryRunLog {
+  private readonly kept: DryRunRequest[] = [];
+  private readonly est: DryRunEstimate = {
+    calls: 0,
+    structuredCalls: 0,
+    promptTokens: 0,
+    completionTokensMax: 0,
+    callsWithoutMaxTokens: 0,
+    byModel: {},
+    method: 'tokens estimated as characters / 4; completion tokens bounded by maxTokens where set',
+  };
+
+  constructor(readonly keep = DEFAULT_KEEP) {}
+
+  /** Count a request; keep it whole if it is among the first `keep`. Returns its prompt-token estimate. */
+  record(modelId: string, request: ChatRequest, meta: CallMeta): number {
+    const promptTokens = estimateTokens(request.messages.map((m) => m.content).join('\n'));
+    const e = this.est;
+    e.calls++;
+    if (request.schema) e.structuredCalls++;
+    e.promptTokens += promptTokens;
+    const m = (e.byModel[modelId] ??= { calls: 0, promptTokens: 0, completionTokensMax: 0 });
+    m.calls++;
+    m.promptTokens += promptTokens;
+    if (request.maxTokens !== undefined) {
+      e.completionTokensMax += request.maxTokens;
+      m.completionTokensMax += request.maxTokens;
+    } else e.callsWithoutMaxTokens++;
+    if (this.kept.length < this.keep) {
+      const { messages, schema, ...sampling } = request;
+      this.kept.push({ n: e.calls, modelId, plugin: meta.plugin, messages: messages.map((x) => ({ role: x.role, content: x.content })), ...(schema ? { schema: schema.name } : {}), sampling, promptTokens });
+    }
+    return promptTokens;
+  }
+
+  /** The first `n` recorded requests (all kept ones by default), in call order. */
+  requests(n = this.keep): DryRunRequest[] {
+    return this.kept.slice(0, n);
+  }
+
+  /** The estimate so far (a copy). */
+  estimate(): DryRunEstimate {
+    return structuredClone(this.est);
+  }
+}
+
+/** The placeholder content of a plain dry-run reply. */
+export function dryRunPlaceholder(modelId: string): string {
+  return `[dry run: no request was sent; this placeholder stands for the reply of ${modelId}]`;
+}
+
+/**
+ * An LlmClient for `modelId` that records into `log` and answers synthetically. Usage entries carry
+ * the estimated tokens and are recorded into `meter` (so progress shows them), with `cached: false`.
+ * @throws LlmError('invalid_output') from `structured` when no value generated from the schema passes
+ *   `validate` (a validator stricter than its schema, e.g. a regex refinement): the same sample would
+ *   need a real model.
+ */
+export function createDryRunClient(modelId: string, log: DryRunLog, meter: UsageMeter): LlmClient {
+  const usage = (meta: CallMeta, promptTokens: number, content: string): UsageEntry => {
+    const entry: UsageEntry = { plugin: meta.plugin, model: modelId, promptTokens, completionTokens: estimateTokens(content), cached: false };
+    meter.record(entry);
+    return entry;
+  };
+  return {
+    modelId,
+    async complete(request: ChatRequest, meta: CallMeta): Promise<Completion> {
+      const promptTokens = log.record(modelId, request, meta);
+      const content = dryRunPlaceholder(modelId);
+      return { content, usage: usage(meta, promptTokens, content) };
+    },
+    async structured<T>(request: Omit<ChatRequest, 'schema'>, schema: OutputSchema, validate: (value: unknown) => T, meta: CallMeta): Promise<StructuredCompletion<T>> {
+      const promptTokens = log.record(modelId, { ...request, schema }, meta);
+      const problems: string[] = [];
+      for (const numbers of ['max', 'min'] as const) {
+        try {
+          const raw = sampleFromSchema(schema.jsonSchema, { numbers, text: 'dry run' });
+          const value = validate(raw);
+          return { value, usage: [usage(meta, promptTokens, JSON.stringify(raw))] };
+        } catch (err) {
+          problems.push((err as Error).message);
+        }
+      }
+      throw new LlmError('invalid_output', `${modelId}: dry run could not make a value for schema "${schema.name}" that passes the validator of ${meta.plugin}: ${problems[0] ?? ''}`, {
+        hint: 'the validator is stricter than the JSON Schema (e.g. a pattern or refinement); run without --dry-run',
+      });
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import pLimit, { type LimitFunction } from 'p-limit';
+import { ConfigError } from '../errors.js';
+import { registeredProviders, type Hooks } from '../hooks.js';
+import { LlmCache } from './cache.js';
+import { createLlmClient, type RetryListener } from './client.js';
+import { createDryRunClient, DryRunLog } from './dry-run.js';
+import { parseModelId } from './model-id.js';
+import { resolveLlmSettings } from './settings.js';
+import type { ChatProvider, LlmClient, LlmSettings } from './types.js';
+import type { UsageMeter } from './usage.js';
+
+/** What the runner passes to {@link createLlmFactory}. */
+export interface LlmFactoryOptions {
+  /** The run's hooks; providers are looked up in `hooks.provider` (tapped by `provider:*` plugins). */
+  hooks: Hooks;
+  /** The `llm` config section; unset keys take DEFAULT_LLM_SETTINGS. */
+  settings?: Partial<LlmSettings>;
+  /**
+   * `--base-url`. A string applies to the provider of `defaultModel` (or to every provider when there
+   * is no default model); a record maps provider names to URLs (`{ openai: 'http://localhost:8000/v1' }`).
+   * Providers fall back to their environment variable and default when unset.
+   */
+  baseUrl?: string | Readonly<Record<string, string>>;
+  /** `--model` / config `model`: used when a plugin asks for a client without an id. */
+  defaultModel?: string;
+  /** `--dry-run`: no HTTP call is made; see {@link DryRunLog}. */
+  dryRun?: boolean;
+  /** Receives every call's usage. */
+  meter: UsageMeter;
+  /** Aborts all calls when the run is interrupted. */
+  signal?: AbortSignal;
+  /** Told about each retried failure. */
+  onRetry?: RetryListener;
+}
+
+/** `PluginApi.llm`: a client per model id, memoised. */
+export interface LlmFactory {
+  /**
+   * The client for `modelId` (`provider:model`), or for the default model when omitted.
+   * @throws ConfigError when no model is given anywhere, the id is malformed, or its provider is not registered.
+   */
+  (modelId?: string): LlmClient;
+  /** The resolved settings. */
+  readonly settings: LlmSettings;
+  /** Under `dryRun`: the recorded requests and the token estimate. */
+  readonly dryRunLog?: DryRunLog;
+}
+
+/**
+ * Build what `PluginApi.llm` is. Clients are memoised per model id; providers are built once per
+ * provider name; the concurrency limit (`settings.concurrency`) is shared by every client whose
+ * provider talks to the same endpoint, so two models on one vLLM server share its slots.
+ *
+ * Runner usage:
+ * ```ts
+ * const meter = new UsageMeter();
+ * const llm = createLlmFactory({ hooks, settings: config.llm, baseUrl: flags.baseUrl, defaultModel: config.model, dryRun, meter, signal });
+ * const api: PluginApi = { hooks, llm, ... };
+ * // run.json: meter.byModel(), meter.total(); under --dry-run: llm.dryRunLog!.estimate(), llm.dryRunLog!.requests(3)
+ * ```
+ */
+export function createLlmFactory(options: LlmFactoryOptions): LlmFactory {
+  const settings = resolveLlmSettings(options.settings);
+  const cache = settings.cacheDir && !options.dryRun ? new LlmCache(settings.cacheDir) : undefined;
+  const dryRunLog = options.dryRun ? new DryRunLog() : undefined;
+  const clients = new Map<string, LlmClient>();
+  const providers = new Map<string, ChatProvider>();
+  const limiters = new Map<string, LimitFunction>();
+  const defaultProvider = options.defaultModel ? parseModelId(options.defaultModel, 'model').provider : undefined;
+
+  function baseUrlFor(provider: string): string | undefined {
+    const b = options.baseUrl;
+    if (b === undefined) return undefined;
+    if (typeof b === 'string') return defaultProvider === undefined || defaultProvider === provider ? b : undefined;
+    return b[provider];
+  }
+
+  function providerFor(name: string, modelId: string): ChatProvider {
+    const known = providers.get(name);
+    if (known) return known;
+    const registered = registeredProviders(options.hooks);
+    if (!registered.includes(name)) {
+      throw new ConfigError(`model "${modelId}": no provider named "${name}" is registered (registered: ${registered.length ? registered.join(', ') : 'none'})`, {
+        code: 'CONFIG_UNKNOWN_PROVIDER',
+        hint: registered.length ? `use one of ${registered.map((p) => `${p}:MODEL`).join(', ')}, or add the plugin that provides "${name}"` : 'add a provider plugin (provider:openai, provider:ollama) to the config',
+      });
+    }
+    const baseUrl = baseUrlFor(name);
+    const provider = options.hooks.provider.for(name).call(baseUrl === undefined ? {} : { baseUrl });
+    if (!provider) throw new ConfigError(`model "${modelId}": the plugins tapped for provider "${name}" returned no provider`, { code: 'CONFIG_UNKNOWN_PROVIDER' });
+    providers.set(name, provider);
+    return provider;
+  }
+
+  function limiterFor(endpoint: string): LimitFunction {
+    let limit = limiters.get(endpoint);
+    if (!limit) limiters.set(endpoint, (limit = pLimit(settings.concurrency)));
+    return limit;
+  }
+
+  const factory = (modelId?: string): LlmClient => {
+    const id = modelId ?? options.defaultModel;
+    if (!id) {
+      throw new ConfigError('no model: pass --model provider:model or set `model` in the config', {
+        code: 'CONFIG_NO_MODEL',
+        hint: 'e.g. --model ollama:qwen2.5-coder:7b or --model openai:gpt-4o-mini',
+      });
+    }
+    const known = clients.get(id);
+    if (known) return known;
+    const ref = parseModelId(id, modelId ? 'model id' : 'model');
+    const provider = providerFor(ref.provider, id);
+    const client = dryRunLog
+      ? createDryRunClient(id, dryRunLog, options.meter)
+      : createLlmClient({ modelId: id, provider, model: ref.model, settings, cache, limit: limiterFor(provider.endpoint), meter: options.meter, signal: options.signal, onRetry: options.onRetry });
+    clients.set(id, client);
+    return client;
+  };
+  return Object.assign(factory, { settings, dryRunLog }) as LlmFactory;
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import type { LlmSettings } from './types.js';
+
+/**
+ * Middleware defaults (config key `llm`). None comes from a paper; they are our choices:
+ * - `concurrency: 8`: enough to keep a local vLLM/Ollama server or a hosted API busy without
+ *   tripping typical per-key rate limits; raise it for big hosted deployments.
+ * - `maxAttempts: 8` with `backoffBaseMs: 500` .. `backoffMaxMs: 60_000`: full-jitter backoff whose
+ *   expected total wait (~2 minutes) outlasts a typical 1-minute rate-limit window.
+ * - `timeoutMs: 120_000`: a long code answer from a slow local model (a few thousand tokens at
+ *   ~30 tokens/s) fits in two minutes.
+ * - `invalidOutputAttempts: 3`: a model that fails a schema three times with different seeds is
+ *   unlikely to succeed on a fourth; the sample is then rejected with the reason.
+ * - `cacheDir: null`: the runner sets it to the run's (or the user's) cache directory.
+ */
+export const DEFAULT_LLM_SETTINGS: Readonly<LlmSettings> = Object.freeze({
+  concurrency: 8,
+  maxAttempts: 8,
+  backoffBaseMs: 500,
+  backoffMaxMs: 60_000,
+  timeoutMs: 120_000,
+  invalidOutputAttempts: 3,
+  cacheDir: null,
+});
+
+/**
+ * zod schema of the `llm` config section; every key optional, defaults from DEFAULT_LLM_SETTINGS.
+ * Unknown keys are rejected (a typo like `concurency` must not be silently ignored).
+ */
+export const llmSettingsSchema = z
+  .object({
+    concurrency: z.number().int().min(1).max(1024).default(DEFAULT_LLM_SETTINGS.concurrency),
+    maxAttempts: z.number().int().min(1).max(100).default(DEFAULT_LLM_SETTINGS.maxAttempts),
+    backoffBaseMs: z.number().min(0).default(DEFAULT_LLM_SETTINGS.backoffBaseMs),
+    backoffMaxMs: z.number().min(0).default(DEFAULT_LLM_SETTINGS.backoffMaxMs),
+    timeoutMs: z.number().int().min(1).default(DEFAULT_LLM_SETTINGS.timeoutMs),
+    invalidOutputAttempts: z.number().int().min(1).max(20).default(DEFAULT_LLM_SETTINGS.invalidOutputAttempts),
+    cacheDir: z.string().min(1).nullable().default(DEFAULT_LLM_SETTINGS.cacheDir),
+  })
+  .strict();
+
+/** Fill unset keys of `partial` with the defaults. Does not validate (use llmSettingsSchema for user input). */
+export function resolveLlmSettings(partial: Partial<LlmSettings> = {}): LlmSettings {
+  const out = { ...DEFAULT_LLM_SETTINGS } as LlmSettings;
+  for (const [k, v] of Object.entries(partial)) if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
+  return out;
+}

@@ -1,0 +1,149 @@
+import { Ollama, type ChatResponse } from 'ollama';
+import {
+  definePlugin,
+  LlmError,
+  llmErrorFromNetwork,
+  llmErrorFromStatus,
+  publicUrl,
+  retryAfterMs,
+  z,
+  type CallOptions,
+  type ChatProvider,
+  type ChatRequest,
+  type ChatResult,
+  type FailureContext,
+  type ProviderOptions,
+} from '../../core/index.js';
+
+/**
+ * `provider:ollama`: a local or remote Ollama server through the `ollama` npm client.
+ * Model ids `ollama:<model>` (the model part may have its own tag: `ollama:qwen2.5-coder:7b`).
+ *
+ * Host: `--base-url` > this plugin's `host` option > `OLLAMA_HOST` > http://127.0.0.1:11434 (Ollama's
+ * default). Structured output uses `format: <JSON Schema>`; sampling goes in `options`
+ * (temperature, top_p, num_predict, seed, stop).
+ */
+
+/** Ollama's documented default address (github.com/ollama/ollama, docs/faq.md). */
+const OLLAMA_DEFAULT_HOST = 'http://127.0.0.1:11434';
+
+export const ollamaProviderOptions = z
+  .object({
+    /** Host used when `--base-url` is not given, e.g. `http://gpu-box:11434`. */
+    host: z.string().min(1).optional(),
+    /**
+     * How long Ollama keeps the model loaded after a call (its `keep_alive`, e.g. `30m`); unset = the
+     * server's default. Not part of the cache key: it changes speed, not replies.
+     */
+    keepAlive: z.union([z.string(), z.number()]).optional(),
+  })
+  .strict();
+
+export type OllamaProviderOptions = z.output<typeof ollamaProviderOptions>;
+
+/**
+ * Build a provider bound to one Ollama host.
+ * @param options `baseUrl` from `--base-url` (wins over everything).
+ * @param env where `OLLAMA_HOST` is read (process.env; injectable for tests).
+ */
+export function createOllamaProvider(options: ProviderOptions = {}, pluginOptions: Partial<OllamaProviderOptions> = {}, env: NodeJS.ProcessEnv = process.env): ChatProvider {
+  const host = normaliseHost(options.baseUrl ?? pluginOptions.host ?? nonEmpty(env.OLLAMA_HOST) ?? OLLAMA_DEFAULT_HOST);
+  const endpoint = publicUrl(host);
+
+  return {
+    name: 'ollama',
+    endpoint,
+    async chat(model: string, request: ChatRequest, call: CallOptions): Promise<ChatResult> {
+      const ctx: FailureContext = {
+        provider: 'ollama',
+        endpoint,
+        model,
+        timeoutMs: call.timeoutMs,
+        hints: {
+          unreachable: `start it with \`ollama serve\` and pull the model with \`ollama pull ${model}\` (or set OLLAMA_HOST / --base-url; tried ${endpoint})`,
+          auth: `the server at ${endpoint} refused the request; if it sits behind an authenticating proxy, check its credentials`,
+          notFound: `pull it with \`ollama pull ${model}\` (list local models with \`ollama list\`)`,
+        },
+      };
+      const timeout = AbortSignal.timeout(call.timeoutMs);
+      const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
+      // The client has no per-call signal for non-streamed requests and drops response headers on
+      // errors; a fetch wrapper adds both (the signal for timeouts, the headers for `retry-after`).
+      let lastResponse: Response | undefined;
+      const client = new Ollama({
+        host,
+        fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
+          lastResponse = await fetch(input, { ...init, signal });
+          return lastResponse;
+        },
+      });
+      const sampling = {
+        ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+        ...(request.topP !== undefined ? { top_p: request.topP } : {}),
+        ...(request.maxTokens !== undefined ? { num_predict: request.maxTokens } : {}),
+        ...(request.seed !== undefined ? { seed: request.seed } : {}),
+        ...(request.stop?.length ? { stop: request.stop } : {}),
+      };
+      let response: ChatResponse;
+      try {
+        response = await client.chat({
+          model,
+          messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+          stream: false,
+          ...(request.schema ? { format: request.schema.jsonSchema } : {}),
+          ...(Object.keys(sampling).length ? { options: sampling } : {}),
+          ...(pluginOptions.keepAlive !== undefined ? { keep_alive: pluginOptions.keepAlive } : {}),
+        });
+      } catch (err) {
+        throw classify(err, ctx, timeout.aborted, lastResponse);
+      }
+      const content = response?.message?.content;
+      if (typeof content !== 'string') throw new LlmError('server', `ollama at ${endpoint} returned a reply without message content for model "${model}"`);
+      return {
+        content,
+        promptTokens: response.prompt_eval_count ?? 0,
+        completionTokens: response.eval_count ?? 0,
+        finishReason: response.done_reason || undefined,
+      };
+    },
+  };
+}
+
+function classify(err: unknown, ctx: FailureContext, timedOut: boolean, response: Response | undefined): LlmError {
+  if (err instanceof LlmError) return err;
+  const status = (err as { status_code?: unknown }).status_code;
+  if (typeof status === 'number') {
+    return llmErrorFromStatus(status, (err as Error).message, ctx, retryAfterMs(response?.headers));
+  }
+  const aborted = (err as Error)?.name === 'AbortError' || (err as Error)?.name === 'TimeoutError';
+  const network = llmErrorFromNetwork(err, ctx, timedOut || aborted);
+  if (network) return network;
+  if (err instanceof SyntaxError) return new LlmError('server', `ollama at ${ctx.endpoint} returned a response body that is not valid JSON (model "${ctx.model}")`);
+  if (err instanceof TypeError && /fetch failed|terminated/i.test(err.message)) {
+    return new LlmError('connection', `ollama at ${ctx.endpoint}: connection failed (${(err.cause as Error | undefined)?.message ?? err.message})`, { cause: err.cause });
+  }
+  return new LlmError('server', `ollama at ${ctx.endpoint}: unexpected failure: ${(err as Error)?.message ?? String(err)}`);
+}
+
+/** `host:port`, `:port` and bare hosts, as `OLLAMA_HOST` allows, become a URL; trailing slashes go. */
+function normaliseHost(host: string): string {
+  let h = host.trim();
+  if (h.startsWith(':')) h = `127.0.0.1${h}`;
+  if (!/^[a-z]+:\/\//i.test(h)) h = `http://${h}`;
+  const u = new URL(h);
+  if (!u.port && !/^[a-z]+:\/\/[^/]*:\d+/i.test(h) && !host.includes('://')) u.port = '11434';
+  return u.toString().replace(/\/+$/, '');
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value && value.trim() !== '' ? value.trim() : undefined;
+}
+
+export default definePlugin({
+  name: 'provider:ollama',
+  description: 'Ollama chat API (local or remote): model ids ollama:<model>, e.g. ollama:qwen2.5-coder:7b.',
+  options: ollamaProviderOptions,
+  apply(api, options) {
+    api.hooks.provider.for('ollama').tap('provider:ollama', (providerOptions) => createOllamaProvider(providerOptions, options));
+  },
+});

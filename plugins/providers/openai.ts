@@ -1,0 +1,171 @@
+import OpenAI from 'openai';
+import {
+  definePlugin,
+  LlmError,
+  llmErrorFromNetwork,
+  llmErrorFromStatus,
+  publicUrl,
+  retryAfterMs,
+  z,
+  type CallOptions,
+  type ChatProvider,
+  type ChatRequest,
+  type ChatResult,
+  type FailureContext,
+  type ProviderOptions,
+} from '../../core/index.js';
+
+/**
+ * `provider:openai`: any OpenAI-compatible chat-completions endpoint: api.openai.com, vLLM, SGLang,
+ * llama.cpp server, LM Studio, hosted compatible APIs. Model ids `openai:<model>`.
+ *
+ * Base URL: `--base-url` > this plugin's `baseUrl` option > `OPENAI_BASE_URL` > https://api.openai.com/v1.
+ * API key: the environment variable named by `apiKeyEnv` (default `OPENAI_API_KEY`), read at every
+ * call; a local server needs none, so a placeholder is sent when it is unset (except to api.openai.com,
+ * which is refused up front with a hint).
+ */
+
+/** Where the official API lives; the only endpoint for which a missing key is an error before calling. */
+const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+/** Sent as the bearer token when no key is set: local servers ignore it, and it is no secret. */
+const NO_KEY_PLACEHOLDER = 'no-key-set';
+
+export const openaiProviderOptions = z
+  .object({
+    /** Base URL used when `--base-url` is not given (still overridden by nothing else). */
+    baseUrl: z.string().url().optional(),
+    /** Name of the environment variable holding the key, e.g. `TOGETHER_API_KEY` for another host. */
+    apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('OPENAI_API_KEY'),
+    /**
+     * Which body field carries `maxTokens`: `max_tokens` (understood by every compatible server) or
+     * `max_completion_tokens` (required by OpenAI's reasoning models, which reject `max_tokens`).
+     */
+    maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).default('max_tokens'),
+  })
+  .strict();
+
+export type OpenAiProviderOptions = z.output<typeof openaiProviderOptions>;
+
+/**
+ * Build a provider bound to one endpoint.
+ * @param options `baseUrl` from `--base-url` (wins over everything).
+ * @param pluginOptions this plugin's config options.
+ * @param env the environment to read `OPENAI_BASE_URL` and the key from (process.env; injectable for tests).
+ * @throws ConfigError-free: a bad URL surfaces on the first call as an `unreachable` LlmError naming it.
+ */
+export function createOpenAiProvider(options: ProviderOptions = {}, pluginOptions: Partial<OpenAiProviderOptions> = {}, env: NodeJS.ProcessEnv = process.env): ChatProvider {
+  const keyEnv = pluginOptions.apiKeyEnv ?? 'OPENAI_API_KEY';
+  const maxTokensField = pluginOptions.maxTokensField ?? 'max_tokens';
+  const baseURL = (options.baseUrl ?? pluginOptions.baseUrl ?? nonEmpty(env.OPENAI_BASE_URL) ?? OPENAI_DEFAULT_BASE_URL).replace(/\/+$/, '');
+  const endpoint = publicUrl(baseURL);
+  const isOfficial = /^https:\/\/api\.openai\.com(\/|$)/.test(baseURL);
+  const readKey = () => nonEmpty(env[keyEnv]);
+  const client = new OpenAI({
+    baseURL,
+    // A function: the client calls it before every request, so a key set or rotated mid-run is used.
+    apiKey: async () => readKey() ?? NO_KEY_PLACEHOLDER,
+    // Core retries (with the run's backoff and concurrency); the client's own retries would multiply them.
+    maxRetries: 0,
+    // The client must not log requests or errors: messages can echo parts of the key.
+    logLevel: 'off',
+  });
+
+  return {
+    name: 'openai',
+    endpoint,
+    async chat(model: string, request: ChatRequest, call: CallOptions): Promise<ChatResult> {
+      const ctx: FailureContext = {
+        provider: 'openai',
+        endpoint,
+        model,
+        timeoutMs: call.timeoutMs,
+        hints: {
+          unreachable: `is the server running? set OPENAI_BASE_URL or --base-url (tried ${endpoint})`,
+          auth: `check ${keyEnv}: the server did not accept it${readKey() ? '' : ` (${keyEnv} is not set)`}`,
+          notFound: `is "${model}" served at ${endpoint}? list models with: curl ${endpoint}/models`,
+        },
+        secrets: [readKey()],
+      };
+      if (isOfficial && !readKey()) {
+        throw new LlmError('auth', `openai at ${endpoint} needs an API key and ${keyEnv} is not set`, { hint: `export ${keyEnv}=... (or point --base-url at a local server)` });
+      }
+      const body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming = {
+        model,
+        messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+        ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+        ...(request.topP !== undefined ? { top_p: request.topP } : {}),
+        ...(request.maxTokens !== undefined ? { [maxTokensField]: request.maxTokens } : {}),
+        ...(request.seed !== undefined ? { seed: request.seed } : {}),
+        ...(request.stop?.length ? { stop: request.stop } : {}),
+        ...(request.schema
+          ? { response_format: { type: 'json_schema' as const, json_schema: { name: request.schema.name, schema: request.schema.jsonSchema, strict: true } } }
+          : {}),
+      };
+      let completion: OpenAI.Chat.ChatCompletion;
+      try {
+        completion = await client.chat.completions.create(body, { signal: call.signal, timeout: call.timeoutMs, maxRetries: 0 });
+      } catch (err) {
+        throw classify(err, ctx, call);
+      }
+      const choice = completion.choices?.[0];
+      if (!choice) throw new LlmError('server', `openai at ${endpoint} returned no choices for model "${model}"`);
+      const content = choice.message?.content;
+      if (content === null || content === undefined) {
+        const refusal = choice.message?.refusal;
+        if (refusal) throw new LlmError('invalid_output', `openai model "${model}" refused: ${refusal}`);
+        throw new LlmError('server', `openai at ${endpoint} returned a choice without content (finish_reason ${choice.finish_reason}) for model "${model}"`);
+      }
+      return {
+        content,
+        promptTokens: completion.usage?.prompt_tokens ?? 0,
+        completionTokens: completion.usage?.completion_tokens ?? 0,
+        finishReason: choice.finish_reason ?? undefined,
+      };
+    },
+  };
+}
+
+/**
+ * Map the openai client's errors to LlmError. Messages are ours (never the client's, which can quote
+ * the key); for API errors no `cause` is attached, because the client's error carries the response
+ * body, which for a 401 from api.openai.com contains part of the key.
+ */
+function classify(err: unknown, ctx: FailureContext, call: CallOptions): unknown {
+  if (err instanceof LlmError) return err;
+  if (err instanceof OpenAI.APIUserAbortError) {
+    // Our caller aborted: either the run was interrupted (core rethrows its reason) or core's timeout guard fired.
+    return new LlmError('timeout', `openai at ${ctx.endpoint} was aborted after ${ctx.timeoutMs} ms (model "${ctx.model}")`, {
+      hint: 'raise llm.timeoutMs or lower llm.concurrency',
+    });
+  }
+  if (err instanceof OpenAI.APIConnectionTimeoutError) return llmErrorFromNetwork(err, ctx, true)!;
+  if (err instanceof OpenAI.APIConnectionError) {
+    return (
+      llmErrorFromNetwork(err, ctx) ??
+      new LlmError('connection', `openai at ${ctx.endpoint}: connection failed (${(err.cause as Error | undefined)?.message ?? 'no detail'})`, { cause: err.cause })
+    );
+  }
+  if (err instanceof OpenAI.APIError && typeof err.status === 'number') {
+    const bodyMessage = (err.error as { message?: unknown } | undefined)?.message;
+    return llmErrorFromStatus(err.status, typeof bodyMessage === 'string' ? bodyMessage : undefined, ctx, retryAfterMs(err.headers));
+  }
+  if (err instanceof SyntaxError) {
+    return new LlmError('server', `openai at ${ctx.endpoint} returned a response body that is not valid JSON (model "${ctx.model}")`);
+  }
+  const network = llmErrorFromNetwork(err, ctx, call.signal?.aborted ?? false);
+  if (network) return network;
+  return new LlmError('server', `openai at ${ctx.endpoint}: unexpected failure: ${(err as Error)?.name ?? 'Error'}`);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value && value.trim() !== '' ? value.trim() : undefined;
+}
+
+export default definePlugin({
+  name: 'provider:openai',
+  description: 'OpenAI-compatible chat completions (api.openai.com, vLLM, SGLang, llama.cpp, LM Studio): model ids openai:<model>.',
+  options: openaiProviderOptions,
+  apply(api, options) {
+    api.hooks.provider.for('openai').tap('provider:openai', (providerOptions) => createOpenAiProvider(providerOptions, options));
+  },
+});
