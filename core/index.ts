@@ -15,6 +15,13 @@ export * from './hooks.js';
 
 // --- LLM access
 export * from './llm/types.js';
+export * from './llm/public.js';
+
+// --- export
+export * from './export/index.js';
 
 // --- verification
 export * from './verify/index.js';
+
+// --- execution
+export * from './exec/index.js';
