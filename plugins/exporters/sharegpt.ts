@@ -1,0 +1,59 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { definePlugin, exportSettingsSchema, splitSystem, toExchanges, writeExport, type PreparedSample } from '../../core/index.js';
+
+/**
+ * `exporter:sharegpt`: ShareGPT rows with LLaMA-Factory's default tags (data/README.md of
+ * LLaMA-Factory: `conversations` of `{"from": "human"|"gpt", "value"}`, the system prompt in its own
+ * `system` column). ShareGPT carries no weights: with `trainOn: last` the launch config sets
+ * LLaMA-Factory's `mask_history: true`, which trains only the last turn.
+ * @throws SampleExportError `not_alternating` when turns do not alternate user, assistant
+ */
+export function sharegptRow(sample: PreparedSample): Record<string, unknown> {
+  const { system, turns } = splitSystem(sample.messages);
+  const conversations = toExchanges(turns).flatMap(({ user, assistant }) => [
+    { from: 'human', value: user.content },
+    { from: 'gpt', value: assistant.content },
+  ]);
+  return { id: sample.id, conversations, ...(system !== undefined ? { system } : {}) };
+}
+
+/** Dataset names the LLaMA-Factory launch config refers to. */
+export const SHAREGPT_DATASETS = { train: 'instructsmith_train', validation: 'instructsmith_validation' } as const;
+
+/**
+ * LLaMA-Factory's `dataset_info.json` for the export (keys from LLaMA-Factory data/README.md:
+ * `file_name`, `formatting: sharegpt`, `columns` {messages, system}, `tags` {role_tag, content_tag,
+ * user_tag, assistant_tag, system_tag}), one entry per split.
+ */
+export function sharegptDatasetInfo(files: { train: string; validation?: string }): Record<string, unknown> {
+  const entry = (file: string) => ({
+    file_name: file,
+    formatting: 'sharegpt',
+    columns: { messages: 'conversations', system: 'system' },
+    tags: { role_tag: 'from', content_tag: 'value', user_tag: 'human', assistant_tag: 'gpt', system_tag: 'system' },
+  });
+  return {
+    [SHAREGPT_DATASETS.train]: entry(files.train),
+    ...(files.validation ? { [SHAREGPT_DATASETS.validation]: entry(files.validation) } : {}),
+  };
+}
+
+export const SHAREGPT_DESCRIPTION =
+  'ShareGPT with LLaMA-Factory\'s default tags: `{"id", "conversations": [{"from": "human"|"gpt", "value"}], "system"?}`. ' +
+  'Turns alternate human, gpt; the loss falls on the gpt turns (LLaMA-Factory masks prompts by default; `mask_history: true` trains only the last turn). ' +
+  'dataset_info.json beside the data files registers the splits for LLaMA-Factory.';
+
+export default definePlugin({
+  name: 'exporter:sharegpt',
+  description: "ShareGPT JSONL with LLaMA-Factory's tags and a dataset_info.json.",
+  options: exportSettingsSchema,
+  apply(api, options) {
+    api.hooks.export.tapPromise('exporter:sharegpt', async (ctx) => {
+      const res = await writeExport(ctx, options, { format: 'sharegpt', exporter: 'exporter:sharegpt', description: SHAREGPT_DESCRIPTION, toRow: sharegptRow });
+      await writeFile(join(res.dir, 'dataset_info.json'), `${JSON.stringify(sharegptDatasetInfo(res.files), null, 2)}\n`);
+      ctx.written.push('sharegpt/dataset_info.json');
+      api.log.info(`exporter:sharegpt: ${res.rows.train} train, ${res.rows.validation} validation rows in ${res.dir}`);
+    });
+  },
+});
