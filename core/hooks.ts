@@ -1,6 +1,7 @@
 import { AsyncParallelHook, AsyncSeriesBailHook, AsyncSeriesHook, AsyncSeriesWaterfallHook, HookMap, SyncBailHook } from 'tapable';
 import type { ChatMessage, CheckResult, SampleRecord, Seed, Stage } from './record.js';
 import type { ChatProvider, ProviderOptions } from './llm/types.js';
+import type { ExecutionRequest, ExecutionResult } from './exec/types.js';
 
 /** What a record-level hook receives besides the record. */
 export interface StageContext {
@@ -76,6 +77,7 @@ export interface RunSummary {
 export function createHooks() {
   const analyzerKeys = new Set<string>();
   const providerKeys = new Set<string>();
+  const executorKeys = new Set<string>();
   const hooks = {
     /** Once, after every plugin is applied and before the first seed is read. Series; may throw to refuse the run (e.g. a tool is missing). */
     runStart: new AsyncSeriesHook<[{ runDir: string; dryRun: boolean }]>(['run']),
@@ -98,6 +100,9 @@ export function createHooks() {
     /** Keyed by language: that language's analyzer checks a batch of code blocks, one result per sample in order. */
     analyze: trackKeys(new HookMap(() => new AsyncSeriesBailHook<[CodeSample[], StageContext], CheckResult[] | undefined>(['samples', 'ctx'])), analyzerKeys),
 
+    /** Keyed by language: the first executor that handles the request runs it in a sandbox and returns the result. */
+    execute: trackKeys(new HookMap(() => new AsyncSeriesBailHook<[ExecutionRequest], ExecutionResult | undefined>(['request'])), executorKeys),
+
     /**
      * Bail: after a pass over seeds ends, the first plugin that returns seeds starts another pass
      * (e.g. backfeeding turns keyword combinations of the kept problems into new seeds). The new
@@ -113,7 +118,7 @@ export function createHooks() {
     dropped: new AsyncSeriesHook<[SampleRecord]>(['record']),
 
     /** Parallel: each exporter writes its files from the kept samples. */
-    export: new AsyncParallelHook<[ExportContext]>(['export']),
+    export: new AsyncParallelHook<[ExportContext]>(['context']),
 
     /** Once, after run.json is final. Series; side effects only. */
     runEnd: new AsyncSeriesHook<[RunSummary]>(['summary']),
@@ -126,6 +131,11 @@ export type Hooks = ReturnType<typeof createHooks>;
 /** Languages that have at least one analyzer tapped, sorted. */
 export function handledLanguages(hooks: Hooks): string[] {
   return keysInUse(hooks.analyze);
+}
+
+/** Languages that have at least one executor tapped, sorted. */
+export function executableLanguages(hooks: Hooks): string[] {
+  return keysInUse(hooks.execute);
 }
 
 /** Provider names that have a factory tapped, sorted. */
