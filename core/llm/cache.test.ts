@@ -1,0 +1,84 @@
+import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cacheKey, LlmCache, type CacheKeyParts } from './cache.js';
+
+const BASE: CacheKeyParts = {
+  provider: 'openai',
+  model: 'gpt-4o',
+  request: { messages: [{ role: 'user', content: 'write fizzbuzz' }], temperature: 0.7, seed: 1 },
+};
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'instructsmith-cache-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('cacheKey', () => {
+  it('is a SHA-256 hex digest, stable across key order and exporter weights', () => {
+    const k = cacheKey(BASE);
+    expect(k).toMatch(/^[0-9a-f]{64}$/);
+    const reordered: CacheKeyParts = { model: 'gpt-4o', request: { seed: 1, temperature: 0.7, messages: [{ content: 'write fizzbuzz', role: 'user', weight: 1 }] }, provider: 'openai' };
+    expect(cacheKey(reordered)).toBe(k);
+  });
+
+  it('changes with provider, model, messages, every sampling parameter and the schema', () => {
+    const k = cacheKey(BASE);
+    const variants: CacheKeyParts[] = [
+      { ...BASE, provider: 'ollama' },
+      { ...BASE, model: 'gpt-4o-mini' },
+      { ...BASE, request: { ...BASE.request, messages: [{ role: 'user', content: 'write fizzbuzz!' }] } },
+      { ...BASE, request: { ...BASE.request, messages: [{ role: 'system', content: 'write fizzbuzz' }] } },
+      { ...BASE, request: { ...BASE.request, temperature: 0.2 } },
+      { ...BASE, request: { ...BASE.request, topP: 0.9 } },
+      { ...BASE, request: { ...BASE.request, maxTokens: 10 } },
+      { ...BASE, request: { ...BASE.request, seed: 2 } },
+      { ...BASE, request: { ...BASE.request, stop: ['\n'] } },
+      { ...BASE, request: { ...BASE.request, schema: { name: 'a', jsonSchema: { type: 'object' } } } },
+      { ...BASE, request: { ...BASE.request, schema: { name: 'b', jsonSchema: { type: 'object' } } } },
+      { ...BASE, request: { ...BASE.request, schema: { name: 'a', jsonSchema: { type: 'object', properties: {} } } } },
+    ];
+    const keys = variants.map(cacheKey);
+    expect(keys).not.toContain(k);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+});
+
+describe('LlmCache', () => {
+  const reply = { content: 'def fizzbuzz(): ...', promptTokens: 4, completionTokens: 5, finishReason: 'stop' };
+
+  it('stores one file per entry under a two-character fan-out directory and reads it back', async () => {
+    const cache = new LlmCache(dir);
+    const key = cacheKey(BASE);
+    await cache.set(LlmCache.entry(BASE, key, reply));
+    expect(cache.pathOf(key)).toBe(join(dir, key.slice(0, 2), `${key}.json`));
+    expect(await readdir(join(dir, key.slice(0, 2)))).toEqual([`${key}.json`]);
+    expect(await new LlmCache(dir).get(key)).toMatchObject({ key, ...reply, provider: 'openai', model: 'gpt-4o' });
+  });
+
+  it('treats a truncated or foreign entry as a miss, and a later write repairs it', async () => {
+    const cache = new LlmCache(dir);
+    const key = cacheKey(BASE);
+    await mkdir(join(dir, key.slice(0, 2)), { recursive: true });
+    await writeFile(cache.pathOf(key), '{"key": "' + key + '", "content": "half', 'utf8');
+    expect(await cache.get(key)).toBeUndefined();
+    await writeFile(cache.pathOf(key), JSON.stringify({ ...LlmCache.entry(BASE, key, reply), key: 'other' }), 'utf8');
+    expect(await cache.get(key)).toBeUndefined();
+    await cache.set(LlmCache.entry(BASE, key, reply));
+    expect((await cache.get(key))?.content).toBe(reply.content);
+  });
+
+  it('leaves no temporary files behind and never stores secrets from the request', async () => {
+    const cache = new LlmCache(dir);
+    const key = cacheKey(BASE);
+    await Promise.all([1, 2, 3].map(() => cache.set(LlmCache.entry(BASE, key, reply))));
+    const files = await readdir(join(dir, key.slice(0, 2)));
+    expect(files).toEqual([`${key}.json`]);
+    const text = await readFile(cache.pathOf(key), 'utf8');
+    expect(text).not.toMatch(/api[_-]?key|authorization|base_?url/i);
+  });
+});
