@@ -4,9 +4,12 @@
  */
 import javascript from './javascript.js';
 import python from './python.js';
+import typescript from './typescript.js';
 
 export { default as javascript, javascriptOptions, eslintSpec, type JavascriptOptions } from './javascript.js';
 export { default as python, pythonOptions, pylintSpec, type PythonOptions } from './python.js';
 
+export { default as typescript, typescriptOptions, tscSpec, typescriptAnalyzer, type TypescriptOptions } from './typescript.js';
+
 /** Every built-in analyzer plugin. */
-export const analyzers = [python, javascript];
+export const analyzers = [python, javascript, typescript];

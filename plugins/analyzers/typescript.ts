@@ -1,0 +1,120 @@
+/**
+ * `analyzer:typescript`: TypeScript checked with the TypeScript compiler (`tsc`, from npm with
+ * instructsmith): syntax and type errors, except those that only say a third-party module or its
+ * type definitions are not installed here.
+ */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { definePlugin, runBatched, ToolCrash, z, type BatchToolSpec, type CheckResult, type CodeSample, type StageContext, type ToolDiagnostic } from '../../core/index.js';
+import { runFields, tapAnalyzer, toolRunShape, type AnalyzeFn } from './common.js';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Diagnostics that depend on what is installed, not on the code (our choice, after the issue: "type
+ * errors that do not depend on missing third-party modules"): a missing module or declaration file
+ * (2307, 2792, 7016, 2688) and the "install @types/node / jest / jquery" family (2580-2593). An
+ * unresolved import is typed `any`, so it causes no further errors.
+ */
+export const TS_ENVIRONMENT_CODES = [2307, 2792, 7016, 2688, 2580, 2581, 2582, 2583, 2584, 2591, 2592, 2593];
+
+export const typescriptOptions = z
+  .object({
+    ...toolRunShape,
+    /** Node binary that runs `tsc` (TypeScript itself comes from npm with instructsmith). */
+    command: toolRunShape.command.default(process.execPath),
+    /**
+     * `strict` on (model-written TypeScript is expected to compile under strict, as `tsc --init` sets it)
+     * but `noImplicitAny` off: an unannotated parameter in a snippet is not a bug. Our choice.
+     */
+    strict: z.boolean().default(true),
+    noImplicitAny: z.boolean().default(false),
+    /** `--target` and `--lib`. */
+    target: z.string().default('es2022'),
+    lib: z.array(z.string()).default(['es2023', 'dom', 'dom.iterable']),
+    /** TSxxxx codes (numbers) that never count. */
+    ignoreCodes: z.array(z.number().int().positive()).default([]),
+  })
+  .strict();
+
+export type TypescriptOptions = z.output<typeof typescriptOptions>;
+
+/** True when a snippet uses JSX: a closing or self-closing tag, which no generic or cast has (checked as .tsx; otherwise .ts, where `<T>x` casts parse). */
+export function usesJsx(code: string): boolean {
+  return /<\/[A-Za-z][\w.]*\s*>|<[A-Za-z][\w.]*(?:\s[^<>]*)?\/>/.test(code);
+}
+
+// tsc --pretty false: `path(line,col): error TS2304: message`, continuation lines indented.
+const LINE = /^(.+?)\((\d+),(\d+)\): (error|warning|message) TS(\d+): (.*)$/;
+
+/** The BatchToolSpec for tsc under these options. */
+export function tscSpec(o: TypescriptOptions): BatchToolSpec {
+  const tsc = join(require.resolve('typescript/package.json'), '..', 'bin', 'tsc');
+  const ignored = new Set([...TS_ENVIRONMENT_CODES, ...o.ignoreCodes]);
+  return {
+    plugin: 'analyzer:typescript',
+    tool: 'tsc',
+    language: 'typescript',
+    install: 'npm install typescript (a dependency of instructsmith; reinstall it)',
+    ...runFields(o),
+    fileName: (s, i) => `s${i}${usesJsx(s.code) ? '.tsx' : '.ts'}`,
+    args: (files) => [
+      tsc,
+      '--noEmit', '--pretty', 'false',
+      '--target', o.target, '--lib', o.lib.join(','),
+      '--module', 'esnext', '--moduleResolution', 'bundler',
+      // Every file is its own module: two samples that both declare `solve` must not collide.
+      '--moduleDetection', 'force',
+      '--jsx', 'preserve', '--skipLibCheck', '--allowJs', 'false',
+      '--strict', String(o.strict), '--noImplicitAny', String(o.noImplicitAny),
+      ...files.map((f) => f.path),
+    ],
+    // 0: clean; 1 or 2: diagnostics reported. A crash also exits 1, told apart by its output below.
+    okExit: (c) => c >= 0 && c <= 2,
+    parse(result) {
+      const out: ToolDiagnostic[] = [];
+      let last: ToolDiagnostic | undefined;
+      let counted = 0;
+      for (const raw of result.stdout.split('\n')) {
+        const m = LINE.exec(raw);
+        if (m) {
+          counted++;
+          last = undefined;
+          if (ignored.has(Number(m[5]))) continue;
+          last = { file: m[1]!, line: Number(m[2]), column: Number(m[3]), tool: 'tsc', rule: `TS${m[5]}`, severity: m[4] === 'error' ? 'error' : 'warning', message: m[6]! };
+          out.push(last);
+        } else if (last && /^\s+\S/.test(raw)) {
+          last.message += `\n${raw.trimEnd()}`;
+        }
+      }
+      if (result.exitCode !== 0 && counted === 0) throw new ToolCrash(`exited ${result.exitCode} without diagnostics: ${(result.stderr || result.stdout).slice(-300)}`);
+      return out;
+    },
+  };
+}
+
+/**
+ * tsc reports only syntax errors (TS1xxx) when any file of the program has one, so one broken sample
+ * would hide the type errors of its whole batch. When the first run finds syntax errors, the samples
+ * without any are checked again in a second process.
+ */
+export function typescriptAnalyzer(spec: BatchToolSpec): AnalyzeFn {
+  return async (samples: CodeSample[], ctx: StageContext): Promise<CheckResult[]> => {
+    const first = await runBatched(samples, spec, { signal: ctx.signal });
+    const isSyntax = (c: CheckResult) => c.diagnostics.some((d) => /^TS1\d{3}$/.test(d.rule));
+    if (!first.some(isSyntax)) return first;
+    const again = samples.flatMap((s, i) => (isSyntax(first[i]!) ? [] : [i]));
+    const second = await runBatched(again.map((i) => samples[i]!), spec, { signal: ctx.signal });
+    again.forEach((i, k) => (first[i] = second[k]!));
+    return first;
+  };
+}
+
+export default definePlugin({
+  name: 'analyzer:typescript',
+  description: 'Checks TypeScript with tsc (syntax and type errors, not missing third-party modules); errors drop the sample.',
+  options: typescriptOptions,
+  apply(api, options) {
+    tapAnalyzer(api, 'analyzer:typescript', 'typescript', typescriptAnalyzer(tscSpec(options)));
+  },
+});
