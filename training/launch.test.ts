@@ -1,0 +1,49 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { main } from '../core/cli/main.js';
+import { gradientAccumulation, LAUNCH_DEFAULTS } from './launch.js';
+import { TRAINERS, validateTrainerConfig } from './schema.js';
+
+const RUN = join(import.meta.dirname, '../test/fixtures/runs/small');
+
+describe('instructsmith export --trainer all', () => {
+  it('writes data and a schema-valid launch config for each trainer with the paper defaults', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'launch-'));
+    const code = await main(['export', RUN, '--trainer', 'all', '--out', out, '--gpus', '4', '--micro-batch', '8', '--val-ratio', '0.2', '--train-on', 'last']);
+    expect(code).toBe(0);
+    const ax = parse(readFileSync(join(out, 'axolotl/config.yaml'), 'utf8'));
+    const lf = parse(readFileSync(join(out, 'llama-factory/sft.yaml'), 'utf8'));
+    const trl = parse(readFileSync(join(out, 'trl/sft.yaml'), 'utf8'));
+    for (const [t, c] of [['axolotl', ax], ['llama-factory', lf], ['trl', trl]] as const) expect(() => validateTrainerConfig(t, c, t)).not.toThrow();
+    // 4 GPUs x 8 micro-batch x 16 = 512
+    expect(ax).toMatchObject({ base_model: 'Qwen/Qwen2.5-Coder-7B', learning_rate: 2e-5, num_epochs: 3, micro_batch_size: 8, gradient_accumulation_steps: 16, lr_scheduler: 'cosine', bf16: true, sequence_len: 4096 });
+    expect(ax.datasets[0]).toMatchObject({ path: 'messages/train.jsonl', type: 'chat_template', message_field_training: 'weight', roles_to_train: ['assistant'], train_on_eos: 'turn' });
+    expect(lf).toMatchObject({ dataset_dir: 'sharegpt', dataset: 'instructsmith_train', eval_dataset: 'instructsmith_validation', template: 'qwen', mask_history: true, train_on_prompt: false, learning_rate: 2e-5, num_train_epochs: 3, per_device_train_batch_size: 8, gradient_accumulation_steps: 16 });
+    expect(trl).toMatchObject({ dataset_name: 'tokenized', dataset_test_split: 'validation', max_length: 4096, learning_rate: 2e-5, lr_scheduler_type: 'cosine', gradient_accumulation_steps: 16 });
+    // The data each config points at exists.
+    const info = JSON.parse(readFileSync(join(out, 'sharegpt/dataset_info.json'), 'utf8'));
+    expect(Object.keys(info)).toEqual(['instructsmith_train', 'instructsmith_validation']);
+    expect(readFileSync(join(out, 'tokenized/train.jsonl'), 'utf8').length).toBeGreaterThan(0);
+    expect(readFileSync(join(out, 'messages/train.jsonl'), 'utf8').length).toBeGreaterThan(0);
+  });
+
+  it('refuses a batch that does not divide 512, naming the flags', async () => {
+    expect(() => gradientAccumulation({ ...LAUNCH_DEFAULTS, gpus: 3, microBatch: 4 })).toThrow(/--gpus 3 x --micro-batch 4/);
+    expect(gradientAccumulation({ ...LAUNCH_DEFAULTS, gpus: 8, microBatch: 4 })).toBe(16);
+    expect(gradientAccumulation({ ...LAUNCH_DEFAULTS, gpus: 1, microBatch: 1 })).toBe(512);
+  });
+});
+
+describe('trainer key schemas', () => {
+  it.each(TRAINERS)('%s: rejects an unknown key and a wrong type', (t) => {
+    expect(() => validateTrainerConfig(t, { learning_rte: 2e-5 }, t)).toThrow(/learning_rte/);
+    expect(() => validateTrainerConfig(t, { learning_rate: '2e-5' }, t)).toThrow(/learning_rate/);
+  });
+  it('axolotl: rejects a typo inside a dataset entry and a bad enum value', () => {
+    expect(() => validateTrainerConfig('axolotl', { datasets: [{ path: 'x', type: 'chat_template', train_on_eos: 'sometimes' }] }, 'axolotl')).toThrow(/train_on_eos/);
+    expect(() => validateTrainerConfig('axolotl', { datasets: [{ path: 'x', roles_to_trian: ['assistant'] }] }, 'axolotl')).toThrow(/roles_to_trian/);
+  });
+});
