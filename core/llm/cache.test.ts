@@ -82,3 +82,13 @@ describe('LlmCache', () => {
     expect(text).not.toMatch(/api[_-]?key|authorization|base_?url/i);
   });
 });
+
+describe('LlmCache write failures', () => {
+  it('fails loudly, naming the entry path, when the directory cannot be written', async () => {
+    const blocker = join(dir, 'not-a-dir');
+    await writeFile(blocker, 'x');
+    const cache = new LlmCache(blocker);
+    const key = cacheKey(BASE);
+    await expect(cache.set(LlmCache.entry(BASE, key, { content: 'c', promptTokens: 1, completionTokens: 1 }))).rejects.toMatchObject({ code: 'LLM_CACHE_WRITE', message: expect.stringContaining(blocker) });
+  });
+});

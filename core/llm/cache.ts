@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import stringify from 'safe-stable-stringify';
+import { InstructsmithError } from '../errors.js';
 import type { ChatRequest } from './types.js';
 
 /**
@@ -99,18 +100,23 @@ export class LlmCache {
    * Store an entry atomically: write a unique temporary file beside it, then rename over the final
    * name (atomic on POSIX file systems), so a process killed mid-write leaves either no entry or a
    * whole one, never a truncated one.
-   * @throws the file-system error when the directory cannot be written.
+   * @throws InstructsmithError `LLM_CACHE_WRITE` (fatal) naming the directory when it cannot be written
+   *   (read-only, disk full): a run that cannot cache would silently lose its resumability.
    */
   async set(entry: CacheEntry): Promise<void> {
     const file = this.pathOf(entry.key);
-    await mkdir(join(this.dir, entry.key.slice(0, 2)), { recursive: true });
     const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     try {
+      await mkdir(join(this.dir, entry.key.slice(0, 2)), { recursive: true });
       await writeFile(tmp, JSON.stringify(entry), 'utf8');
       await rename(tmp, file);
     } catch (err) {
-      await rm(tmp, { force: true });
-      throw err;
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw new InstructsmithError('LLM_CACHE_WRITE', `cannot write the LLM cache entry ${file}: ${(err as Error).message}`, {
+        hint: 'make the cache directory writable (llm.cacheDir) or free disk space',
+        fatal: true,
+        cause: err,
+      });
     }
   }
 

@@ -95,3 +95,10 @@ describe('settings', () => {
     expect(() => llmSettingsSchema.parse({ concurrency: 0 })).toThrow();
   });
 });
+
+describe('settings checks in the factory', () => {
+  it('names the bad llm.* key', () => {
+    expect(() => createLlmFactory({ hooks: createHooks(), meter: new UsageMeter(), settings: { concurrency: 0 } })).toThrow(/llm\.concurrency/);
+    expect(() => createLlmFactory({ hooks: createHooks(), meter: new UsageMeter(), settings: { backoffBaseMs: 10, backoffMaxMs: 1 } })).toThrow(/llm\.backoffMaxMs/);
+  });
+});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfigError } from '../errors.js';
 import type { LlmSettings } from './types.js';
 
 /**
@@ -39,9 +40,19 @@ export const llmSettingsSchema = z
   })
   .strict();
 
-/** Fill unset keys of `partial` with the defaults. Does not validate (use llmSettingsSchema for user input). */
+/**
+ * Fill unset keys of `partial` with the defaults and check the result.
+ * @throws ConfigError naming each bad key as `llm.<key>` and what was expected.
+ */
 export function resolveLlmSettings(partial: Partial<LlmSettings> = {}): LlmSettings {
-  const out = { ...DEFAULT_LLM_SETTINGS } as LlmSettings;
-  for (const [k, v] of Object.entries(partial)) if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
-  return out;
+  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+  const result = llmSettingsSchema.safeParse(defined);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `llm.${i.path.join('.') || (i as { keys?: string[] }).keys?.join(', ') || ''}: ${i.message}`);
+    throw new ConfigError(`invalid LLM settings: ${problems.join('; ')}`, { hint: `valid keys: ${Object.keys(DEFAULT_LLM_SETTINGS).join(', ')}` });
+  }
+  if (result.data.backoffMaxMs < result.data.backoffBaseMs) {
+    throw new ConfigError(`invalid LLM settings: llm.backoffMaxMs (${result.data.backoffMaxMs}) is below llm.backoffBaseMs (${result.data.backoffBaseMs})`, { hint: 'the cap must be at least the base delay' });
+  }
+  return result.data;
 }
