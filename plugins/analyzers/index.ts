@@ -2,6 +2,8 @@
  * Built-in analyzers, one per language (DESIGN.md, "Static verification"). Each taps
  * `hooks.analyze.for(language)` and checks batches of code blocks with the language's real tool.
  */
+import c from './c.js';
+import cpp from './cpp.js';
 import javascript from './javascript.js';
 import python from './python.js';
 import typescript from './typescript.js';
@@ -10,6 +12,9 @@ export { default as javascript, javascriptOptions, eslintSpec, type JavascriptOp
 export { default as python, pythonOptions, pylintSpec, type PythonOptions } from './python.js';
 
 export { default as typescript, typescriptOptions, tscSpec, typescriptAnalyzer, type TypescriptOptions } from './typescript.js';
+export { default as c, cOptions } from './c.js';
+export { default as cpp, cppOptions } from './cpp.js';
+export { clangTidySpec, clangOptions, DEFAULT_TIDY_CHECKS, type ClangOptions } from './clang.js';
 
 /** Every built-in analyzer plugin. */
-export const analyzers = [python, javascript, typescript];
+export const analyzers = [python, javascript, typescript, c, cpp];
