@@ -73,12 +73,28 @@ export function canMask(language: string): boolean {
  * @throws Error when `language` has no dialect (check {@link canMask} first).
  */
 export function maskNonCode(text: string, language: string): string {
+  return maskDetailed(text, language).masked;
+}
+
+/** A masked text, plus the 1-based lines that begin inside a literal or comment opened on an earlier line. */
+export interface Masked {
+  masked: string;
+  /** Lines whose first character is inside a multi-line string or comment (e.g. Python's closing `"""` line). */
+  continuedLines: Set<number>;
+}
+
+/** Like {@link maskNonCode}, also saying which lines begin inside a literal or comment. */
+export function maskDetailed(text: string, language: string): Masked {
   const d = DIALECTS[language];
   if (!d) throw new Error(`no masking rules for language "${language}"`);
   const out = text.split('');
   const n = text.length;
+  const newlinesInside: number[] = [];
   const blank = (from: number, to: number) => {
-    for (let k = from; k < to && k < n; k++) if (out[k] !== '\n') out[k] = ' ';
+    for (let k = from; k < to && k < n; k++) {
+      if (out[k] === '\n') newlinesInside.push(k);
+      else out[k] = ' ';
+    }
   };
   // Template-literal holes: each entry is the brace depth inside the hole; `}` at depth 0 resumes the template.
   const holes: number[] = [];
@@ -240,7 +256,20 @@ export function maskNonCode(text: string, language: string): string {
     }
     i++;
   }
-  return out.join('');
+  const continuedLines = new Set<number>();
+  if (newlinesInside.length > 0) {
+    let line = 1;
+    let next = 0;
+    for (let k = 0; k < n && next < newlinesInside.length; k++) {
+      if (text[k] !== '\n') continue;
+      line++;
+      if (k === newlinesInside[next]) {
+        continuedLines.add(line);
+        next++;
+      }
+    }
+  }
+  return { masked: out.join(''), continuedLines };
 }
 
 const REGEX_AFTER_WORD = /\b(return|typeof|instanceof|in|of|new|delete|void|throw|case|do|else|yield|await)$/;

@@ -1,4 +1,4 @@
-import { canMask, maskNonCode } from './mask.js';
+import { canMask, maskDetailed, type Masked } from './mask.js';
 import type { Unit } from './unit.js';
 import { braceUnits } from './units-brace.js';
 import { pythonUnits } from './units-python.js';
@@ -30,13 +30,14 @@ export interface Snippet {
 /**
  * Functions and classes of `text`, or undefined when the language has no unit finder (Ruby, ...):
  * Python by indentation, SQL by statement, brace languages by brace matching.
- * @param masked `maskNonCode(text, language)`.
+ * @param masked `maskDetailed(text, language)`; computed when not given.
  */
-export function findUnits(language: string, text: string, masked: string): Unit[] | undefined {
-  if (language === 'python') return pythonUnits(masked);
-  if (language === 'sql') return sqlUnits(text, masked);
-  if (canMask(language)) return braceUnits(text, masked, language);
-  return undefined;
+export function findUnits(language: string, text: string, masked?: Masked): Unit[] | undefined {
+  if (!canMask(language)) return undefined;
+  const m = masked ?? maskDetailed(text, language);
+  if (language === 'python') return pythonUnits(m.masked, m.continuedLines);
+  if (language === 'sql') return sqlUnits(text, m.masked);
+  return braceUnits(text, m.masked, language);
 }
 
 /**
@@ -54,7 +55,8 @@ export function findUnits(language: string, text: string, masked: string): Unit[
  */
 export function planSnippets(text: string, language: string, opts: SnippetOptions): Snippet[] {
   const original = text.split('\n');
-  const masked = canMask(language) ? maskNonCode(text, language).split('\n') : original;
+  const detailed = canMask(language) ? maskDetailed(text, language) : undefined;
+  const masked = detailed ? detailed.masked.split('\n') : original;
   const total = original.length;
   const make = (kind: Snippet['kind'], startLine: number, endLine: number, meta: Record<string, unknown> = {}): Snippet => ({
     kind,
@@ -74,7 +76,7 @@ export function planSnippets(text: string, language: string, opts: SnippetOption
   }
   if (opts.unit === 'window') return windows(1, total);
 
-  const units = findUnits(language, text, masked.join('\n')) ?? [];
+  const units = detailed ? (findUnits(language, text, detailed) ?? []) : [];
   const auto = opts.unit === 'auto';
   const out: Snippet[] = [];
 

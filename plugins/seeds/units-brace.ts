@@ -10,7 +10,8 @@ import { lineAt, lineStartsOf, type Unit } from './unit.js';
  * namespaces, `extern "C"` and Rust `mod` blocks are looked through. Blocks of other kinds (object
  * literals, top-level calls such as `describe(() => {...})`, initialisers) are not units.
  *
- * The header starts at the first code line after the previous terminator, but never above a blank
+ * The header starts at the first code line after the previous terminator (a preprocessor line counts as
+ * one in C, C++ and C#), but never above a blank
  * line: languages without semicolons (Go, JS without them, Kotlin, ...) have no terminator before a
  * declaration. In Go a header also starts at its `func`/`type` line.
  *
@@ -27,12 +28,18 @@ export function braceUnits(text: string, masked: string, language: string): Unit
   // Open ( and [ count: a `{` inside them (an object or lambda argument, a parameter's type literal) is
   // not a declaration body, and `;` inside them (`for (;;)`) does not end a statement.
   let paren = 0;
+  // C preprocessor lines (and C#'s #region, #if) end like statements though they have no `;`.
+  const directives = language === 'c' || language === 'cpp' || language === 'csharp';
+  let line = 1;
 
   for (let i = 0; i < masked.length; i++) {
     const ch = masked[i];
     const top = stack[stack.length - 1]!;
     const depth = stack.length - 1;
-    if (ch === '(' || ch === '[') paren++;
+    if (ch === '\n') {
+      if (directives && paren === top.parenBase && /^\s*#/.test(maskedLines[line - 1]!)) segStart[depth] = i + 1;
+      line++;
+    } else if (ch === '(' || ch === '[') paren++;
     else if (ch === ')' || ch === ']') paren = Math.max(top.parenBase, paren - 1);
     else if (ch === ';' && paren === top.parenBase) segStart[depth] = i + 1;
     else if (ch === '{') {

@@ -9,11 +9,12 @@ import type { Unit } from './unit.js';
  * Works on masked text (mask.ts), so lines inside triple-quoted strings never look like statements,
  * and lines inside open brackets or after a `\` continuation are not statement starts.
  *
- * @param masked `maskNonCode(text, 'python')` (same lines as the source).
+ * @param masked `maskDetailed(text, 'python').masked` (same lines as the source).
+ * @param continuedLines `maskDetailed(...).continuedLines`: lines that begin inside a string.
  * @returns units in source order.
  */
-export function pythonUnits(masked: string): Unit[] {
-  const stmts = statementStarts(masked);
+export function pythonUnits(masked: string, continuedLines: ReadonlySet<number>): Unit[] {
+  const stmts = statementStarts(masked, continuedLines);
   return unitsAt(stmts, 0, stmts.length, 0);
 }
 
@@ -27,7 +28,7 @@ interface Stmt {
 }
 
 // Statement starts: lines that begin outside brackets and continuations, and hold code.
-function statementStarts(masked: string): Stmt[] {
+function statementStarts(masked: string, continuedLines: ReadonlySet<number>): Stmt[] {
   const lines = masked.split('\n');
   const out: Stmt[] = [];
   let depth = 0;
@@ -35,7 +36,7 @@ function statementStarts(masked: string): Stmt[] {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const trimmed = line.trim();
-    if (depth === 0 && !continued && trimmed !== '') {
+    if (depth === 0 && !continued && !continuedLines.has(i + 1) && trimmed !== '') {
       out.push({ line: i + 1, indent: indentOf(line), text: trimmed, lastLine: i + 1 });
     } else if (trimmed !== '' && out.length > 0) {
       out[out.length - 1]!.lastLine = i + 1;
