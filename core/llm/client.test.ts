@@ -203,6 +203,25 @@ describe('cache', () => {
     expect(await cacheFiles()).toHaveLength(5);
   });
 
+  it('re-asks the model when a cached structured reply no longer validates, and overwrites the entry', async () => {
+    double.reply((req) => ({ score: req.n === 1 ? 5 : 9, reason: 'because' }));
+    const { llm } = factory();
+    const lenient = await llm().structured(ASK, Verdict.schema, Verdict.validate, META);
+    expect(lenient.value.score).toBe(5);
+    const strict = (v: unknown) => {
+      const out = Verdict.validate(v);
+      if (out.score < 6) throw new Error(`score ${out.score} is below 6`);
+      return out;
+    };
+    const again = await llm().structured(ASK, Verdict.schema, strict, META);
+    expect(again.value.score).toBe(9);
+    expect(again.usage.map((u) => u.cached)).toEqual([false]);
+    expect(double.chatRequests().map((r) => r.seed)).toEqual([undefined, undefined]);
+    const third = await llm().structured(ASK, Verdict.schema, strict, META);
+    expect(third.usage.map((u) => u.cached)).toEqual([true]);
+    expect(double.count('openai.chat')).toBe(2);
+  });
+
   it('does not cache failures', async () => {
     double.fault({ status: 400 });
     const { llm } = factory();

@@ -1,4 +1,5 @@
 import type { LimitFunction } from 'p-limit';
+import { linkSignals } from './abort.js';
 import type { UsageEntry } from '../record.js';
 import { cacheKey, LlmCache, type CacheKeyParts } from './cache.js';
 import { parseJsonReply } from './json-reply.js';
@@ -46,10 +47,10 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
   const providerName = modelId.slice(0, modelId.indexOf(':'));
 
   /** One logical call through cache, limiter and retries. */
-  async function call(request: ChatRequest, meta: CallMeta): Promise<{ result: ChatResult; cached: boolean; parts: CacheKeyParts; key?: string }> {
+  async function call(request: ChatRequest, meta: CallMeta, readCache = true): Promise<{ result: ChatResult; cached: boolean; parts: CacheKeyParts; key?: string }> {
     const parts: CacheKeyParts = { provider: providerName, model, request };
     const key = cache ? cacheKey(parts) : undefined;
-    if (cache && key) {
+    if (cache && key && readCache) {
       const hit = await cache.get(key);
       if (hit) {
         return { result: { content: hit.content, promptTokens: hit.promptTokens, completionTokens: hit.completionTokens, finishReason: hit.finishReason }, cached: true, parts, key };
@@ -64,24 +65,24 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
 
   async function attempt(request: ChatRequest): Promise<ChatResult> {
     signal?.throwIfAborted();
-    const timer = new AbortController();
-    const callSignal = signal ? AbortSignal.any([signal, timer.signal]) : timer.signal;
+    const link = linkSignals(signal);
     let guard: NodeJS.Timeout | undefined;
     const guardFired = new Promise<never>((_, reject) => {
       guard = setTimeout(() => {
-        timer.abort();
+        link.abort();
         reject(new LlmError('timeout', `${provider.name} at ${provider.endpoint} did not answer within ${settings.timeoutMs} ms (model "${model}")`, {
           hint: 'a slow model or an overloaded server; raise llm.timeoutMs or lower llm.concurrency',
         }));
       }, settings.timeoutMs + TIMEOUT_GRACE_MS);
     });
     try {
-      return await Promise.race([provider.chat(model, request, { signal: callSignal, timeoutMs: settings.timeoutMs }), guardFired]);
+      return await Promise.race([provider.chat(model, request, { signal: link.signal, timeoutMs: settings.timeoutMs }), guardFired]);
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
       throw err;
     } finally {
       clearTimeout(guard);
+      link.dispose();
     }
   }
 
@@ -114,9 +115,20 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
         // seed) gives another answer, and each attempt is its own cache entry.
         const seed = i === 0 ? request.seed : (request.seed ?? 0) + i;
         const req: ChatRequest = { ...request, ...(seed === undefined ? {} : { seed }), schema };
-        const { result, cached, parts, key } = await call(req, meta);
-        usage.push(usageOf(result, cached, meta));
+        let { result, cached, parts, key } = await call(req, meta);
         let value: T;
+        if (cached) {
+          // An entry that no longer validates (the validator got stricter since it was written) is a
+          // miss: ask the model again with the same request and overwrite it.
+          try {
+            value = validate(parseJsonReply(result.content));
+            usage.push(usageOf(result, cached, meta));
+            return { value, usage };
+          } catch {
+            ({ result, cached, parts, key } = await call(req, meta, false));
+          }
+        }
+        usage.push(usageOf(result, cached, meta));
         try {
           value = validate(parseJsonReply(result.content));
         } catch (err) {
@@ -124,7 +136,7 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
           reasons.push(`attempt ${i + 1}${seed === undefined ? '' : ` (seed ${seed})`}${cut}: ${(err as Error).message}`);
           continue;
         }
-        if (!cached) await store(parts, key, result);
+        await store(parts, key, result);
         return { value, usage };
       }
       const last = reasons[reasons.length - 1] ?? '';

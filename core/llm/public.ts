@@ -15,3 +15,4 @@ export { createLlmClient, type LlmClientDeps, type RetryListener } from './clien
 export { createDryRunClient, DryRunLog, dryRunPlaceholder, estimateTokens, type DryRunEstimate, type DryRunRequest } from './dry-run.js';
 export { createLlmFactory, type LlmFactory, type LlmFactoryOptions } from './factory.js';
 export { llmErrorFromNetwork, llmErrorFromStatus, networkErrorCode, publicUrl, retryAfterMs, type FailureContext } from './http-errors.js';
+export { linkSignals, type LinkedSignal } from './abort.js';

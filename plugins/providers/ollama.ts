@@ -4,6 +4,7 @@ import {
   LlmError,
   llmErrorFromNetwork,
   llmErrorFromStatus,
+  linkSignals,
   publicUrl,
   retryAfterMs,
   z,
@@ -65,8 +66,13 @@ export function createOllamaProvider(options: ProviderOptions = {}, pluginOption
           notFound: `pull it with \`ollama pull ${model}\` (list local models with \`ollama list\`)`,
         },
       };
-      const timeout = AbortSignal.timeout(call.timeoutMs);
-      const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
+      const link = linkSignals(call.signal);
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        link.abort(new Error(`timed out after ${call.timeoutMs} ms`));
+      }, call.timeoutMs);
+      const signal = link.signal;
       // The client has no per-call signal for non-streamed requests and drops response headers on
       // errors; a fetch wrapper adds both (the signal for timeouts, the headers for `retry-after`).
       let lastResponse: Response | undefined;
@@ -95,7 +101,10 @@ export function createOllamaProvider(options: ProviderOptions = {}, pluginOption
           ...(pluginOptions.keepAlive !== undefined ? { keep_alive: pluginOptions.keepAlive } : {}),
         });
       } catch (err) {
-        throw classify(err, ctx, timeout.aborted, lastResponse);
+        throw classify(err, ctx, timedOut, lastResponse);
+      } finally {
+        clearTimeout(timer);
+        link.dispose();
       }
       const content = response?.message?.content;
       if (typeof content !== 'string') throw new LlmError('server', `ollama at ${endpoint} returned a reply without message content for model "${model}"`);

@@ -5,6 +5,7 @@ import {
   llmErrorFromNetwork,
   llmErrorFromStatus,
   publicUrl,
+  redactSecrets,
   retryAfterMs,
   z,
   type CallOptions,
@@ -154,7 +155,7 @@ function classify(err: unknown, ctx: FailureContext, call: CallOptions): unknown
   }
   const network = llmErrorFromNetwork(err, ctx, call.signal?.aborted ?? false);
   if (network) return network;
-  return new LlmError('server', `openai at ${ctx.endpoint}: unexpected failure: ${(err as Error)?.name ?? 'Error'}`);
+  return new LlmError('server', `openai at ${ctx.endpoint}: unexpected failure: ${redactSecrets(String((err as Error)?.message ?? err), ctx.secrets ?? [])}`);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

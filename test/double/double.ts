@@ -359,6 +359,7 @@ function validateChat(api: DoubleApi, body: unknown): string | undefined {
     if (!['system', 'user', 'assistant', 'tool', 'developer'].includes(String(msg?.role))) return `messages[${i}].role must be system, user or assistant; got ${JSON.stringify(msg?.role)}`;
     if (typeof msg.content !== 'string') return `messages[${i}].content must be a string`;
   }
+  if (api === 'openai' && b.stream === true) return 'llm double: streaming chat completions are not supported; send stream: false';
   if (api === 'openai' && b.response_format !== undefined) {
     const rf = b.response_format as { type?: unknown; json_schema?: { name?: unknown; schema?: unknown } };
     if (!['text', 'json_object', 'json_schema'].includes(String(rf?.type))) return `response_format.type must be text, json_object or json_schema; got ${JSON.stringify(rf?.type)}`;
