@@ -55,7 +55,9 @@ export async function* readLines(file: string, gzip: boolean): AsyncGenerator<Te
   } catch (err) {
     throw readError(file, gzip, err);
   } finally {
+    // Also on early exit (the consumer stopped iterating): close the file and the gunzip stream.
     raw.destroy();
+    if (stream !== raw) stream.destroy();
   }
   if (carry.length > 0) yield decode(Buffer.concat(carry));
 }

@@ -62,7 +62,7 @@ export function planSnippets(text: string, language: string, opts: SnippetOption
     kind,
     startLine,
     endLine,
-    code: dedent(original.slice(startLine - 1, endLine)),
+    code: dedent(original.slice(startLine - 1, endLine), (i) => detailed?.continuedLines.has(startLine + i) ?? false),
     codeLines: codeLines(masked, startLine, endLine),
     meta,
   });

@@ -39,3 +39,10 @@ describe('dedent', () => {
     expect(dedent(['    def f(self):', '        return 1', '   ', '    x = 2'])).toBe('def f(self):\n    return 1\n\nx = 2');
   });
 });
+
+describe('dedent with literals', () => {
+  it('leaves lines inside a multi-line string alone and ignores them for the prefix', () => {
+    const lines = ['    def f(self):', "        return '''", 'at column 0', "    '''"];
+    expect(dedent(lines, (i) => i >= 2)).toBe("def f(self):\n    return '''\nat column 0\n    '''");
+  });
+});

@@ -57,12 +57,15 @@ export function codeLines(masked: readonly string[], from: number, to: number): 
 
 /**
  * Remove the whitespace prefix common to all non-blank lines (like Python's `textwrap.dedent`), so a
- * method cut out of a class reads, and for Python parses, as a top-level definition.
+ * method cut out of a class reads, and for Python parses, as a top-level definition. Lines for which
+ * `insideLiteral(index)` is true (they begin inside a multi-line string) neither count for the prefix
+ * nor lose it, so string values stay exactly as written.
  */
-export function dedent(lines: readonly string[]): string {
+export function dedent(lines: readonly string[], insideLiteral: (index: number) => boolean = () => false): string {
   let prefix: string | undefined;
-  for (const line of lines) {
-    if (line.trim() === '') continue;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.trim() === '' || insideLiteral(i)) continue;
     const ws = /^[ \t]*/.exec(line)![0];
     if (prefix === undefined) prefix = ws;
     else {
@@ -73,5 +76,5 @@ export function dedent(lines: readonly string[]): string {
     if (prefix === '') break;
   }
   const cut = prefix?.length ?? 0;
-  return lines.map((l) => (l.trim() === '' ? '' : l.slice(cut))).join('\n');
+  return lines.map((l, i) => (insideLiteral(i) ? l : l.trim() === '' ? '' : l.slice(cut))).join('\n');
 }
