@@ -4,6 +4,7 @@
  */
 import c from './c.js';
 import cpp from './cpp.js';
+import java from './java.js';
 import javascript from './javascript.js';
 import python from './python.js';
 import typescript from './typescript.js';
@@ -15,6 +16,7 @@ export { default as typescript, typescriptOptions, tscSpec, typescriptAnalyzer, 
 export { default as c, cOptions } from './c.js';
 export { default as cpp, cppOptions } from './cpp.js';
 export { clangTidySpec, clangOptions, DEFAULT_TIDY_CHECKS, type ClangOptions } from './clang.js';
+export { default as java, javaOptions, javacSpec, checkstyleSpec, javaAnalyzer, prepareJava, DEFAULT_CHECKSTYLE_CHECKS, type JavaOptions } from './java.js';
 
 /** Every built-in analyzer plugin. */
-export const analyzers = [python, javascript, typescript, c, cpp];
+export const analyzers = [python, javascript, typescript, c, cpp, java];
