@@ -1,0 +1,80 @@
+import type { LlmClient, PluginApi, SampleRecord } from '../../../core/index.js';
+import { extractKeywords } from './extract.js';
+import { addProblem, createKnowledgeGraph, type KnowledgeGraph, normalizeProblem } from './graph.js';
+import type { AliasTable } from './normalize.js';
+
+/** What building the graph from records reports (saved in stats.json under `extraction`). */
+export interface ExtractionReport {
+  /** Records read from the source stream. */
+  records: number;
+  /** Records whose keywords went into the graph. */
+  added: number;
+  /** Records that gave no keywords, each with the reason (never passed over silently). */
+  failed: Array<{ id: string; reason: string }>;
+  /** Raw keywords skipped because they held no letter or digit. */
+  emptyKeywords: number;
+  /** LLM tokens spent on extraction (cached replies count 0). */
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface BuildOptions {
+  plugin: string;
+  aliases?: AliasTable;
+  maxPerKind: number;
+  maxTokens: number;
+  /** Extraction calls in flight at once; records are added in stream order whatever the timing. */
+  concurrency: number;
+  signal?: AbortSignal;
+  onRecord?: (done: number) => void;
+}
+
+/**
+ * Build the knowledge graph from a stream of records: extract each problem's keywords (one cached
+ * structured LLM call per record, `concurrency` at a time), normalise them, and add them in stream
+ * order, so the graph is the same whatever the call timing. Memory holds the graph plus one batch.
+ * @throws LlmError of a fatal kind; the caller lets it stop the run.
+ */
+export async function buildGraphFromRecords(
+  records: AsyncIterable<SampleRecord>,
+  api: Pick<PluginApi, 'templates'>,
+  llm: LlmClient,
+  opts: BuildOptions,
+): Promise<{ graph: KnowledgeGraph; report: ExtractionReport }> {
+  const graph = createKnowledgeGraph();
+  const report: ExtractionReport = { records: 0, added: 0, failed: [], emptyKeywords: 0, promptTokens: 0, completionTokens: 0 };
+  let batch: SampleRecord[] = [];
+  const flush = async () => {
+    const outcomes = await Promise.all(batch.map((r) => extractKeywords(api, llm, r, opts)));
+    outcomes.forEach((o, i) => {
+      const record = batch[i] as SampleRecord;
+      if (!o.ok) {
+        report.failed.push({ id: record.id, reason: o.reason });
+        return;
+      }
+      for (const u of o.usage) {
+        if (u.cached) continue;
+        report.promptTokens += u.promptTokens;
+        report.completionTokens += u.completionTokens;
+      }
+      const { problem, empty } = normalizeProblem(record.id, o.keywords, opts.aliases, opts.maxPerKind);
+      report.emptyKeywords += empty.length;
+      if (problem.keywords.length === 0) {
+        report.failed.push({ id: record.id, reason: 'no usable keyword after normalisation' });
+        return;
+      }
+      addProblem(graph, problem);
+      report.added++;
+    });
+    batch = [];
+    opts.onRecord?.(report.records);
+  };
+  for await (const record of records) {
+    if (opts.signal?.aborted) break;
+    report.records++;
+    batch.push(record);
+    if (batch.length >= opts.concurrency) await flush();
+  }
+  if (batch.length) await flush();
+  return { graph, report };
+}

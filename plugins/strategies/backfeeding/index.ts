@@ -1,0 +1,178 @@
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { type DerivedSeedQuery, definePlugin, type PluginApi, type SampleRecord, type Seed, z } from '../../../core/index.js';
+import { buildGraphFromRecords, type ExtractionReport } from './build.js';
+import { assignCommunities } from './communities.js';
+import { graphLanguages, type KnowledgeGraph } from './graph.js';
+import { compileAliases } from './normalize.js';
+import { GRAPH_FILES, loadGraph, saveGraph } from './persist.js';
+import { renderGraphSvg } from './picture.js';
+import { reconstructProblem } from './reconstruct.js';
+import { CombinationSampler, planQuotas } from './sampler.js';
+import { backfeedingMeta, combinationSeed } from './seeds.js';
+import { graphStats } from './stats.js';
+import { KEYWORD_KINDS } from './types.js';
+
+const NAME = 'strategy:backfeeding';
+/** Completion budget of one keyword extraction; our choice (a reply is a few dozen short strings). */
+const EXTRACTION_MAX_TOKENS = 512;
+
+export const backfeedingOptions = z
+  .object({
+    /** `provider:model` for extraction and reconstruction; default: the run's model. */
+    model: z.string().optional(),
+    /** Derived problems per source problem: round(ratio × source problems) combinations are sampled. Our choice of default. */
+    ratio: z.number().min(0).max(100).default(0.5),
+    /**
+     * Which problems feed the graph: `kept` (passed judge, response and verification: the paper feeds
+     * back its quality-checked problems) or `judged` (passed the judge, whatever happened to the response).
+     */
+    from: z.enum(['kept', 'judged']).default('kept'),
+    /** Keywords per combination, inclusive. Our choice: 3-5 gives a problem room for structure without overload. */
+    keywordsPerProblem: z
+      .object({ min: z.number().int().min(2).default(3), max: z.number().int().min(2).default(5) })
+      .strict()
+      .refine((k) => k.max >= k.min, { message: 'keywordsPerProblem.max must be ≥ keywordsPerProblem.min' })
+      .default({ min: 3, max: 5 }),
+    /** Kinds every combination must contain when its neighbourhood has them. */
+    requireKinds: z.array(z.enum(KEYWORD_KINDS)).default(['task', 'knowledge']),
+    /** Chance per growth step to leave the start keyword's Louvain community. Our choice. */
+    crossCommunity: z.number().min(0).max(1).default(0.15),
+    /** Louvain resolution (1 = standard modularity). */
+    resolution: z.number().positive().default(1),
+    /** Keywords kept per kind and problem, in the model's order. Our choice. */
+    maxKeywordsPerKind: z.number().int().min(1).max(32).default(8),
+    /** Extra aliases, canonical → variants, merged over the built-in table. */
+    aliases: z.record(z.string(), z.array(z.string())).default({}),
+    /** Reuse a saved graph (a run directory, its graph/ folder or a graph.json) instead of building one. */
+    graph: z.string().optional(),
+    /** Extra graph formats written beside graph.json and stats.json. */
+    formats: z.array(z.enum(['gexf'])).default(['gexf']),
+    /** Also draw graph/graph.svg when the graph is saved. */
+    picture: z.boolean().default(true),
+    /** Extraction calls in flight. */
+    concurrency: z.number().int().min(1).max(64).default(8),
+    /** Seed of the sampler and of Louvain; change it to draw other combinations from the same graph. */
+    seed: z.number().int().default(0),
+    /** Reconstruction temperature; our choice (the paper does not give one). */
+    temperature: z.number().min(0).max(2).default(0.7),
+    maxTokens: z.number().int().positive().default(1024),
+  })
+  .strict();
+
+export type BackfeedingOptions = z.output<typeof backfeedingOptions>;
+
+/**
+ * `strategy:backfeeding`: Infinite-Instruct's backfeeding construction (arXiv 2505.23177), problem →
+ * keywords → knowledge graph → new problem.
+ *
+ * After the first pass (`hooks.derivedSeeds`, phase 1 only): stream the source problems (`from`),
+ * extract task / instruction / knowledge-point keywords from each (one cached structured call),
+ * normalise them, build the graph (or load `graph`), detect Louvain communities, save
+ * `graph/graph.json`, `graph.gexf`, `stats.json` and `graph.svg` in the run directory, then yield one
+ * derived seed per sampled combination: round(ratio × source problems), split over languages in
+ * proportion to their problems. On `hooks.synthesize` it writes a new problem from each of its seeds.
+ */
+export default definePlugin({
+  name: NAME,
+  description: 'Infinite-Instruct backfeeding construction: keyword knowledge graph of the kept problems → new problems',
+  options: backfeedingOptions,
+  apply(api, options) {
+    const aliases = compileAliases(options.aliases);
+    const llm = () => api.llm(options.model);
+
+    api.hooks.derivedSeeds.tapPromise(NAME, async (query) => {
+      if (query.phase !== 1) return undefined;
+      return derivedSeeds(api, options, query, aliases, llm);
+    });
+
+    api.hooks.synthesize.tapPromise(NAME, async (records, seed) => {
+      const meta = backfeedingMeta(seed);
+      if (!meta) return records;
+      const record = await reconstructProblem(api, llm(), seed, meta, { plugin: NAME, temperature: options.temperature, maxTokens: options.maxTokens });
+      return [...records, record];
+    });
+  },
+});
+
+async function derivedSeeds(
+  api: PluginApi,
+  options: BackfeedingOptions,
+  query: DerivedSeedQuery,
+  aliases: ReturnType<typeof compileAliases>,
+  llm: () => ReturnType<PluginApi['llm']>,
+): Promise<AsyncIterable<Seed> | undefined> {
+  const dir = join(query.runDir, 'graph');
+  let graph: KnowledgeGraph;
+  let sources: number;
+  let extraction: ExtractionReport | undefined;
+  if (options.graph) {
+    graph = loadGraph(options.graph);
+    sources = options.from === 'kept' ? query.counts.kept : await count(judgedRecords(query));
+    api.log.info(`${NAME}: reusing the knowledge graph at ${options.graph} (${graph.order} keywords, ${graph.size} edges)`);
+  } else {
+    const records = options.from === 'kept' ? query.kept() : judgedRecords(query);
+    const built = await buildGraphFromRecords(records, api, llm(), {
+      plugin: NAME,
+      aliases,
+      maxPerKind: options.maxKeywordsPerKind,
+      maxTokens: EXTRACTION_MAX_TOKENS,
+      concurrency: options.concurrency,
+    });
+    graph = built.graph;
+    extraction = built.report;
+    sources = extraction.records;
+    for (const f of extraction.failed) api.log.warn(`${NAME}: record ${f.id} adds no keywords: ${f.reason}`);
+  }
+  const communities = assignCommunities(graph, options.seed, options.resolution);
+  const stats = graphStats(graph);
+  saveGraph(graph, dir, stats, options.formats);
+  if (extraction) writeFileSync(join(dir, 'extraction.json'), `${JSON.stringify(extraction, null, 2)}\n`);
+  if (options.picture) writeFileSync(join(dir, GRAPH_FILES.picture), renderGraphSvg(graph, { seed: options.seed }));
+  api.log.info(
+    `${NAME}: knowledge graph of ${stats.problems} problems: ${stats.nodes} keywords (${KEYWORD_KINDS.map((k) => `${stats.nodesPerKind[k]} ${k}`).join(', ')}), ${stats.edges} edges, ${communities.count} communities; saved in ${dir}`,
+  );
+
+  const total = Math.round(options.ratio * sources);
+  const quotas = planQuotas(total, graphLanguages(graph).map((l) => [l, graph.getAttribute('languages')[l] ?? 0] as const));
+  if (total === 0 || graph.size === 0) {
+    api.log.warn(`${NAME}: no derived problems: ${total === 0 ? `ratio ${options.ratio} × ${sources} source problems rounds to 0` : 'the knowledge graph has no edges'}`);
+    return undefined;
+  }
+  // Lazy: seeds are drawn as the runner asks for them, so memory holds the graph, not the sample.
+  return (async function* () {
+    let index = 0;
+    for (const [language, quota] of quotas) {
+      if (quota === 0) continue;
+      const sampler = new CombinationSampler(graph, language, {
+        minKeywords: options.keywordsPerProblem.min,
+        maxKeywords: options.keywordsPerProblem.max,
+        requireKinds: options.requireKinds,
+        crossCommunity: options.crossCommunity,
+        seed: options.seed,
+      });
+      let drawn = 0;
+      for (; drawn < quota; drawn++) {
+        const c = sampler.next();
+        if (!c) break;
+        yield combinationSeed(c, ++index, `graph/${GRAPH_FILES.json}`);
+      }
+      if (drawn < quota) {
+        api.log.warn(`${NAME}: ${language}: the graph yields only ${drawn} distinct connected combinations of ${options.keywordsPerProblem.min}-${options.keywordsPerProblem.max} keywords; ${quota} were asked for (ratio ${options.ratio})`);
+      }
+      api.log.info(`${NAME}: ${language}: ${drawn} combinations, covering ${sampler.covered} of ${sampler.coverableCount} connected keywords`);
+    }
+  })();
+}
+
+/** Kept records, then rejected ones whose judges all passed (dropped later, at response or verification). */
+async function* judgedRecords(query: DerivedSeedQuery): AsyncGenerator<SampleRecord> {
+  yield* query.kept();
+  for await (const r of query.rejected()) if (r.scores.length > 0 && r.scores.every((s) => s.passed)) yield r;
+}
+
+async function count(records: AsyncIterable<unknown>): Promise<number> {
+  let n = 0;
+  for await (const _ of records) n++;
+  return n;
+}
