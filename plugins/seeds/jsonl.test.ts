@@ -172,3 +172,16 @@ describe('seeds:jsonl record handling', () => {
     expect(jsonlSeeds.options.parse({})).toEqual({ fields: { code: 'code' }, meta: [], language: 'python', onMalformed: 'error' });
   });
 });
+
+describe('seeds:jsonl streaming', () => {
+  it('can stop after the first seed without reading the rest', async () => {
+    const { createHooks } = await import('../../core/index.js');
+    const hooks = createHooks();
+    await jsonlSeeds.apply({ hooks } as never, jsonlSeeds.options.parse(HUMANEVAL_OPTS));
+    const source = await hooks.seedSource.promise({ path: HUMANEVAL, isDirectory: false, skip: () => {} });
+    for await (const seed of source!) {
+      expect(seed.meta.task_id).toBe('HumanEval/0');
+      break;
+    }
+  });
+});
