@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { classifyOutcome, splitExitStatus } from './classify.js';
+import { classifyOutcome, splitExitStatus, type RawOutcome } from './classify.js';
 import { DEFAULT_LIMITS } from './types.js';
 
-const base = { exitCode: 0, signal: null, timedOut: false, cancelled: false, outputExceeded: false, stderr: '' };
+const base: RawOutcome = { exitCode: 0, signal: null, timedOut: false, cancelled: false, outputExceeded: false, stderr: '' };
 const mem = [/MemoryError/];
 
 describe('splitExitStatus', () => {
@@ -15,7 +15,7 @@ describe('splitExitStatus', () => {
 });
 
 describe('classifyOutcome', () => {
-  const v = (o: Partial<typeof base> & { exitCode?: number | null; signal?: string | null }) => classifyOutcome({ ...base, ...o }, DEFAULT_LIMITS, mem).verdict;
+  const v = (o: Partial<RawOutcome>) => classifyOutcome({ ...base, ...o }, DEFAULT_LIMITS, mem).verdict;
   it('classifies by cause before symptom', () => {
     expect(v({})).toBe('ok');
     expect(v({ exitCode: 1 })).toBe('error');
