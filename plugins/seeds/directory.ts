@@ -32,7 +32,8 @@ export const DEFAULT_EXCLUDES: readonly string[] = [
  * - `include`: globs (picomatch, relative to the seeds directory, dotfiles included) a file must match. Default all files.
  * - `exclude`: globs of files or directories to pass over (a directory is passed over whole), added to
  *   {@link DEFAULT_EXCLUDES} unless `defaultExcludes: false`. Globs match the whole relative path:
- *   `tests` excludes only the top-level `tests`, `**/tests` excludes it at any depth.
+ *   `tests` excludes only the top-level `tests`; with a leading globstar segment, as in the
+ *   defaults, it is excluded at any depth.
  * - `gitignore`: apply the directory's top-level `.gitignore` (default true).
  * - `languages`: read only these language ids (default: every language core/languages.ts knows).
  * - `maxFileBytes`: larger files are skipped as `too_large`. Default 1 MiB (our choice).
