@@ -7,6 +7,7 @@ import cpp from './cpp.js';
 import java from './java.js';
 import javascript from './javascript.js';
 import python from './python.js';
+import sql from './sql.js';
 import typescript from './typescript.js';
 
 export { default as javascript, javascriptOptions, eslintSpec, type JavascriptOptions } from './javascript.js';
@@ -17,6 +18,7 @@ export { default as c, cOptions } from './c.js';
 export { default as cpp, cppOptions } from './cpp.js';
 export { clangTidySpec, clangOptions, DEFAULT_TIDY_CHECKS, type ClangOptions } from './clang.js';
 export { default as java, javaOptions, javacSpec, checkstyleSpec, javaAnalyzer, prepareJava, DEFAULT_CHECKSTYLE_CHECKS, type JavaOptions } from './java.js';
+export { default as sql, sqlOptions, sqlfluffSpec, sqlAnalyzer, sqlfluffDialect, type SqlOptions } from './sql.js';
 
 /** Every built-in analyzer plugin. */
-export const analyzers = [python, javascript, typescript, c, cpp, java];
+export const analyzers = [python, javascript, typescript, c, cpp, java, sql];
