@@ -8,7 +8,8 @@
  * whole batch fails (see cases.ts).
  *
  * Protocol: stdin is JSON `{"entry": name, "inputs": [argument-list source, ...], "timeout": seconds}`.
- * Each input is the source text of an argument list in the program's language (`[1, 2], 3`),
+ * Each input is the source text of an argument list in the program's language (`[1, 2], 3`;
+ * Python keyword arguments too),
  * evaluated inside the sandbox. For every input one stdout line `\u001eCASE {"i", "ok", "value" | "error"}`,
  * value encoded as core's EncodedValue (tagged JSON). The code under test prints to stderr instead,
  * so its own output cannot forge a result line.
@@ -82,8 +83,11 @@ def main():
         try:
             signal.setitimer(signal.ITIMER_REAL, req["timeout"])
             try:
-                args = eval("(" + src + ",)", dict(mod.__dict__))
-                value = fn(*args)
+                # Parsed as a call, so keyword arguments work too: "[1, 2], key=3".
+                scope = dict(mod.__dict__)
+                scope["__instructsmith_args__"] = lambda *a, **k: (a, k)
+                args, kwargs = eval("__instructsmith_args__(" + src + ")", scope)
+                value = fn(*args, **kwargs)
                 rec = {"i": i, "ok": True, "value": _enc(value)}
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
