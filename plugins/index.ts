@@ -1,18 +1,33 @@
 import type { Plugin } from '../core/index.js';
 import pythonAnalyzer from './analyzers/python.js';
+import { exporters } from './exporters/index.js';
 import qualityJudge from './judges/quality.js';
+import ollamaProvider from './providers/ollama.js';
+import openaiProvider from './providers/openai.js';
 import chatResponder from './responders/chat.js';
 import { jsonlSeeds } from './seeds/index.js';
+import backfeedingStrategy from './strategies/backfeeding/index.js';
 import reverseStrategy from './strategies/reverse.js';
 import semiInstructStrategy from './strategies/semi-instruct/index.js';
 import sandboxExecutor from './executors/sandbox.js';
-import backfeedingStrategy from './strategies/backfeeding/index.js';
 
 /**
  * Every built-in plugin. The CLI is the composition root: it hands this list to the runner, which
  * applies the ones a config names. Core itself knows no plugin by name.
  */
-export const builtinPlugins: readonly Plugin[] = [jsonlSeeds, reverseStrategy, backfeedingStrategy, semiInstructStrategy, sandboxExecutor, qualityJudge, chatResponder, pythonAnalyzer] as Plugin[];
+export const builtinPlugins: readonly Plugin[] = [
+  openaiProvider,
+  ollamaProvider,
+  jsonlSeeds,
+  reverseStrategy,
+  backfeedingStrategy,
+  semiInstructStrategy,
+  sandboxExecutor,
+  qualityJudge,
+  chatResponder,
+  pythonAnalyzer,
+  ...Object.values(exporters),
+] as Plugin[];
 
 /** Plugins applied in every run, with default options unless the config sets them: providers and seed sources. */
 export const implicitPlugins: readonly Plugin[] = builtinPlugins.filter((p) => p.name.startsWith('provider:') || p.name.startsWith('seeds:'));

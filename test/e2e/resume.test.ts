@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SampleRecord } from '../../core/index.js';
+import { packageRoot } from '../../core/paths.js';
+import { startLlmDouble, type LlmDouble } from '../double/index.js';
+import { scriptedModel } from '../fixtures/scripted-model.js';
+import { HUMANEVAL, runPreset, tempDir } from './helpers.js';
+
+const SEEDS = 60;
+const CONCURRENCY = 6;
+
+/** The dataset as content: `usage[].cached` is left out because a resumed run replays calls from the cache. */
+function dataset(dir: string): string[] {
+  const lines = (file: string) =>
+    readFileSync(join(dir, file), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const r = JSON.parse(l) as SampleRecord;
+        return JSON.stringify({ ...r, usage: r.usage.map(({ cached: _c, ...u }) => u) });
+      });
+  return [...lines('samples.jsonl'), '---', ...lines('rejected.jsonl')];
+}
+
+function cli(args: string[]) {
+  return spawn(process.execPath, ['--import', 'tsx', join(packageRoot(), 'core/cli/bin.ts'), ...args], { cwd: packageRoot(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
+}
+
+describe('resume after SIGKILL', () => {
+  let double: LlmDouble;
+  beforeAll(async () => {
+    double = await startLlmDouble();
+    double.reply(scriptedModel({ humanEvalPath: HUMANEVAL }));
+  });
+  afterAll(async () => double?.close());
+
+  it('continues a killed run, repeats no finished call, and ends with exactly the uninterrupted dataset', async () => {
+    const reference = tempDir('ref');
+    await runPreset({ preset: 'infinite-instruct', seeds: HUMANEVAL, model: 'openai:scripted-coder', baseUrl: double.url, out: reference, limit: SEEDS, concurrency: CONCURRENCY });
+    const referenceCalls = double.chatRequests().length;
+    double.reset();
+    double.reply(scriptedModel({ humanEvalPath: HUMANEVAL }));
+
+    const out = tempDir('killed');
+    const args = ['run', '--preset', 'infinite-instruct', '--seeds', HUMANEVAL, '--model', 'openai:scripted-coder', '--base-url', double.url, '--out', out, '--limit', String(SEEDS), '--concurrency', String(CONCURRENCY)];
+    const first = cli(args);
+    // Kill hard in the middle of the run: once a third of the reference run's calls have been made.
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (double.chatRequests().length >= referenceCalls / 3) {
+          clearInterval(timer);
+          first.kill('SIGKILL');
+          resolve();
+        }
+      }, 5);
+    });
+    const exit = await new Promise<NodeJS.Signals | null>((resolve) => first.on('exit', (_code, signal) => resolve(signal)));
+    expect(exit).toBe('SIGKILL');
+    const beforeKill = double.chatRequests().map((r) => JSON.stringify([r.messages, r.seed, r.schemaName]));
+    const partial = readFileSync(join(out, 'samples.jsonl'), 'utf8').split('\n').filter(Boolean).length;
+    expect(partial).toBeLessThan(SEEDS);
+
+    const second = cli(args);
+    let stderr = '';
+    second.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => second.on('exit', (c) => resolve(c)));
+    expect(stderr).not.toMatch(/^instructsmith:/m); // warnings may appear; errors may not
+    expect(code).toBe(0);
+
+    const afterKill = double.chatRequests().slice(beforeKill.length).map((r) => JSON.stringify([r.messages, r.seed, r.schemaName]));
+    const repeated = afterKill.filter((k) => beforeKill.includes(k));
+    // Only calls in flight at the kill (sent, not yet answered and cached) may be sent again.
+    expect(repeated.length).toBeLessThanOrEqual(CONCURRENCY * 3);
+    expect(beforeKill.length + afterKill.length - repeated.length).toBe(referenceCalls);
+
+    expect(dataset(out)).toEqual(dataset(reference));
+    const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+    const ref = JSON.parse(readFileSync(join(reference, 'run.json'), 'utf8'));
+    expect(run.status).toBe('complete');
+    expect(run.resumed).toBe(true);
+    expect(run.funnel).toEqual(ref.funnel);
+    expect(run.usage).toEqual(ref.usage);
+  }, 600_000);
+});
