@@ -92,3 +92,24 @@ describe('LlmCache write failures', () => {
     await expect(cache.set(LlmCache.entry(BASE, key, { content: 'c', promptTokens: 1, completionTokens: 1 }))).rejects.toMatchObject({ code: 'LLM_CACHE_WRITE', message: expect.stringContaining(blocker) });
   });
 });
+
+describe('LlmCache under SIGKILL', () => {
+  it('never leaves a truncated entry when the writer is killed mid-write', async () => {
+    const { spawn } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const writer = fileURLToPath(new URL('./testdata/cache-writer.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', writer, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+      child.once('exit', (code) => reject(new Error(`writer exited early (${code})`)));
+    });
+    await new Promise((r) => setTimeout(r, 150));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const cache = new LlmCache(dir);
+    const entries: string[] = [];
+    for (const sub of await readdir(dir)) for (const f of await readdir(join(dir, sub))) if (f.endsWith('.json')) entries.push(f.slice(0, -5));
+    expect(entries.length).toBeGreaterThan(0);
+    for (const key of entries) expect((await cache.get(key))?.content.length, key).toBe(2 * 1024 * 1024);
+  }, 30_000);
+});
