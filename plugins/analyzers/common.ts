@@ -49,3 +49,20 @@ export function batchedAnalyzer(spec: BatchToolSpec): AnalyzeFn {
 export function ruleListed(list: readonly string[], ...names: Array<string | undefined>): boolean {
   return names.some((n) => n !== undefined && list.includes(n));
 }
+
+/**
+ * For tools that stop checking every file once any file has a blocking error (tsc after a syntax
+ * error, rustc after a parse error): run the batch, then run again the samples that had no
+ * blocking error, so one broken sample cannot hide the findings of the rest of its batch.
+ * `blocking(check)` says whether a check holds such an error.
+ */
+export function withRerun(spec: BatchToolSpec, blocking: (check: CheckResult) => boolean): AnalyzeFn {
+  return async (samples, ctx) => {
+    const first = await runBatched(samples, spec, { signal: ctx.signal });
+    if (!first.some(blocking)) return first;
+    const again = samples.flatMap((_s, i) => (blocking(first[i]!) ? [] : [i]));
+    const second = await runBatched(again.map((i) => samples[i]!), spec, { signal: ctx.signal });
+    again.forEach((i, k) => (first[i] = second[k]!));
+    return first;
+  };
+}

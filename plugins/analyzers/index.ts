@@ -6,7 +6,9 @@ import c from './c.js';
 import cpp from './cpp.js';
 import java from './java.js';
 import javascript from './javascript.js';
+import php from './php.js';
 import python from './python.js';
+import shell from './shell.js';
 import sql from './sql.js';
 import typescript from './typescript.js';
 
@@ -19,6 +21,9 @@ export { default as cpp, cppOptions } from './cpp.js';
 export { clangTidySpec, clangOptions, DEFAULT_TIDY_CHECKS, type ClangOptions } from './clang.js';
 export { default as java, javaOptions, javacSpec, checkstyleSpec, javaAnalyzer, prepareJava, DEFAULT_CHECKSTYLE_CHECKS, type JavaOptions } from './java.js';
 export { default as sql, sqlOptions, sqlfluffSpec, sqlAnalyzer, sqlfluffDialect, type SqlOptions } from './sql.js';
+export { default as shell, shellOptions, shellcheckSpec, type ShellOptions } from './shell.js';
+export { default as php, phpOptions, phpSpec, type PhpOptions } from './php.js';
+export { toolRunShape, tapAnalyzer, batchedAnalyzer, withRerun, type AnalyzeFn } from './common.js';
 
 /** Every built-in analyzer plugin. */
-export const analyzers = [python, javascript, typescript, c, cpp, java, sql];
+export const analyzers = [python, javascript, typescript, c, cpp, java, sql, shell, php];

@@ -5,8 +5,8 @@
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { definePlugin, runBatched, ToolCrash, z, type BatchToolSpec, type CheckResult, type CodeSample, type StageContext, type ToolDiagnostic } from '../../core/index.js';
-import { runFields, tapAnalyzer, toolRunShape, type AnalyzeFn } from './common.js';
+import { definePlugin, ToolCrash, z, type BatchToolSpec, type ToolDiagnostic } from '../../core/index.js';
+import { runFields, tapAnalyzer, toolRunShape, withRerun, type AnalyzeFn } from './common.js';
 
 const require = createRequire(import.meta.url);
 
@@ -93,21 +93,9 @@ export function tscSpec(o: TypescriptOptions): BatchToolSpec {
   };
 }
 
-/**
- * tsc reports only syntax errors (TS1xxx) when any file of the program has one, so one broken sample
- * would hide the type errors of its whole batch. When the first run finds syntax errors, the samples
- * without any are checked again in a second process.
- */
+/** tsc reports only syntax errors (TS1xxx) when any file of the program has one; see withRerun. */
 export function typescriptAnalyzer(spec: BatchToolSpec): AnalyzeFn {
-  return async (samples: CodeSample[], ctx: StageContext): Promise<CheckResult[]> => {
-    const first = await runBatched(samples, spec, { signal: ctx.signal });
-    const isSyntax = (c: CheckResult) => c.diagnostics.some((d) => /^TS1\d{3}$/.test(d.rule));
-    if (!first.some(isSyntax)) return first;
-    const again = samples.flatMap((s, i) => (isSyntax(first[i]!) ? [] : [i]));
-    const second = await runBatched(again.map((i) => samples[i]!), spec, { signal: ctx.signal });
-    again.forEach((i, k) => (first[i] = second[k]!));
-    return first;
-  };
+  return withRerun(spec, (c) => c.diagnostics.some((d) => /^TS1\d{3}$/.test(d.rule)));
 }
 
 export default definePlugin({
