@@ -5,7 +5,7 @@ import qualityJudge from './judges/quality.js';
 import ollamaProvider from './providers/ollama.js';
 import openaiProvider from './providers/openai.js';
 import chatResponder from './responders/chat.js';
-import { jsonlSeeds } from './seeds/index.js';
+import { directorySeeds, jsonlSeeds } from './seeds/index.js';
 import backfeedingStrategy from './strategies/backfeeding/index.js';
 import reverseStrategy from './strategies/reverse.js';
 import semiInstructStrategy from './strategies/semi-instruct/index.js';
@@ -19,6 +19,7 @@ export const builtinPlugins: readonly Plugin[] = [
   openaiProvider,
   ollamaProvider,
   jsonlSeeds,
+  directorySeeds,
   reverseStrategy,
   backfeedingStrategy,
   semiInstructStrategy,

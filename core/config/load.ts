@@ -29,6 +29,21 @@ export interface LoadedConfig {
 }
 
 const MODULE = 'instructsmith';
+/** Where a user config is looked for in the working directory, first match wins. */
+export const SEARCH_PLACES = [
+  'package.json',
+  `.${MODULE}rc`,
+  `.${MODULE}rc.json`,
+  `.${MODULE}rc.yaml`,
+  `.${MODULE}rc.yml`,
+  `.${MODULE}rc.js`,
+  `.${MODULE}rc.mjs`,
+  `${MODULE}.config.json`,
+  `${MODULE}.config.yaml`,
+  `${MODULE}.config.yml`,
+  `${MODULE}.config.js`,
+  `${MODULE}.config.mjs`,
+];
 
 /**
  * Resolve the configuration: preset(s) ← user config file ← CLI flags, deep-merged (objects merge,
@@ -64,6 +79,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
 async function discoverUserConfig(options: LoadConfigOptions): Promise<ConfigLayer | undefined> {
   const explorer = cosmiconfig(MODULE, {
     searchStrategy: 'none',
+    searchPlaces: SEARCH_PLACES,
     loaders: { '.yaml': (_f, content) => parseYaml(content), '.yml': (_f, content) => parseYaml(content) },
   });
   try {

@@ -100,6 +100,12 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const llm = createLlmFactory({ hooks, settings: llmSettings(config, runDir), baseUrl: config.baseUrl, defaultModel: config.model, dryRun: false, meter, signal: controller.signal });
   const api = createPluginApi({ hooks, llm, templates: createTemplateRenderer(config.templates), log, run: { dir: runDir, dryRun: false, config } });
   await applyPlugins(api, await resolvePlugins(config.plugins, options.builtins, options.implicit));
+  if (!hooks.synthesize.isUsed()) {
+    throw new ConfigError('no strategy plugin is configured, so no problem could be written from any seed', {
+      code: 'CONFIG_NO_STRATEGY',
+      hint: 'pass --preset NAME (see `instructsmith presets`) or name a strategy under `plugins`, e.g. strategy:reverse: {}',
+    });
+  }
   await hooks.runStart.promise({ runDir, dryRun: false });
 
   options.signal?.addEventListener('abort', () => controller.abort(options.signal?.reason), { once: true });
