@@ -4,10 +4,12 @@
  */
 import c from './c.js';
 import cpp from './cpp.js';
+import go from './go.js';
 import java from './java.js';
 import javascript from './javascript.js';
 import php from './php.js';
 import python from './python.js';
+import rust from './rust.js';
 import shell from './shell.js';
 import sql from './sql.js';
 import typescript from './typescript.js';
@@ -23,7 +25,9 @@ export { default as java, javaOptions, javacSpec, checkstyleSpec, javaAnalyzer, 
 export { default as sql, sqlOptions, sqlfluffSpec, sqlAnalyzer, sqlfluffDialect, type SqlOptions } from './sql.js';
 export { default as shell, shellOptions, shellcheckSpec, type ShellOptions } from './shell.js';
 export { default as php, phpOptions, phpSpec, type PhpOptions } from './php.js';
+export { default as go, goOptions, goAnalyzer, goImports, prepareGo, type GoOptions } from './go.js';
+export { default as rust, rustOptions, rustcSpec, externalCrates, type RustOptions } from './rust.js';
 export { toolRunShape, tapAnalyzer, batchedAnalyzer, withRerun, type AnalyzeFn } from './common.js';
 
 /** Every built-in analyzer plugin. */
-export const analyzers = [python, javascript, typescript, c, cpp, java, sql, shell, php];
+export const analyzers = [python, javascript, typescript, java, c, cpp, sql, shell, go, rust, php];

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { findExecutable } from '../../core/index.js';
+import { corpusSuite } from '../../test/fixtures/analyzers/corpus-suite.js';
+import { analyze, applyAnalyzer } from '../../test/fixtures/analyzers/harness.js';
+import plugin from './rust.js';
+
+describe.skipIf(!findExecutable('rustc'))('analyzer:rust (rustc)', () => {
+  corpusSuite(plugin, 'rust');
+
+  it('a syntax error in one sample does not hide the type errors of the others', async () => {
+    const results = await analyze(await applyAnalyzer(plugin), 'rust', [{ code: 'fn a( {\n' }, { code: 'fn b() -> u8 {\n    "x"\n}\n' }, { code: 'fn c() {}\n' }]);
+    expect(results.map((r) => r.passed)).toEqual([false, false, true]);
+    expect(results[1]!.diagnostics).toEqual([expect.objectContaining({ rule: 'E0308', line: 2 })]);
+  }, 60_000);
+
+  it('thirdParty: strict makes a missing crate an error', async () => {
+    const [r] = await analyze(await applyAnalyzer(plugin, { thirdParty: 'strict' }), 'rust', [{ code: 'use rand::Rng;\n' }]);
+    expect(r!.passed).toBe(false);
+  }, 60_000);
+});
