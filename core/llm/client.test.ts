@@ -89,8 +89,12 @@ describe('retries', () => {
     const { llm } = factory({ settings: { timeoutMs: 150 }, onRetry: ({ error }) => retries.push(error.kind) });
     const out = await llm('ollama:qwen2.5-coder:7b').complete(ASK, META);
     expect(out.content).toContain('Rate this function.');
-    expect(retries).toEqual(['timeout']);
-    expect(double.count('ollama.chat')).toBe(2);
+    // Normally exactly one timeout; on a loaded machine an attempt may time out before the server
+    // records it, so only "at least one timeout, all retried, fault consumed" is certain.
+    expect(retries.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(retries)).toEqual(new Set(['timeout']));
+    expect(double.pendingFaults()).toBe(0);
+    expect(double.chatRequests().at(-1)!.status).toBe(200);
   });
 
   it('gives up after maxAttempts, saying so', async () => {
@@ -237,7 +241,7 @@ describe('concurrency and usage', () => {
     double.reply(async (req) => {
       inFlight++;
       peak = Math.max(peak, inFlight);
-      await new Promise((r) => setTimeout(r, 30));
+      await new Promise((r) => setTimeout(r, 80)); // long enough that both slots overlap even on a loaded machine
       inFlight--;
       return `ok ${req.model}`;
     });

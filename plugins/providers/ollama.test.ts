@@ -88,10 +88,13 @@ describe('provider:ollama', () => {
 
   it('maps a slow reply to timeout and a reset to connection', async () => {
     const provider = createOllamaProvider({ baseUrl: double.ollamaUrl }, {}, {});
-    double.fault({ delayMs: 1_000 }).fault({ reset: true });
-    const slow = await failure(provider.chat(MODEL, ASK, { timeoutMs: 100 }));
+    // Each fault matches its own prompt (a timed-out request may never reach a loaded server).
+    const ask = (content: string): ChatRequest => ({ messages: [{ role: 'user', content }] });
+    const is = (content: string) => (r: { messages?: Array<{ content: string }> }) => r.messages?.[0]?.content === content;
+    double.fault({ delayMs: 1_000 }, is('slow')).fault({ reset: true }, is('reset'));
+    const slow = await failure(provider.chat(MODEL, ask('slow'), { timeoutMs: 100 }));
     expect(slow.kind).toBe('timeout');
-    expect((await failure(provider.chat(MODEL, ASK, CALL))).kind).toBe('connection');
+    expect((await failure(provider.chat(MODEL, ask('reset'), CALL))).kind).toBe('connection');
   });
 
   it('maps connection refused to unreachable with the URL and `ollama serve` / `ollama pull` hints', async () => {

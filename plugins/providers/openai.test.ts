@@ -115,12 +115,16 @@ describe('provider:openai', () => {
 
   it('maps a slow reply to timeout, a reset to connection and a broken body to server', async () => {
     const provider = createOpenAiProvider({ baseUrl: double.url }, {}, {});
-    double.fault({ delayMs: 1_000 }).fault({ reset: true }).fault({ malformed: 'body' });
-    const slow = await failure(provider.chat('m', ASK, { timeoutMs: 100 }));
+    // Each fault matches its own prompt: under CPU load a timed-out request may never reach the
+    // server, and must not leave its fault to the next request.
+    const ask = (content: string): ChatRequest => ({ messages: [{ role: 'user', content }] });
+    const is = (content: string) => (r: { messages?: Array<{ content: string }> }) => r.messages?.[0]?.content === content;
+    double.fault({ delayMs: 1_000 }, is('slow')).fault({ reset: true }, is('reset')).fault({ malformed: 'body' }, is('broken'));
+    const slow = await failure(provider.chat('m', ask('slow'), { timeoutMs: 100 }));
     expect(slow.kind).toBe('timeout');
     expect(slow.message).toContain('100 ms');
-    expect((await failure(provider.chat('m', ASK, CALL))).kind).toBe('connection');
-    expect((await failure(provider.chat('m', ASK, CALL))).kind).toBe('server');
+    expect((await failure(provider.chat('m', ask('reset'), CALL))).kind).toBe('connection');
+    expect((await failure(provider.chat('m', ask('broken'), CALL))).kind).toBe('server');
   });
 
   it('maps connection refused to unreachable, naming the URL and how to fix it', async () => {
