@@ -52,7 +52,7 @@ describe('createVerifier', () => {
     expect(js).toHaveLength(1);
     expect(py[0]!.map((s) => s.key)).toEqual(records.map((r) => `${r.id}#0`));
     expect(outcomes.map((o) => o.passed)).toEqual(records.map((_, i) => i !== 3));
-    expect(outcomes[3]).toMatchObject({ reason: 'python: E0602 undefined-variable (line 2)' });
+    expect(outcomes[3]).toMatchObject({ reason: 'python: E0602 undefined-variable (line 2)', category: 'python: E0602 undefined-variable' });
     expect(outcomes[0]!.checks.map((c) => c.language)).toEqual(['python', 'javascript']);
     const stats = verifier.stats();
     expect(stats).toMatchObject({ records: 10, passed: 9, dropped: 1, byRule: { 'python: E0602 undefined-variable': 1 } });
@@ -126,7 +126,7 @@ describe('createVerifier', () => {
     const hooks = createHooks();
     hooks.analyze.for('python').tapPromise('analyzer:python', fakeAnalyzer('python', []));
     const r = record('r1', 'I would rather explain the idea in words than write any code for it.');
-    expect(await createVerifier({ hooks }).verify(r, ctx)).toEqual({ checks: [], passed: false, reason: 'no code block' });
+    expect(await createVerifier({ hooks }).verify(r, ctx)).toEqual({ checks: [], passed: false, reason: 'no code block', category: 'no code block' });
     expect((await createVerifier({ hooks, policy: { noCode: 'pass' } }).verify(r, ctx)).passed).toBe(true);
   });
 

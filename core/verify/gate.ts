@@ -44,6 +44,8 @@ export interface VerifyOutcome {
   passed: boolean;
   /** Why the record fails, e.g. `python: E0602 undefined-variable (line 3)`; set when `passed` is false. */
   reason?: string;
+  /** The funnel's bucket for the drop: the first failing `language: rule`, or `no code block`. */
+  category?: string;
 }
 
 /** Counts for the funnel. */
@@ -195,7 +197,7 @@ export function createVerifier(init: { hooks: Hooks; policy?: VerifyPolicyInput 
       }
       stats.dropped++;
       stats.noCode++;
-      return { checks, passed: false, reason: 'no code block' };
+      return { checks, passed: false, reason: 'no code block', category: 'no code block' };
     }
     const failed = checks.filter((c) => !c.passed);
     if (failed.length === 0) {
@@ -207,7 +209,9 @@ export function createVerifier(init: { hooks: Hooks; policy?: VerifyPolicyInput 
     const rules = new Set<string>();
     for (const c of failed) for (const d of c.diagnostics) if (d.severity === 'error') rules.add(`${c.language}: ${d.rule}`);
     for (const r of rules) stats.byRule[r] = (stats.byRule[r] ?? 0) + 1;
-    return { checks, passed: false, reason: dropReason(failed) };
+    const first = failed[0]!;
+    const category = [...rules][0] ?? `${first.language}: ${first.tool} failed`;
+    return { checks, passed: false, reason: dropReason(failed), category };
   }
 
   return {
