@@ -51,18 +51,24 @@ export function ruleListed(list: readonly string[], ...names: Array<string | und
 }
 
 /**
- * For tools that stop checking every file once any file has a blocking error (tsc after a syntax
- * error, rustc after a parse error): run the batch, then run again the samples that had no
- * blocking error, so one broken sample cannot hide the findings of the rest of its batch.
+ * For tools that stop checking every file once any file has a blocking error (tsc reports only
+ * syntax errors when any file has one; rustc stops at the first file that does not parse): run the
+ * batch, then run again the samples that had no blocking error, until a run finds no new blocking
+ * error, so a broken sample cannot hide the findings of the rest of its batch. Each rerun removes
+ * at least one sample, so a batch with k broken samples takes at most k + 1 runs.
  * `blocking(check)` says whether a check holds such an error.
  */
 export function withRerun(spec: BatchToolSpec, blocking: (check: CheckResult) => boolean): AnalyzeFn {
   return async (samples, ctx) => {
-    const first = await runBatched(samples, spec, { signal: ctx.signal });
-    if (!first.some(blocking)) return first;
-    const again = samples.flatMap((_s, i) => (blocking(first[i]!) ? [] : [i]));
-    const second = await runBatched(again.map((i) => samples[i]!), spec, { signal: ctx.signal });
-    again.forEach((i, k) => (first[i] = second[k]!));
-    return first;
+    const results = await runBatched(samples, spec, { signal: ctx.signal });
+    let pending = samples.map((_s, i) => i).filter((i) => !blocking(results[i]!));
+    while (pending.length > 0 && pending.length < samples.length) {
+      const before = pending.length;
+      const again = await runBatched(pending.map((i) => samples[i]!), spec, { signal: ctx.signal });
+      pending.forEach((i, k) => (results[i] = again[k]!));
+      pending = pending.filter((i) => !blocking(results[i]!));
+      if (pending.length === before) break; // no new blocking error: these verdicts are final
+    }
+    return results;
   };
 }
