@@ -23,8 +23,8 @@ export function nodeKey(kind: KeywordKind, canonical: string): string {
 /** The kind of a node key. @throws Error for a key that is not `kind:keyword`. */
 export function kindOf(key: string): KeywordKind {
   const kind = key.slice(0, key.indexOf(':'));
-  if (!(KEYWORD_KINDS as readonly string[]).includes(kind)) throw new Error(`"${key}" is not a keyword node key (kind:keyword)`);
-  return kind as KeywordKind;
+  if (kind !== 'task' && kind !== 'instruction' && kind !== 'knowledge') throw new Error(`"${key}" is not a keyword node key (kind:keyword)`);
+  return kind;
 }
 
 /**
@@ -36,11 +36,13 @@ export function relationFor(a: string, b: string): { relation: Relation; head: s
   const ka = kindOf(a);
   const kb = kindOf(b);
   if (ka === kb) return a < b ? { relation: 'co-occurs', head: a, tail: b } : { relation: 'co-occurs', head: b, tail: a };
-  const pair = new Map<KeywordKind, string>([[ka, a], [kb, b]]);
-  if (pair.has('task') && pair.has('knowledge')) return { relation: 'requires', head: pair.get('task')!, tail: pair.get('knowledge')! };
-  if (pair.has('instruction') && pair.has('knowledge')) return { relation: 'applies', head: pair.get('instruction')!, tail: pair.get('knowledge')! };
-  return { relation: 'constrained-by', head: pair.get('task')!, tail: pair.get('instruction')! };
+  // Order the pair as (task, instruction, knowledge) so each relation has one direction.
+  const [head, tail, kh, kt] = KIND_RANK[ka] < KIND_RANK[kb] ? [a, b, ka, kb] : [b, a, kb, ka];
+  if (kt === 'knowledge') return { relation: kh === 'task' ? 'requires' : 'applies', head, tail };
+  return { relation: 'constrained-by', head, tail };
 }
+
+const KIND_RANK: Readonly<Record<KeywordKind, number>> = { task: 0, instruction: 1, knowledge: 2 };
 
 /** An empty knowledge graph. */
 export function createKnowledgeGraph(): KnowledgeGraph {
