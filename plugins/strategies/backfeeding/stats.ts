@@ -187,6 +187,6 @@ export function formatStats(stats: GraphStats): string {
     lines.push(`  communities (Louvain): ${stats.communities.count}, modularity ${stats.communities.modularity}`);
     for (const c of stats.communities.largest) lines.push(`    #${c.id}: ${c.size} keywords, e.g. ${c.top.join(', ')}`);
   }
-  lines.push(`  hubs: ${stats.hubs.map((h) => `${h.key} (${h.degree})`).join(', ')}`);
+  lines.push(`  hubs: ${stats.hubs.length ? stats.hubs.map((h) => `${h.key} (${h.degree})`).join(', ') : 'none (empty graph)'}`);
   return lines.join('\n');
 }
