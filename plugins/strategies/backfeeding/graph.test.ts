@@ -25,8 +25,8 @@ describe('knowledge graph', () => {
     expect(hash.count).toBe(2);
     expect(hash.languages).toEqual({ python: 1, java: 1 });
     expect(hash.variants).toEqual(['Hash Maps', 'hashmap']);
-    const requires = graph.getEdgeAttributes(graph.edge('task:implement an lru cache', 'knowledge:hash map')!);
-    expect(requires).toMatchObject({ relation: 'requires', head: 'task:implement an lru cache', tail: 'knowledge:hash map', weight: 2, languages: { python: 1, java: 1 }, provenance: ['rec-a', 'rec-b'] });
+    const requires = graph.getEdgeAttributes(graph.edge('task:implement lru cache', 'knowledge:hash map')!);
+    expect(requires).toMatchObject({ relation: 'requires', head: 'task:implement lru cache', tail: 'knowledge:hash map', weight: 2, languages: { python: 1, java: 1 }, provenance: ['rec-a', 'rec-b'] });
     expect(graph.getEdgeAttribute(graph.edge('instruction:o(1) operation', 'knowledge:doubly linked list')!, 'relation')).toBe('applies');
     expect(graph.getEdgeAttribute(graph.edge('knowledge:hash map', 'knowledge:doubly linked list')!, 'relation')).toBe('co-occurs');
     expect(relationFor('instruction:x', 'task:y')).toEqual({ relation: 'constrained-by', head: 'task:y', tail: 'instruction:x' });

@@ -17,7 +17,10 @@ describe('normalizeKeyword', () => {
     expect(normalizeKeyword('Regexes')).toBe('regular expression');
     expect(normalizeKeyword('database queries')).toBe('database query');
     expect(normalizeKeyword('matrices')).toBe('matrix');
+    expect(normalizeKeyword('Prime Numbers')).toBe('prime number');
     expect(normalizeKeyword('LRU caches')).toBe('least recently used cache');
+    expect(normalizeKeyword('Filter lists')).toBe(normalizeKeyword('filter a list'));
+    expect(normalizeKeyword('parse the input strings')).toBe('parse input string');
   });
 
   it('keeps distinct concepts apart', () => {

@@ -69,7 +69,7 @@ const KEEP_S = new Set([
   'physics', 'mathematics', 'graphics', 'statistics', 'semantics', 'dynamics', 'economics', 'linguistics',
   'analytics', 'electronics', 'robotics', 'genetics', 'ethics', 'logistics', 'optics', 'mechanics',
   'acoustics', 'kinematics', 'combinatorics', 'informatics', 'aws', 'express', 'sass', 'less', 'dns', 'https',
-  'jdbcs', 'ios', 'macos', 'windows', 'rails', 'sympy', 'numbers', 'pages', 'cors', 'ms', 'os',
+  'ios', 'macos', 'windows', 'rails', 'cors', 'ms', 'os',
 ]);
 
 const IRREGULAR: Readonly<Record<string, string>> = Object.freeze({
@@ -131,7 +131,7 @@ const DEFAULT_TABLE = compileAliases();
 /**
  * Fold one phrase without aliases: NFKC, lower case, possessive "'s" dropped, `_`/`-`/`/` between
  * word characters become spaces, surrounding quotes and punctuation stripped, whitespace collapsed,
- * leading articles dropped, every word Americanised, the last word (the English head noun) singular.
+ * articles dropped, every word Americanised, the last word (the English head noun) singular.
  * Symbols inside words survive ("c++", "c#", "node.js").
  */
 export function foldPhrase(raw: string): string {
@@ -140,8 +140,9 @@ export function foldPhrase(raw: string): string {
   s = s.replace(/(?<=[\p{L}\p{N}])[-_/]+(?=[\p{L}\p{N}])/gu, ' ');
   s = s.replace(/\s+/g, ' ').trim();
   s = s.replace(/^[\s"'()[\]{}<>.,;:!?*]+|[\s"'()[\]{}<>.,;:!?*]+$/g, '');
-  const words = s.split(' ').filter(Boolean);
-  while (words.length > 1 && ARTICLES.has(words[0] as string)) words.shift();
+  // Articles carry no concept ("filter a list" = "filter lists"); a phrase made only of them stays.
+  const all = s.split(' ').filter(Boolean);
+  const words = all.some((w) => !ARTICLES.has(w)) ? all.filter((w) => !ARTICLES.has(w)) : all;
   const out = words.map(americanize);
   if (out.length) out[out.length - 1] = singularize(out[out.length - 1] as string);
   return out.join(' ');
