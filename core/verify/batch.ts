@@ -64,8 +64,8 @@ export interface BatchToolSpec {
   install: string;
   /** Relative file path for sample `i` of a batch; may contain one directory (`s3/Main.java`). */
   fileName(sample: CodeSample, i: number): string;
-  /** Wrap a sample so that it parses (a Java method outside a class); `lineOffset` = lines added before the code. */
-  prepare?(sample: CodeSample): { content: string; lineOffset: number };
+  /** Wrap sample `i` so that it parses (a Java method outside a class); `lineOffset` = lines added before the code. */
+  prepare?(sample: CodeSample, i: number): { content: string; lineOffset: number };
   /** Write shared files (a config, a go.mod) into the batch directory before the first run. */
   setup?(dir: string, files: readonly BatchFile[]): Promise<void> | void;
   /** Arguments for one process over `files` (the process runs with cwd = `dir`). */
@@ -136,7 +136,7 @@ async function writeBatch(dir: string, samples: readonly CodeSample[], spec: Bat
       throw new Error(`${spec.plugin}: fileName() must return distinct relative paths inside the batch directory, got "${path}"`);
     }
     seen.add(path);
-    const { content, lineOffset } = spec.prepare?.(sample) ?? { content: sample.code, lineOffset: 0 };
+    const { content, lineOffset } = spec.prepare?.(sample, i) ?? { content: sample.code, lineOffset: 0 };
     const absPath = join(dir, path);
     await mkdir(dirname(absPath), { recursive: true });
     await writeFile(absPath, content.endsWith('\n') ? content : `${content}\n`, 'utf8');

@@ -107,7 +107,7 @@ export function javacSpec(o: JavaOptions): BatchToolSpec {
     install: 'apt-get install default-jdk-headless',
     ...runFields(o),
     fileName: (_s, i) => `S${i}.java`,
-    prepare: (s) => ({ content: prepareJava(s.code, Number(/#(\d+)$/.exec(s.key)?.[1] ?? 0), o.wrap), lineOffset: 0 }),
+    prepare: (s, i) => ({ content: prepareJava(s.code, i, o.wrap), lineOffset: 0 }),
     args: (files, dir) => [
       '-XDrawDiagnostics',
       // Keep attributing every file after another file's syntax error, so one broken sample does not hide the type errors of its batch.
@@ -183,7 +183,7 @@ export function checkstyleSpec(o: JavaOptions): BatchToolSpec {
     ...runFields(o),
     command: o.checkstyle,
     fileName: (_s, i) => `S${i}.java`,
-    prepare: (s) => ({ content: prepareJava(s.code, Number(/#(\d+)$/.exec(s.key)?.[1] ?? 0), o.wrap), lineOffset: 0 }),
+    prepare: (s, i) => ({ content: prepareJava(s.code, i, o.wrap), lineOffset: 0 }),
     async setup(dir) {
       if (o.checkstyleConfig) return;
       const modules = o.checks.map((c) => `    <module name="${c}"/>`).join('\n');
@@ -231,12 +231,10 @@ export function javaAnalyzer(o: JavaOptions): AnalyzeFn {
   const javac = javacSpec(o);
   const checkstyle = checkstyleSpec(o);
   return async (samples: CodeSample[], ctx: StageContext): Promise<CheckResult[]> => {
-    // Keys end in the sample's position so package names stay unique within each tool run.
-    const keyed = samples.map((s, i) => ({ ...s, key: `${s.key}#${i}` }));
-    const compiled = await runBatched(keyed, javac, { signal: ctx.signal });
-    const clean = keyed.flatMap((s, i) => (compiled[i]!.passed ? [i] : []));
+    const compiled = await runBatched(samples, javac, { signal: ctx.signal });
+    const clean = samples.flatMap((_s, i) => (compiled[i]!.passed ? [i] : []));
     if (clean.length === 0 || (o.checks.length === 0 && !o.checkstyleConfig)) return compiled;
-    const styled = await runBatched(clean.map((i) => keyed[i]!), checkstyle, { signal: ctx.signal });
+    const styled = await runBatched(clean.map((i) => samples[i]!), checkstyle, { signal: ctx.signal });
     clean.forEach((i, k) => {
       const s = styled[k]!;
       compiled[i] = { ...compiled[i]!, tool: 'javac+checkstyle', passed: s.passed, diagnostics: [...compiled[i]!.diagnostics, ...s.diagnostics] };
