@@ -1,5 +1,5 @@
 import { dirname, join, resolve } from 'node:path';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { assignCommunities } from '../../../plugins/strategies/backfeeding/communities.js';
 import { GRAPH_FILES, loadGraph, resolveGraphFile } from '../../../plugins/strategies/backfeeding/persist.js';
@@ -38,8 +38,16 @@ export function register(program: Command): void {
       mkdirSync(dirname(out), { recursive: true });
       writeFileSync(out, renderGraphSvg(graph, { maxNodes: flags.nodes, maxLabels: flags.labels }));
       if (flags.json) process.stdout.write(`${JSON.stringify({ ...stats, picture: out }, null, 2)}\n`);
-      else process.stdout.write(`${formatStats(stats)}\npicture: ${out}\n`);
+      else process.stdout.write(`${formatStats(stats)}\n${extractionLine(dirname(file))}picture: ${out}\n`);
     });
+}
+
+// The build report strategy:backfeeding saves beside the graph, when there is one (not for a reused graph).
+function extractionLine(dir: string): string {
+  const path = join(dir, 'extraction.json');
+  if (!existsSync(path)) return '';
+  const r = JSON.parse(readFileSync(path, 'utf8')) as { records: number; added: number; failed: unknown[]; emptyKeywords: number };
+  return `  extraction: keywords from ${r.added} of ${r.records} problems (${r.failed.length} gave none, see ${path}); ${r.emptyKeywords} empty keywords skipped\n`;
 }
 
 function count(flag: string) {

@@ -16,6 +16,8 @@ import { KEYWORD_KINDS } from './types.js';
 const NAME = 'strategy:backfeeding';
 /** Completion budget of one keyword extraction; our choice (a reply is a few dozen short strings). */
 const EXTRACTION_MAX_TOKENS = 512;
+/** Progress line every this many problems during extraction (long runs show they are alive). */
+const EXTRACTION_LOG_EVERY = 1000;
 
 export const backfeedingOptions = z
   .object({
@@ -118,6 +120,9 @@ async function derivedSeeds(
       maxPerKind: options.maxKeywordsPerKind,
       maxTokens: EXTRACTION_MAX_TOKENS,
       concurrency: options.concurrency,
+      onRecord: (done) => {
+        if (done % EXTRACTION_LOG_EVERY < options.concurrency) api.log.info(`${NAME}: keywords extracted from ${done} problems`);
+      },
     });
     graph = built.graph;
     extraction = built.report;

@@ -31,7 +31,8 @@ const OTHER = '#c7c7c7';
  * ForceAtlas2 (Jacomy et al. 2014, graphology-layout-forceatlas2; LinLog mode, which separates
  * communities), fill colour = Louvain community (the ten largest), shape = keyword kind (circle =
  * knowledge point, square = task, diamond = instruction), size = problems the keyword occurs in,
- * edge width = log weight. Deterministic for a given graph and seed.
+ * edge width = log weight; the legend names each coloured community by its best-connected keyword.
+ * Deterministic for a given graph and seed.
  * Returns the SVG text.
  */
 export function renderGraphSvg(graph: KnowledgeGraph, options: Partial<PictureOptions> = {}): string {
@@ -91,6 +92,25 @@ export function renderGraphSvg(graph: KnowledgeGraph, options: Partial<PictureOp
     lx += 150;
   }
 
+  // Community legend: each colour with its best-connected keyword, so a reader can name the clusters.
+  let cx = lx + 40;
+  for (const [c] of ranked.slice(0, PALETTE.length)) {
+    if (cx > opts.width - 180) break;
+    let best: string | undefined;
+    let bestDegree = -1;
+    for (const key of chosen) {
+      if (graph.getNodeAttribute(key, 'community') !== c) continue;
+      const d = graph.degree(key);
+      if (d > bestDegree) [best, bestDegree] = [key, d];
+    }
+    if (!best) continue;
+    const label = graph.getNodeAttribute(best, 'label');
+    const text = label.length > 18 ? `${label.slice(0, 17)}…` : label;
+    out.push(`<circle cx="${cx + 7}" cy="78" r="7" fill="${colorOf.get(c)}"/>`);
+    out.push(`<text x="${cx + 19}" y="83" font-size="12" fill="#333">${escapeXml(text)}</text>`);
+    cx += 30 + 7 * text.length;
+  }
+
   out.push('<g stroke="#8a8a8a" stroke-opacity="0.35">');
   layout.forEachEdge((_e, a, s, t) => {
     const ps = layout.getNodeAttributes(s);
@@ -101,7 +121,7 @@ export function renderGraphSvg(graph: KnowledgeGraph, options: Partial<PictureOp
 
   const labelled = new Set(chosen.slice(0, opts.maxLabels));
   const labels: string[] = [];
-  out.push('<g stroke="#ffffff" stroke-width="1">');
+  out.push('<g class="nodes" stroke="#ffffff" stroke-width="1">');
   for (const key of chosen) {
     const a = graph.getNodeAttributes(key);
     const p = layout.getNodeAttributes(key);
