@@ -128,7 +128,8 @@ export function addProblem(graph: KnowledgeGraph, problem: ProblemKeywords): voi
 
 /**
  * The subgraph of one language: nodes with an occurrence in it and edges with a weight in it (edge
- * weight becomes that language's weight). A copy; the full graph is untouched.
+ * weight becomes that language's weight). A copy; the full graph is untouched. Edge provenance is
+ * copied whole: it lists the problems of every language that produced the edge.
  */
 export function languageSubgraph(graph: KnowledgeGraph, language: string): KnowledgeGraph {
   const sub = createKnowledgeGraph();
