@@ -83,6 +83,13 @@ describe('runBatched', () => {
     expect(results.map((r) => r.diagnostics.map((d) => d.rule))).toEqual([[], ['tool-timeout'], ['bad'], ['tool-crash']]);
   }, 20_000);
 
+  it('stops, instead of rejecting every sample, when the tool fails the same way on each sample alone', async () => {
+    const { spec } = await fakeSpec({ args: () => ['-e', 'process.stderr.write("bad option --frobnicate"); process.exit(2)'] });
+    await expect(runBatched(samples(['a', 'b', 'c', 'd']), spec)).rejects.toThrow(/failed on each of 4 samples alone with the same error: fake exited with code 2: bad option --frobnicate/);
+    // Fewer samples than the threshold: each is judged (and fails) on its own.
+    expect((await runBatched(samples(['a', 'b']), spec)).map((r) => r.diagnostics[0]!.rule)).toEqual(['tool-crash', 'tool-crash']);
+  });
+
   it('takes lines inside a wrapper out of the sample and says so', async () => {
     const { spec } = await fakeSpec({ prepare: (s) => ({ content: `BAD wrapper\n${s.code}\nend`, lineOffset: 1 }) });
     const [r] = await runBatched(samples(['x\nBAD']), spec);

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, normalize, relative, resolve } from 'node:path';
 import { execa } from 'execa';
-import { ToolMissingError } from '../errors.js';
+import { InstructsmithError, ToolMissingError } from '../errors.js';
 import type { CodeSample } from '../hooks.js';
 import type { CheckResult, Diagnostic } from '../record.js';
 
@@ -105,6 +105,8 @@ export interface RunBatchedOptions {
  * `tool-timeout`, and fails. A check passes when it has no diagnostic of severity `error`.
  *
  * @throws ToolMissingError when `spec.command` is not installed.
+ * @throws InstructsmithError `ANALYZER_FAILED` when each of 4 or more samples crashed the tool alone
+ *   with the same message (a broken tool or option, not bad samples).
  * @throws the signal's reason when `options.signal` aborts.
  */
 export async function runBatched(samples: readonly CodeSample[], spec: BatchToolSpec, options: RunBatchedOptions = {}): Promise<CheckResult[]> {
@@ -121,6 +123,7 @@ export async function runBatched(samples: readonly CodeSample[], spec: BatchTool
     const files = await writeBatch(dir, samples, spec);
     await spec.setup?.(dir, files);
     const diagnostics = await checkFiles(command, dir, files, spec, options);
+    refuseSystemicCrash(spec, diagnostics);
     return diagnostics.map((d) => toCheck(spec, d));
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -210,6 +213,21 @@ async function runOnce(command: string, dir: string, files: BatchFile[], spec: B
     perFile[i]!.push(relativeLine(d, files[i]!));
   }
   return { ok: true, perFile };
+}
+
+/**
+ * When every sample of a batch (4 or more) crashed the tool alone with the same message, the tool
+ * or its options are broken, not the samples: stop instead of rejecting a whole dataset. Our
+ * choice of threshold; timeouts are exempt (several samples may each hang the same way).
+ */
+function refuseSystemicCrash(spec: BatchToolSpec, perFile: Diagnostic[][]): void {
+  if (perFile.length < 4) return;
+  const messages = perFile.map((d) => (d.length === 1 && d[0]!.rule === 'tool-crash' ? d[0]!.message.replace(/ on \d+ file\(s\)/, '') : undefined));
+  if (messages.every((m) => m !== undefined && m === messages[0])) {
+    throw new InstructsmithError('ANALYZER_FAILED', `${spec.plugin}: ${spec.tool} failed on each of ${perFile.length} samples alone with the same error: ${messages[0]}`, {
+      hint: `check that ${spec.command} works and the options of ${spec.plugin}; no sample was judged`,
+    });
+  }
 }
 
 /** Map a line of the written file back to the sample's code; lines inside a wrapper keep no line. */
