@@ -16,7 +16,6 @@ import typescript from './typescript.js';
 
 export { default as javascript, javascriptOptions, eslintSpec, type JavascriptOptions } from './javascript.js';
 export { default as python, pythonOptions, pylintSpec, type PythonOptions } from './python.js';
-
 export { default as typescript, typescriptOptions, tscSpec, typescriptAnalyzer, type TypescriptOptions } from './typescript.js';
 export { default as c, cOptions } from './c.js';
 export { default as cpp, cppOptions } from './cpp.js';
