@@ -1,5 +1,5 @@
 import type { Plugin } from '../core/index.js';
-import pythonAnalyzer from './analyzers/python.js';
+import { analyzers } from './analyzers/index.js';
 import { exporters } from './exporters/index.js';
 import qualityJudge from './judges/quality.js';
 import ollamaProvider from './providers/ollama.js';
@@ -26,7 +26,7 @@ export const builtinPlugins: readonly Plugin[] = [
   sandboxExecutor,
   qualityJudge,
   chatResponder,
-  pythonAnalyzer,
+  ...analyzers,
   ...Object.values(exporters),
 ] as Plugin[];
 
