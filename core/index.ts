@@ -7,6 +7,7 @@ export { z } from 'zod';
 // --- records
 export * from './record.js';
 export * from './errors.js';
+export * from './random.js';
 export * from './languages.js';
 
 // --- plugins and hooks

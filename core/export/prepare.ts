@@ -11,7 +11,7 @@ import { tokenizeConversation } from './mask.js';
 import { lengthStats, type LengthStats } from './stats.js';
 import { SampleExportError } from './sample-error.js';
 import { loadChatTokenizer } from './tokenizer.js';
-import { mulberry32, shuffleInPlace } from './rng.js';
+import { mulberry32, shuffleInPlace } from '../random.js';
 
 /**
  * Export settings every exporter takes (its options schema extends this one). Defaults:
