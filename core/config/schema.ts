@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { llmSettingsSchema } from '../llm/settings.js';
 
 /**
  * The configuration schema. One shape for presets (presets/*.yaml), user config files
@@ -11,20 +12,11 @@ const modelId = z
   .string()
   .regex(/^[a-z][a-z0-9_-]*:.+$/, 'expected "provider:model", e.g. "ollama:qwen2.5-coder:7b" or "openai:gpt-4o"');
 
-export const llmConfigSchema = z
-  .object({
-    /** Max concurrent HTTP requests per endpoint. */
-    concurrency: z.number().int().positive().optional(),
-    /** Attempts per call for 429/5xx/timeouts, first try included. */
-    maxAttempts: z.number().int().min(1).max(50).optional(),
-    backoffBaseMs: z.number().int().min(0).optional(),
-    backoffMaxMs: z.number().int().min(0).optional(),
-    /** Per-attempt timeout in milliseconds. */
-    timeoutMs: z.number().int().positive().optional(),
-    /** Attempts for replies that fail schema validation. */
-    invalidOutputAttempts: z.number().int().min(1).max(20).optional(),
-  })
-  .strict();
+/**
+ * The `llm` section: the LLM middleware's own settings schema (core/llm/settings.ts), less
+ * `cacheDir`, which is configured under `cache`. One schema, so config and middleware agree on bounds.
+ */
+export const llmConfigSchema = llmSettingsSchema.omit({ cacheDir: true }).partial();
 
 export const configSchema = z
   .object({

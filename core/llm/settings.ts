@@ -31,9 +31,9 @@ export const DEFAULT_LLM_SETTINGS: Readonly<LlmSettings> = Object.freeze({
 export const llmSettingsSchema = z
   .object({
     concurrency: z.number().int().min(1).max(1024).default(DEFAULT_LLM_SETTINGS.concurrency),
-    maxAttempts: z.number().int().min(1).max(100).default(DEFAULT_LLM_SETTINGS.maxAttempts),
-    backoffBaseMs: z.number().min(0).default(DEFAULT_LLM_SETTINGS.backoffBaseMs),
-    backoffMaxMs: z.number().min(0).default(DEFAULT_LLM_SETTINGS.backoffMaxMs),
+    maxAttempts: z.number().int().min(1).max(50).default(DEFAULT_LLM_SETTINGS.maxAttempts),
+    backoffBaseMs: z.number().int().min(0).default(DEFAULT_LLM_SETTINGS.backoffBaseMs),
+    backoffMaxMs: z.number().int().min(0).default(DEFAULT_LLM_SETTINGS.backoffMaxMs),
     timeoutMs: z.number().int().min(1).default(DEFAULT_LLM_SETTINGS.timeoutMs),
     invalidOutputAttempts: z.number().int().min(1).max(20).default(DEFAULT_LLM_SETTINGS.invalidOutputAttempts),
     cacheDir: z.string().min(1).nullable().default(DEFAULT_LLM_SETTINGS.cacheDir),

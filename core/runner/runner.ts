@@ -4,7 +4,6 @@ import type { ResolvedConfig } from '../config/schema.js';
 import { ConfigError, InputError } from '../errors.js';
 import { createHooks, handledLanguages, type DerivedSeedQuery, type ExportContext, type Hooks } from '../hooks.js';
 import { createLlmFactory } from '../llm/factory.js';
-import { DEFAULT_LLM_SETTINGS } from '../llm/settings.js';
 import { UsageMeter } from '../llm/usage.js';
 import type { LlmSettings, UsageTotals } from '../llm/types.js';
 import type { Logger, Plugin } from '../plugin.js';
@@ -183,10 +182,10 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   return { runDir, status: 'complete', resumed: Boolean(checkpoint), alreadyComplete: false, funnel: finalFunnel, usage: tally.totals(), exported };
 }
 
-/** LLM middleware settings from the config (defaults: DEFAULT_LLM_SETTINGS). */
-export function llmSettings(config: ResolvedConfig, runDir: string): LlmSettings {
+/** LLM middleware settings from the config; the factory fills unset keys with DEFAULT_LLM_SETTINGS. */
+export function llmSettings(config: ResolvedConfig, runDir: string): Partial<LlmSettings> {
   const cacheDir = config.cache.enabled ? resolve(config.cache.dir ?? join(runDir, 'cache')) : null;
-  return { ...DEFAULT_LLM_SETTINGS, ...stripUndefined(config.llm), cacheDir };
+  return { ...stripUndefined(config.llm), cacheDir };
 }
 
 /**
