@@ -75,7 +75,6 @@ async function processRecord(record: SampleRecord, deps: PipelineDeps): Promise<
       record.checks = [...record.checks, ...result.checks];
       if (!result.passed) return dropRecord(record, stage, 'verify', result.reason ?? 'static verification failed', result.category ?? firstErrorRule(record));
     }
-    record.stage = 'verified';
     record.stage = 'kept';
     return record;
   } catch (err) {
