@@ -9,6 +9,7 @@ export * from './record.js';
 export * from './errors.js';
 export * from './random.js';
 export * from './languages.js';
+export * from './curriculum.js';
 
 // --- plugins and hooks
 export * from './plugin.js';

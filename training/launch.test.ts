@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,6 +28,39 @@ describe('instructsmith export --trainer all', () => {
     expect(Object.keys(info)).toEqual(['instructsmith_train', 'instructsmith_validation']);
     expect(readFileSync(join(out, 'tokenized/train.jsonl'), 'utf8').length).toBeGreaterThan(0);
     expect(readFileSync(join(out, 'messages/train.jsonl'), 'utf8').length).toBeGreaterThan(0);
+  });
+
+  it('a shuffled export leaves the trainers shuffling; a curriculum export turns every trainer\'s shuffle off', async () => {
+    const read = (out: string) => ({
+      axolotl: parse(readFileSync(join(out, 'axolotl/config.yaml'), 'utf8')),
+      'llama-factory': parse(readFileSync(join(out, 'llama-factory/sft.yaml'), 'utf8')),
+      trl: parse(readFileSync(join(out, 'trl/sft.yaml'), 'utf8')),
+    });
+    const shuffled = mkdtempSync(join(tmpdir(), 'launch-'));
+    expect(await main(['export', RUN, '--trainer', 'all', '--out', shuffled])).toBe(0);
+    const s = read(shuffled);
+    expect(s.axolotl.curriculum_sampling).toBeUndefined();
+    expect(s['llama-factory'].disable_shuffling).toBeUndefined();
+    expect(s.trl.train_sampling_strategy).toBeUndefined();
+
+    // No --order: the run's own exporter setting (as the semi-instruct preset writes it) decides.
+    const run = mkdtempSync(join(tmpdir(), 'curriculum-run-'));
+    cpSync(RUN, run, { recursive: true });
+    const runJson = JSON.parse(readFileSync(join(run, 'run.json'), 'utf8'));
+    runJson.config.plugins = { 'exporter:messages': { order: 'curriculum' } };
+    writeFileSync(join(run, 'run.json'), JSON.stringify(runJson));
+    const ordered = mkdtempSync(join(tmpdir(), 'launch-'));
+    expect(await main(['export', run, '--trainer', 'all', '--out', ordered])).toBe(0);
+    const c = read(ordered);
+    for (const [t, cfg] of Object.entries(c)) expect(() => validateTrainerConfig(t as (typeof TRAINERS)[number], cfg, t)).not.toThrow();
+    expect(c.axolotl).toMatchObject({ curriculum_sampling: true, shuffle_merged_datasets: false });
+    expect(c['llama-factory'].disable_shuffling).toBe(true);
+    expect(c.trl.train_sampling_strategy).toBe('sequential');
+    for (const f of ['messages', 'sharegpt', 'tokenized']) expect(JSON.parse(readFileSync(join(ordered, f, 'export.json'), 'utf8')).settings.order).toBe('curriculum');
+    // --order overrides the run's setting.
+    const forced = mkdtempSync(join(tmpdir(), 'launch-'));
+    expect(await main(['export', run, '--trainer', 'axolotl', '--order', 'shuffle', '--out', forced])).toBe(0);
+    expect(parse(readFileSync(join(forced, 'axolotl/config.yaml'), 'utf8')).curriculum_sampling).toBeUndefined();
   });
 
   it('refuses a batch that does not divide 512, naming the flags', async () => {

@@ -74,7 +74,8 @@ export const TRAINER_FILES: Record<Trainer, { config: string; launch: (s: Launch
 /**
  * Fill `training/templates/<trainer>.yaml.jinja` for the export in `outDir` (which must already hold
  * the trainer's data format folder), validate it against `training/schemas/<trainer>.yaml`, and
- * write it to `outDir/<TRAINER_FILES[trainer].config>`. Paths in the config are relative to `outDir`:
+ * write it to `outDir/<TRAINER_FILES[trainer].config>`. When the export is in curriculum order
+ * (`settings.order` in its export.json), the config turns the trainer's shuffle off. Paths in the config are relative to `outDir`:
  * launch from there. Returns the written path (relative) and the launch command.
  * @throws ConfigError for a batch that does not divide, a missing data folder, or a config the schema rejects
  */
@@ -84,7 +85,7 @@ export async function writeLaunchConfig(trainer: Trainer, outDir: string, s: Lau
   if (!existsSync(report)) {
     throw new ConfigError(`${trainer} needs the ${format} export in ${join(outDir, format)}, which is missing`, { hint: `export with --format ${format} (or --trainer ${trainer}, which adds it)` });
   }
-  const exported = JSON.parse(readFileSync(report, 'utf8')) as { files: { train: string; validation?: string } };
+  const exported = JSON.parse(readFileSync(report, 'utf8')) as { files: { train: string; validation?: string }; settings?: { order?: string } };
   const gradAccum = gradientAccumulation(s);
   const files = TRAINER_FILES[trainer];
   const source = readFileSync(join(packageRoot(), 'training', 'templates', `${trainer}.yaml.jinja`), 'utf8');
@@ -108,6 +109,8 @@ export async function writeLaunchConfig(trainer: Trainer, outDir: string, s: Lau
     train_dataset: 'instructsmith_train',
     validation_dataset: exported.files.validation ? 'instructsmith_validation' : '',
     mask_history: s.trainOn === 'last',
+    // A curriculum export is ordered on purpose: the trainer must read it sequentially, not reshuffle it.
+    sequential: exported.settings?.order === 'curriculum',
     launch: files.launch(s),
   });
   const config = validateTrainerConfig(trainer, parse(text), `${trainer} config (training/templates/${trainer}.yaml.jinja)`);

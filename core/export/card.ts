@@ -82,6 +82,7 @@ export function datasetCard(c: CardInput): string {
     `| cut-off | ${r.settings.cutoff} tokens: longer samples dropped and counted, never truncated |`,
     `| deduplication | exact (same roles and contents), first kept |`,
     `| shuffle / split | seeded (seed ${r.settings.seed}), validation ratio ${r.settings.valRatio} |`,
+    `| train order | ${trainOrder(r)} |`,
     `| tokenizer | ${r.tokenizer} |`,
     '',
     '## Export funnel',
@@ -135,4 +136,15 @@ export function sizeCategory(n: number): string {
   ];
   for (const [b, label] of bounds) if (n < b) return label;
   return '100M<n<1B';
+}
+
+/** The card's description of the train split's order, with the curriculum's counts. */
+function trainOrder(r: ExportReport): string {
+  const { ranked, unranked, byRank } = r.curriculum;
+  const ranks = Object.entries(byRank).map(([rank, n]) => `${rank}: ${n}`).join(', ');
+  if (r.settings.order === 'shuffle') {
+    return ranked ? `shuffled; ${ranked} samples carry a curriculum rank (export with \`order: curriculum\` / \`--order curriculum\` to train in that order)` : 'shuffled';
+  }
+  if (!ranked) return 'curriculum requested, but no sample carries a curriculum rank (`meta.curriculum.rank`): the order is the shuffled one';
+  return `curriculum: ascending \`meta.curriculum.rank\` (samples per rank: ${ranks}${unranked ? `; ${unranked} unranked last` : ''}), ties shuffled; keep the trainer's shuffle off (the launch configs do)`;
 }

@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, mkdtempSync, openSync, readSync, rmSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { lengthStats, type LengthStats } from './stats.js';
 import { SampleExportError } from './sample-error.js';
 import { loadChatTokenizer } from './tokenizer.js';
 import { mulberry32, shuffleInPlace } from '../random.js';
+import { curriculumRank, type CurriculumMeta } from '../curriculum.js';
 
 /**
  * Export settings every exporter takes (its options schema extends this one). Defaults:
@@ -32,6 +33,13 @@ export const exportSettingsSchema = z
     cutoff: z.number().int().positive().default(4096),
     /** `qwen2.5` (built in) or a folder with tokenizer.json + tokenizer_config.json. */
     tokenizer: z.string().min(1).default('qwen2.5'),
+    /**
+     * Order of the train split. `shuffle`: seeded random. `curriculum`: ascending
+     * `meta.curriculum.rank` (see core/curriculum.ts; Semi-Instruct's ranking, arXiv 2403.00338 §3),
+     * equal ranks in the seeded random order, samples without a rank last. The validation split is the
+     * same seeded random sample in both orders. Launch configs then turn off the trainer's own shuffle.
+     */
+    order: z.enum(['shuffle', 'curriculum']).default('shuffle'),
   })
   .strict();
 export type ExportSettings = z.output<typeof exportSettingsSchema>;
@@ -45,6 +53,8 @@ export interface PreparedSample {
   input_ids: number[];
   labels: number[];
   assistant_masks: number[];
+  /** The record's `meta.curriculum`, when it has a rank. */
+  curriculum?: CurriculumMeta;
 }
 
 /** One sample that was not exported, and why. */
@@ -69,9 +79,14 @@ export interface ExportReport {
   dropped: Record<string, number>;
   /** Token lengths of the exported samples (whole sequence and trained tokens only). */
   tokens: { train: LengthStats; validation: LengthStats; trainedTokens: LengthStats };
+  /**
+   * Curriculum ranks of the train split (counted in both orders): `ranked` samples carry a rank,
+   * `unranked` do not; `byRank` counts samples per rank, keys in ascending rank order.
+   */
+  curriculum: { ranked: number; unranked: number; byRank: Record<string, number> };
 }
 
-/** The prepared dataset: shuffled, split, streamable any number of times. */
+/** The prepared dataset: ordered, split, streamable any number of times. */
 export interface PreparedDataset {
   report: ExportReport;
   drops: readonly ExportDrop[];
@@ -87,14 +102,15 @@ const memo = new WeakMap<ExportContext, Map<string, { promise: Promise<PreparedD
  * Prepare a run's kept samples for export, once per export context and settings (exporters with
  * the same settings share the work): weight each conversation, remove exact duplicates (same roles
  * and contents, first occurrence kept), tokenize and mask with the chat template (verifying the mask
- * token by token), drop samples over the cut-off, shuffle with a seeded generator and split into
- * train and validation.
+ * token by token), drop samples over the cut-off, shuffle with a seeded generator, split into
+ * train and validation, and (with `order: curriculum`) sort the train split by curriculum rank.
  *
  * Bounded memory: samples stream from the run; the shuffle is the two-pass external shuffle
  * (write each sample to a random one of ceil(n / 50,000) bucket files, then shuffle each bucket in
  * memory with Fisher-Yates), which yields a uniformly random permutation. Only ids' hashes, token
  * lengths and drops are held. The validation split is the first round(n x valRatio) samples of the
- * shuffled order (at least 1 when valRatio > 0 and n >= 2).
+ * shuffled order (at least 1 when valRatio > 0 and n >= 2), whatever the order. The curriculum sort
+ * holds three numbers per train sample (rank, byte offset, length) and reads rows back by offset.
  *
  * Every sample that is not exported is counted in `report.dropped` under its reason and listed in
  * `drops`. Temporary files live under the OS temp folder until `releasePrepared(ctx)`.
@@ -160,7 +176,9 @@ async function prepare(ctx: ExportContext, settings: ExportSettings, dir: string
         drop(record.id, read, 'over_cutoff', `${t.input_ids.length} tokens > cutoff ${settings.cutoff}`);
         continue;
       }
+      const rank = curriculumRank(record);
       const row: PreparedSample = { id: record.id, language: record.language, messages, input_ids: t.input_ids, labels: t.labels, assistant_masks: t.assistant_masks };
+      if (rank !== undefined) row.curriculum = record.meta.curriculum as CurriculumMeta;
       await write(buckets[Math.floor(pickBucket() * bucketCount)]!, `${JSON.stringify(row)}\n`);
       kept++;
     } catch (err) {
@@ -175,6 +193,7 @@ async function prepare(ctx: ExportContext, settings: ExportSettings, dir: string
   const validation = createWriteStream(join(dir, 'validation.jsonl'));
   const shuffle = mulberry32(settings.seed ^ 0x9e3779b9);
   const lengths = { train: [] as number[], validation: [] as number[], trained: [] as number[] };
+  const curriculum = new CurriculumIndex(settings.order === 'curriculum' ? join(dir, 'train-shuffled.jsonl') : undefined);
   let position = 0;
   for (let b = 0; b < bucketCount; b++) {
     const rows: string[] = [];
@@ -185,10 +204,16 @@ async function prepare(ctx: ExportContext, settings: ExportSettings, dir: string
       const row = JSON.parse(line) as PreparedSample;
       (isVal ? lengths.validation : lengths.train).push(row.input_ids.length);
       lengths.trained.push(row.assistant_masks.reduce((a, v) => a + v, 0));
-      await write(isVal ? validation : train, `${line}\n`);
+      if (isVal) await write(validation, `${line}\n`);
+      else if (curriculum.collecting) await curriculum.add(row.curriculum?.rank, line);
+      else {
+        curriculum.count(row.curriculum?.rank);
+        await write(train, `${line}\n`);
+      }
     }
     rmSync(join(dir, `bucket-${b}.jsonl`), { force: true });
   }
+  await curriculum.writeSorted(train);
   await Promise.all([train, validation].map((s) => new Promise<void>((res, rej) => s.end((e?: Error | null) => (e ? rej(e) : res())))));
 
   const report: ExportReport = {
@@ -199,12 +224,75 @@ async function prepare(ctx: ExportContext, settings: ExportSettings, dir: string
     splits: { train: kept - nVal, validation: nVal },
     dropped,
     tokens: { train: lengthStats(lengths.train), validation: lengthStats(lengths.validation), trainedTokens: lengthStats(lengths.trained) },
+    curriculum: curriculum.summary(),
   };
   return {
     report,
     drops,
     split: (name) => ({ [Symbol.asyncIterator]: () => parsed(join(dir, `${name}.jsonl`)) }),
   };
+}
+
+/**
+ * The train split's curriculum ranks, and (when given a spill file) the curriculum sort: rows are
+ * appended to the spill file in shuffled order while (rank, offset, length) is kept per row; then
+ * `writeSorted` copies them out by ascending rank, ties in spill order (a stable sort), unranked last.
+ */
+class CurriculumIndex {
+  private readonly ranks: number[] = [];
+  private readonly offsets: number[] = [];
+  private readonly sizes: number[] = [];
+  private readonly byRank = new Map<number, number>();
+  private unranked = 0;
+  private bytes = 0;
+  private readonly spill?: WriteStream;
+
+  constructor(private readonly spillPath?: string) {
+    if (spillPath) this.spill = createWriteStream(spillPath);
+  }
+
+  get collecting(): boolean {
+    return this.spill !== undefined;
+  }
+
+  count(rank: number | undefined): void {
+    if (rank === undefined) this.unranked++;
+    else this.byRank.set(rank, (this.byRank.get(rank) ?? 0) + 1);
+  }
+
+  async add(rank: number | undefined, line: string): Promise<void> {
+    this.count(rank);
+    const buf = Buffer.from(`${line}\n`, 'utf8');
+    this.ranks.push(rank ?? Number.POSITIVE_INFINITY);
+    this.offsets.push(this.bytes);
+    this.sizes.push(buf.length);
+    this.bytes += buf.length;
+    await write(this.spill!, buf);
+  }
+
+  async writeSorted(out: WriteStream): Promise<void> {
+    if (!this.spill) return;
+    await new Promise<void>((res, rej) => this.spill!.end((e?: Error | null) => (e ? rej(e) : res())));
+    const r = this.ranks;
+    const order = r.map((_, i) => i).sort((a, b) => (r[a]! < r[b]! ? -1 : r[a]! > r[b]! ? 1 : a - b));
+    const fd = openSync(this.spillPath!, 'r');
+    try {
+      for (const i of order) {
+        const buf = Buffer.allocUnsafe(this.sizes[i]!);
+        readSync(fd, buf, 0, buf.length, this.offsets[i]!);
+        await write(out, buf);
+      }
+    } finally {
+      closeSync(fd);
+      rmSync(this.spillPath!, { force: true });
+    }
+  }
+
+  summary(): ExportReport['curriculum'] {
+    const byRank: Record<string, number> = {};
+    for (const rank of [...this.byRank.keys()].sort((a, b) => a - b)) byRank[String(rank)] = this.byRank.get(rank)!;
+    return { ranked: Object.values(byRank).reduce((a, v) => a + v, 0), unranked: this.unranked, byRank };
+  }
 }
 
 async function* parsed(path: string): AsyncGenerator<PreparedSample> {
@@ -216,6 +304,6 @@ async function* lines(path: string): AsyncGenerator<string> {
   for await (const line of rl) if (line) yield line;
 }
 
-async function write(stream: WriteStream, text: string): Promise<void> {
+async function write(stream: WriteStream, text: string | Buffer): Promise<void> {
   if (!stream.write(text)) await once(stream, 'drain');
 }

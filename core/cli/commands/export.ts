@@ -4,6 +4,7 @@ import { exporters, type ExportFormat } from '../../../plugins/exporters/index.j
 import { gradientAccumulation, LAUNCH_DEFAULTS, TRAINER_FORMAT, writeLaunchConfig } from '../../../training/launch.js';
 import { TRAINERS, type Trainer } from '../../../training/schema.js';
 import { exportRunDir } from '../../export/run-export.js';
+import { openRunDir } from '../../export/run-dir.js';
 import { stderrLogger, validateOptions } from '../../runner/host.js';
 
 const FORMATS = Object.keys(exporters) as ExportFormat[];
@@ -30,13 +31,15 @@ export function register(program: Command): void {
     .option('--val-ratio <r>', 'validation fraction, 0 to 0.5', ratio, 0.02)
     .option('--seed <n>', 'shuffle/split seed', int('--seed'), 42)
     .addOption(new Option('--train-on <turns>', 'assistant turns that carry the loss').choices(['all', 'last']).default('all'))
+    .addOption(new Option('--order <order>', "train order: seeded shuffle, or ascending curriculum rank (default: the run's exporter setting, else shuffle)").choices(['shuffle', 'curriculum']))
     .option('--out <dir>', 'output folder (default: RUN_DIR/export)')
-    .action(async (runDir: string, o: { format?: ExportFormat[]; trainer?: Trainer | 'all'; tokenizer: string; parquet?: boolean; gpus: number; microBatch: number; baseModel: string; cutoff: number; valRatio: number; seed: number; trainOn: 'all' | 'last'; out?: string }) => {
+    .action(async (runDir: string, o: { format?: ExportFormat[]; trainer?: Trainer | 'all'; tokenizer: string; parquet?: boolean; gpus: number; microBatch: number; baseModel: string; cutoff: number; valRatio: number; seed: number; trainOn: 'all' | 'last'; order?: 'shuffle' | 'curriculum'; out?: string }) => {
       const trainers: Trainer[] = o.trainer === 'all' ? [...TRAINERS] : o.trainer ? [o.trainer] : [];
       const formats = new Set<ExportFormat>(o.format ?? (trainers.length ? [] : ['messages']));
       for (const t of trainers) formats.add(TRAINER_FORMAT[t]);
       const outDir = resolve(o.out ?? resolve(runDir, 'export'));
-      const settings = { trainOn: o.trainOn, valRatio: o.valRatio, seed: o.seed, cutoff: o.cutoff, tokenizer: o.tokenizer };
+      const order = o.order ?? configuredOrder(openRunDir(runDir).run) ?? 'shuffle';
+      const settings = { trainOn: o.trainOn, valRatio: o.valRatio, seed: o.seed, cutoff: o.cutoff, tokenizer: o.tokenizer, order };
       const log = stderrLogger();
       // Check the batch arithmetic before the (slower) export.
       const launch = { ...LAUNCH_DEFAULTS, gpus: o.gpus, microBatch: o.microBatch, baseModel: o.baseModel, cutoff: o.cutoff, trainOn: o.trainOn, seed: o.seed };
@@ -56,6 +59,16 @@ export function register(program: Command): void {
       process.stdout.write(`wrote ${written.length} files to ${outDir}\n${written.map((f) => `  ${f}`).join('\n')}\n`);
       if (commands.length) process.stdout.write(`launch (from ${outDir}):\n${commands.map((c) => `  ${c}`).join('\n')}\n`);
     });
+}
+
+/** The `order` the run's config gave its exporters (e.g. semi-instruct's `curriculum`), if any gave one. */
+function configuredOrder(run: Record<string, unknown>): 'shuffle' | 'curriculum' | undefined {
+  const plugins = ((run.config ?? {}) as { plugins?: Record<string, unknown> }).plugins ?? {};
+  for (const [name, options] of Object.entries(plugins)) {
+    const order = (options as { order?: unknown } | null)?.order;
+    if (name.startsWith('exporter:') && (order === 'shuffle' || order === 'curriculum')) return order;
+  }
+  return undefined;
 }
 
 function list(allowed: readonly string[], what: string) {

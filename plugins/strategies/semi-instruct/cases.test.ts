@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { compareValues, type Seed } from '../../../core/index.js';
 import { createSandboxExecutor } from '../../executors/sandbox.js';
 import { runCases } from './cases.js';
-import { compareByCurriculum, curriculumFor } from './curriculum.js';
+import { compareByCurriculum } from '../../../core/index.js';
+import { curriculumFor } from './curriculum.js';
 import { callMode, stripFence } from './index.js';
 
 const ex = createSandboxExecutor({ concurrency: 2, languages: ['python', 'javascript'], limits: { cpuSeconds: 3, wallSeconds: 8, memoryBytes: 256 * 1024 * 1024 } });

@@ -1,4 +1,4 @@
-import type { SampleRecord } from '../../../core/index.js';
+import type { CurriculumMeta } from '../../../core/index.js';
 
 /**
  * Semi-Instruct's ranking step (arXiv 2403.00338, §3, "ranking"): samples are ordered by how many
@@ -8,36 +8,10 @@ import type { SampleRecord } from '../../../core/index.js';
 export type CurriculumOrder = 'fewest-first' | 'most-first';
 
 /**
- * What the strategy writes to `record.meta.curriculum` (a plugin-neutral key, so that any strategy
- * can rank its samples and exporters need not know which one did):
- * - `by`: what was counted (`test_cases`);
- * - `value`: the count;
- * - `rank`: the sort key; exporters honouring a curriculum emit samples by ascending rank,
- *   ties in their usual (shuffled) order.
+ * The `record.meta.curriculum` entry of a sample validated by `testCases` test cases: `rank` is the
+ * count (fewest-first) or its negation (most-first), so that exporters with `order: curriculum`,
+ * which emit ascending rank, follow the chosen order.
  */
-export interface CurriculumMeta {
-  by: 'test_cases';
-  value: number;
-  order: CurriculumOrder;
-  rank: number;
-}
-
-/** The curriculum entry of a sample validated by `testCases` test cases. */
-export function curriculumFor(testCases: number, order: CurriculumOrder): CurriculumMeta {
+export function curriculumFor(testCases: number, order: CurriculumOrder): CurriculumMeta & { by: 'test_cases'; order: CurriculumOrder } {
   return { by: 'test_cases', value: testCases, order, rank: order === 'fewest-first' ? testCases : -testCases };
-}
-
-/**
- * Comparator for exporters: ascending `meta.curriculum.rank`; samples without a rank go last, and
- * equal ranks keep their input order (Array.prototype.sort is stable).
- */
-export function compareByCurriculum(a: Pick<SampleRecord, 'meta'>, b: Pick<SampleRecord, 'meta'>): number {
-  const x = rankOf(a);
-  const y = rankOf(b);
-  return x === y ? 0 : x < y ? -1 : 1;
-}
-
-function rankOf(r: Pick<SampleRecord, 'meta'>): number {
-  const rank = (r.meta.curriculum as Partial<CurriculumMeta> | undefined)?.rank;
-  return typeof rank === 'number' && Number.isFinite(rank) ? rank : Number.POSITIVE_INFINITY;
 }

@@ -165,8 +165,18 @@ describe('semi-instruct preset over the 164 HumanEval problems', () => {
     }
   });
 
-  it('exports the kept samples', () => {
-    const exported = readJsonl(join(out, 'export', 'messages', 'train.jsonl')).length + readJsonl(join(out, 'export', 'messages', 'validation.jsonl')).length;
+  it('exports the kept samples, the train file in curriculum order (fewest test cases first)', () => {
+    const train = readJsonl(join(out, 'export', 'messages', 'train.jsonl')) as Array<{ id: string }>;
+    const exported = train.length + readJsonl(join(out, 'export', 'messages', 'validation.jsonl')).length;
     expect(exported).toBe(result.funnel.kept);
+    const cases = new Map(kept.map((r) => [r.id, (r.meta['strategy:semi-instruct'] as SemiInstructMeta).testCases.length]));
+    const counts = train.map((row) => cases.get(row.id)!);
+    expect(counts.every((n) => typeof n === 'number')).toBe(true);
+    for (let i = 1; i < counts.length; i++) expect(counts[i]).toBeGreaterThanOrEqual(counts[i - 1]!);
+    // More than one count, or the order check above proves nothing.
+    expect(new Set(counts).size).toBeGreaterThan(1);
+    const report = JSON.parse(readFileSync(join(out, 'export', 'messages', 'export.json'), 'utf8'));
+    expect(report.settings.order).toBe('curriculum');
+    expect(report.curriculum.unranked).toBe(0);
   });
 });
