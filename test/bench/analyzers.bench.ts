@@ -114,12 +114,37 @@ export default async function bench(log: (line: string) => void): Promise<void> 
     ]);
     log(`${language}: batched ${bRate.toFixed(1)} samples/s, per-sample ${sRate.toFixed(2)} samples/s (${(bRate / sRate).toFixed(1)}x); FP ${fpNames.length}, FN ${fnNames.length}`);
   }
+  if (wanted.includes('cpp') && findExecutable('clang-tidy')) speed.push(...(await precompiledHeaders(log)));
   log('');
   log('## throughput (samples per second; batched and per-sample: one tool process at a time; gate: records verified concurrently, batches in parallel up to the cores)');
   for (const line of table(speed)) log(line);
   log('');
   log('## accuracy (valid = generated + fixtures; planted = generated planted errors + fixtures)');
   for (const line of table(accuracy)) log(line);
+}
+
+/**
+ * Shared precompiled headers (plugins/analyzers/clang-pch.ts) on C++ snippets without includes,
+ * which the analyzer wraps with `<bits/stdc++.h>`: one batch of PCH_SNIPPETS (default 16) with and
+ * without `pch`, each run timing everything including the header build (first use in the process).
+ */
+async function precompiledHeaders(log: (line: string) => void): Promise<string[][]> {
+  const n = Number(process.env.PCH_SNIPPETS ?? 16);
+  const plugin = analyzers.find((a) => a.name === 'analyzer:cpp') as Plugin;
+  const snippets = Array.from({ length: n }, (_, i) => ({
+    code: `int total${i}(int n) {\n    vector<int> v(n);\n    iota(v.begin(), v.end(), ${i});\n    return accumulate(v.begin(), v.end(), 0);\n}\n`,
+  }));
+  const rows: string[][] = [];
+  const rates: number[] = [];
+  for (const pch of [false, true]) {
+    const hooks = await applyAnalyzer(plugin, { pch });
+    const run = await timed(() => analyze(hooks, 'cpp', snippets));
+    if (run.value.some((r) => !r.passed)) throw new Error(`cpp snippets (pch ${pch}): a valid snippet failed: ${run.value.find((r) => !r.passed)!.diagnostics[0]?.message}`);
+    rates.push(n / run.seconds);
+    rows.push([`cpp, bits/stdc++.h wrapper, pch ${pch ? 'on' : 'off'}`, 'clang-tidy', (n / run.seconds).toFixed(2), '-', pch ? `${(rates[1]! / rates[0]!).toFixed(1)}x vs pch off` : '-', `${run.seconds.toFixed(1)} s for ${n}`, '-', '-']);
+  }
+  log(`cpp snippets wrapped with <bits/stdc++.h>: ${rates[0]!.toFixed(2)} samples/s without a precompiled header, ${rates[1]!.toFixed(2)} with (${(rates[1]! / rates[0]!).toFixed(1)}x)`);
+  return rows;
 }
 
 function table(rows: string[][]): string[] {
