@@ -39,6 +39,16 @@ describe('infinite-instruct preset over the 164 HumanEval functions', () => {
     expect(f.rejected).toBe(f.seedsWithoutProblem + drops);
   });
 
+  it('the backfeeding pass adds round(0.5 x kept reverse samples) problems, each from keywords of the graph', () => {
+    const all = [...readJsonl<SampleRecord>(join(out, 'samples.jsonl')), ...readJsonl<SampleRecord>(join(out, 'rejected.jsonl'))];
+    const keptReverse = readJsonl<SampleRecord>(join(out, 'samples.jsonl')).filter((r) => r.lineage.strategy === 'strategy:reverse').length;
+    const backfed = all.filter((r) => r.lineage.strategy === 'strategy:backfeeding');
+    expect(backfed).toHaveLength(Math.round(0.5 * keptReverse));
+    // Each backfed problem went through the whole funnel: some kept, and the judge or pylint may drop others.
+    expect(backfed.filter((r) => !r.dropped).length).toBeGreaterThan(backfed.length / 2);
+    for (const r of backfed.filter((x) => x.dropped)) expect(['judge:quality', 'verify']).toContain(r.dropped!.plugin);
+  });
+
   it('the scripted faults are caught where they should be: the judge and pylint both drop samples', () => {
     expect(result.funnel.stages.judged.dropped['judge:quality/below_threshold']).toBeGreaterThan(10);
     const e0602 = Object.entries(result.funnel.stages.verified.dropped).filter(([k]) => k.startsWith('verify/') && k.includes('E0602'));
