@@ -22,7 +22,9 @@ describe('instructsmith export --trainer all', () => {
     expect(ax).toMatchObject({ base_model: 'Qwen/Qwen2.5-Coder-7B', learning_rate: 2e-5, num_epochs: 3, micro_batch_size: 8, gradient_accumulation_steps: 16, lr_scheduler: 'cosine', bf16: true, sequence_len: 4096 });
     expect(ax.datasets[0]).toMatchObject({ path: 'messages/train.jsonl', type: 'chat_template', message_field_training: 'weight', roles_to_train: ['assistant'], train_on_eos: 'turn' });
     expect(lf).toMatchObject({ dataset_dir: 'sharegpt', dataset: 'instructsmith_train', eval_dataset: 'instructsmith_validation', template: 'qwen', mask_history: true, train_on_prompt: false, learning_rate: 2e-5, num_train_epochs: 3, per_device_train_batch_size: 8, gradient_accumulation_steps: 16 });
-    expect(trl).toMatchObject({ dataset_name: 'tokenized', dataset_test_split: 'validation', max_length: 4096, learning_rate: 2e-5, lr_scheduler_type: 'cosine', gradient_accumulation_steps: 16 });
+    expect(trl).toMatchObject({ dataset_name: 'tokenized', dataset_test_split: 'validation', max_length: 4096, learning_rate: 2e-5, lr_scheduler_type: 'cosine', gradient_accumulation_steps: 16, warmup_steps: 0.03 });
+    // transformers >= 5 removed warmup_ratio; the fraction goes in warmup_steps.
+    expect(trl.warmup_ratio).toBeUndefined();
     // The data each config points at exists.
     const info = JSON.parse(readFileSync(join(out, 'sharegpt/dataset_info.json'), 'utf8'));
     expect(Object.keys(info)).toEqual(['instructsmith_train', 'instructsmith_validation']);
