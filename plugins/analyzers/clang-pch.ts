@@ -79,12 +79,16 @@ function pchFolder(): string {
   return cacheDir;
 }
 
-function headerFor(prefix: string, plan: PchPlan): Promise<string | undefined> {
+/**
+ * The header for `prefix` under `plan`: the one built (or being built) already, else, when `build`
+ * is set, a new one; undefined when there is none or its build failed.
+ */
+async function headerFor(prefix: string, plan: PchPlan, build: boolean): Promise<string | undefined> {
   const key = JSON.stringify([plan.clang, plan.language, plan.compilerArgs, prefix]);
   let pch = built.get(key);
-  if (!pch) {
+  if (!pch && build) {
+    const header = join(pchFolder(), `h${built.size}.h`);
     pch = (async () => {
-      const header = join(pchFolder(), `h${built.size}.h`);
       await writeFile(header, `${prefix}\n`);
       const res = await execa(plan.clang, ['-x', `${plan.language}-header`, ...plan.compilerArgs, header, '-o', `${header}.pch`], { reject: false, timeout: plan.timeoutMs, stdin: 'ignore' });
       return res.exitCode === 0 ? `${header}.pch` : undefined;
@@ -92,10 +96,6 @@ function headerFor(prefix: string, plan: PchPlan): Promise<string | undefined> {
     built.set(key, pch);
   }
   return pch;
-}
-
-function isBuilt(prefix: string, plan: PchPlan): boolean {
-  return built.has(JSON.stringify([plan.clang, plan.language, plan.compilerArgs, prefix]));
 }
 
 /**
@@ -116,8 +116,7 @@ export async function preparePch(dir: string, files: readonly BatchFile[], plan:
   }
   const pchOf = new Map<BatchFile, string>();
   for (const [prefix, group] of groups) {
-    if (group.length < plan.minFiles && !isBuilt(prefix, plan)) continue;
-    const pch = await headerFor(prefix, plan);
+    const pch = await headerFor(prefix, plan, group.length >= plan.minFiles);
     if (pch) for (const f of group) pchOf.set(f, pch);
   }
   const database = files.map((f) => ({
