@@ -140,7 +140,8 @@ describe('LLM double: OpenAI surface, through the openai client', () => {
       expect(err).toBeInstanceOf(OpenAI.AuthenticationError);
       expect((err as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({ code: 'invalid_api_key', type: 'invalid_request_error' });
       const right = new OpenAI({ baseURL: locked.url, apiKey: 'sk-test-right-key-123456', maxRetries: 0 });
-      await expect(right.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'q' }] })).resolves.toBeTruthy();
+      const ok = await right.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'q' }] });
+      expect(ok.choices[0]!.message).toMatchObject({ role: 'assistant', content: expect.any(String) });
     } finally {
       await locked.close();
     }
