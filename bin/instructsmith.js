@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // Runs the compiled CLI (npm install builds dist/ through the `prepare` script).
-import '../dist/core/cli/bin.js';
+import '../dist/cli/bin.js';

@@ -2,6 +2,7 @@ import { AsyncParallelHook, AsyncSeriesBailHook, AsyncSeriesHook, AsyncSeriesWat
 import type { ChatMessage, CheckResult, SampleRecord, Seed, Stage } from './record.js';
 import type { ChatProvider, ProviderOptions } from './llm/types.js';
 import type { ExecutionRequest, ExecutionResult } from './exec/types.js';
+import type { ChatTokenizer } from './export/chat-tokenizer.js';
 
 /** What a record-level hook receives besides the record. */
 export interface StageContext {
@@ -43,6 +44,12 @@ export interface ExportContext {
   run: Record<string, unknown>;
   /** Exporters add every file they write, relative to outDir, for the summary. */
   written: string[];
+  /**
+   * The chat tokenizer for a spec (`qwen2.5`, a folder with tokenizer.json + tokenizer_config.json,
+   * or undefined for the default), as the `tokenizer` hook resolves it.
+   * @throws ConfigError when no tokenizer plugin knows the spec
+   */
+  tokenizer(spec?: string): ChatTokenizer;
 }
 
 /**
@@ -69,15 +76,42 @@ export interface RunSummary {
   funnel: Record<string, unknown>;
 }
 
+/** What `filter` taps receive besides the record. */
+export interface FilterContext extends StageContext {
+  /** 1 for the `--seeds` pass, 2+ for derived passes (backfeeding, generations). */
+  phase: number;
+  /** True while a resumed run replays records written before the interruption (filters rebuild their state; drops are already decided). */
+  replay: boolean;
+}
+
+/** What trainer plugins receive after the exporters have written their files. */
+export interface TrainContext {
+  /** The export folder (one sub-folder per format). */
+  exportDir: string;
+  /** The run's run.json content. */
+  run: Record<string, unknown>;
+  /** Launch settings the user gave (`instructsmith export --gpus ...`); trainers validate what they read. */
+  settings: Readonly<Record<string, unknown>>;
+  /** Trainers add every file they write, relative to exportDir. */
+  written: string[];
+  /** Launch commands to print, one per trainer (`axolotl train axolotl/config.yaml`). */
+  commands: string[];
+}
+
+/** What a judge judges: the instruction (before a response exists) or the response (after analyzers ran). */
+export type JudgeSubject = 'instruction' | 'response';
+
 /**
- * Create the hooks of one runner. Plugins tap them by their plugin name:
- * `hooks.judge.tapPromise('judge:quality', async (record, ctx) => ...)`.
- * The object is frozen: plugins cannot add or replace hooks, only tap them.
+ * Create the hooks of one runner. Plugins tap them through their context, which supplies the name:
+ * `ctx.hooks.judge.for('response').tapPromise(async (record, stage) => ...)`.
+ * The object is frozen: plugins cannot add or replace hooks, only tap them. The lifecycle table in
+ * ARCHITECTURE.md lists, per stage, the hook, the stage a record reaches and the plugin kind.
  */
 export function createHooks() {
   const analyzerKeys = new Set<string>();
   const providerKeys = new Set<string>();
   const executorKeys = new Set<string>();
+  const judgeKeys = new Set<string>();
   const hooks = {
     /** Once, after every plugin is applied and before the first seed is read. Series; may throw to refuse the run (e.g. a tool is missing). */
     runStart: new AsyncSeriesHook<[{ runDir: string; dryRun: boolean }]>(['run']),
@@ -85,33 +119,49 @@ export function createHooks() {
     /** Keyed by provider name (`openai`): the factory that builds a provider for an endpoint. First tap wins. */
     provider: trackKeys(new HookMap(() => new SyncBailHook<[ProviderOptions], ChatProvider | undefined>(['options'])), providerKeys),
 
-    /** Bail: the first seed source that can read the `--seeds` path returns its seeds as an async iterable. */
+    /** Bail: the first tap that knows the tokenizer spec (a name, a folder, or undefined for the default) returns it; used by export. */
+    tokenizer: new SyncBailHook<[string | undefined], ChatTokenizer | undefined>(['spec']),
+
+    /** Bail: the first seed source that can read the `--seeds` path returns its seeds as an async iterable. Stage reached: `seeded`. */
     seedSource: new AsyncSeriesBailHook<[SeedQuery], AsyncIterable<Seed> | undefined>(['query']),
 
-    /** Waterfall: each strategy appends the problem records it writes from this seed (stage `problem`). A strategy may add dropped records. */
+    /** Waterfall: each strategy appends the instruction records it writes from this seed (made with `createRecord`); may drop them. Stage reached: `synthesized`. */
     synthesize: new AsyncSeriesWaterfallHook<[SampleRecord[], Seed, StageContext]>(['records', 'seed', 'ctx']),
 
-    /** Parallel: each judge pushes its verdict onto `record.scores`. The runner drops the record if any verdict fails. */
-    judge: new AsyncParallelHook<[SampleRecord, StageContext]>(['record', 'ctx']),
+    /**
+     * Keyed by subject: `judge.for('instruction')` fires before a response exists (stage reached
+     * `judged`), `judge.for('response')` after the response was written and the analyzers passed it
+     * (stage reached `verified`). Series in tap order (the order plugins are listed); a judge records
+     * its verdict with `ctx.verdict` or rejects with `ctx.drop`, and a dropped record skips the judges after it.
+     */
+    judge: trackKeys(new HookMap((_key: JudgeSubject) => new AsyncSeriesBailHook<[SampleRecord, StageContext], true | undefined>(['record', 'ctx'])), judgeKeys),
 
-    /** Bail: the first responder returns the assistant turn(s) answering the record's prompt. */
+    /** Bail: the first responder returns the assistant turn(s) answering the record's instruction. Stage reached: `responded`. */
     respond: new AsyncSeriesBailHook<[SampleRecord, StageContext], ChatMessage[] | undefined>(['record', 'ctx']),
 
-    /** Keyed by language: that language's analyzer checks a batch of code blocks, one result per sample in order. */
+    /** Keyed by language: that language's analyzer checks a batch of code blocks, one result per sample in order. Part of stage `verified`. */
     analyze: trackKeys(new HookMap(() => new AsyncSeriesBailHook<[CodeSample[], StageContext], CheckResult[] | undefined>(['samples', 'ctx'])), analyzerKeys),
 
-    /** Keyed by language: the first executor that handles the request runs it in a sandbox and returns the result. */
+    /** Keyed by language: the first executor that handles the request runs it in a sandbox and returns the result (`ctx.execute`). */
     execute: trackKeys(new HookMap(() => new AsyncSeriesBailHook<[ExecutionRequest], ExecutionResult | undefined>(['request'])), executorKeys),
 
     /**
+     * Series, in seed order, one record at a time, over every record that passed all earlier stages
+     * (dedup, decontamination): a filter rejects with `ctx.drop`; a dropped record skips the filters
+     * after it. Also fires with `replay: true` for the kept records a resumed run had already written,
+     * so stateful filters rebuild exactly the state of an uninterrupted run. Stage reached: `filtered`.
+     */
+    filter: new AsyncSeriesBailHook<[SampleRecord, FilterContext], true | undefined>(['record', 'ctx']),
+
+    /**
      * Bail: after a pass over seeds ends, the first plugin that returns seeds starts another pass
-     * (e.g. backfeeding turns keyword combinations of the kept problems into new seeds). The new
+     * (e.g. backfeeding turns keyword combinations of the kept instructions into new seeds). The new
      * seeds flow through the same stages; fires again after that pass, until no plugin returns seeds.
      * Seeds must come out in a deterministic order (a resumed run replays them).
      */
     derivedSeeds: new AsyncSeriesBailHook<[DerivedSeedQuery], AsyncIterable<Seed> | undefined>(['query']),
 
-    /** Series: a record passed every stage and was written to `samples.jsonl`. Side effects only. */
+    /** Series: a record passed every stage and was written to `samples.jsonl` (stage `kept`). Side effects only. */
     kept: new AsyncSeriesHook<[SampleRecord]>(['record']),
 
     /** Series: a record was dropped and written to `rejected.jsonl`. Side effects only. */
@@ -119,6 +169,9 @@ export function createHooks() {
 
     /** Parallel: each exporter writes its files from the kept samples. */
     export: new AsyncParallelHook<[ExportContext]>(['context']),
+
+    /** Parallel, after `export`: each trainer plugin writes its launch config for the exported files. */
+    train: new AsyncParallelHook<[TrainContext]>(['context']),
 
     /** Once, after run.json is final. Series; side effects only. */
     runEnd: new AsyncSeriesHook<[RunSummary]>(['summary']),

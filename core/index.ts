@@ -1,29 +1,47 @@
 /**
- * instructsmith's public API. Built-in plugins import only from here (or the files re-exported here),
- * exactly as a third-party plugin would.
+ * instructsmith's public API (`import { ... } from 'instructsmith'`), plugin API v1. Named exports
+ * only, grouped by what a plugin does with them; built-in plugins import nothing else, exactly as a
+ * third-party plugin does. The test kit is the second entry, `instructsmith/testing`.
+ * Anything not exported here is internal and may change without notice.
  */
 export { z } from 'zod';
 
+// --- the plugin contract
+export { definePlugin, PLUGIN_API_VERSION } from './plugin.js';
+export type { Plugin, PluginContext, PluginLlmClient, PluginCommand, CommandIo, TemplateRenderer, Logger, RunInfo } from './plugin.js';
+export type { PluginHooks, BoundHook, BoundHookMap, TapOptions } from './context-hooks.js';
+export type { StageContext, FilterContext, SeedQuery, CodeSample, ExportContext, TrainContext, DerivedSeedQuery, RunSummary, JudgeSubject } from './hooks.js';
+
 // --- records
-export * from './record.js';
-export * from './errors.js';
-export * from './random.js';
-export * from './languages.js';
-export * from './curriculum.js';
+export { createRecord, contentId, recordId, STAGES } from './record.js';
+export type { SampleRecord, Seed, SeedSourceRef, ChatMessage, Lineage, JudgeVerdict, Diagnostic, CheckResult, UsageEntry, Dropped, Stage } from './record.js';
+export { curriculumRank, compareByCurriculum, type CurriculumMeta } from './curriculum.js';
+export { languageFromPath, languageFromFence, isKnownLanguage } from './languages.js';
+export { mulberry32, shuffleInPlace, type Rng } from './random.js';
+export { packageRoot } from './paths.js';
 
-// --- plugins and hooks
-export * from './plugin.js';
-export * from './hooks.js';
+// --- errors (recognised across copies of the package)
+export { InstructsmithError, ConfigError, InputError, ToolMissingError, PluginError, redactSecrets } from './errors.js';
 
-// --- LLM access
-export * from './llm/types.js';
-export * from './llm/public.js';
+// --- LLM access: structured output for plugins, the contract and helpers for provider plugins
+export { structuredOutput } from './llm/zod-schema.js';
+export { LlmError, PROVIDER_API_VERSION } from './llm/types.js';
+export type { ChatRequest, ChatResult, SamplingParams, OutputSchema, Completion, StructuredCompletion, CallMeta, ChatProvider, ProviderOptions, CallOptions, LlmErrorKind } from './llm/types.js';
+export { llmErrorFromNetwork, llmErrorFromStatus, publicUrl, retryAfterMs, type FailureContext } from './llm/http-errors.js';
+export { linkSignals } from './llm/abort.js';
 
-// --- export
-export * from './export/index.js';
+// --- analyzers: batched tool runs
+export { defineAnalyzer, type AnalyzerDefinition } from './verify/define-analyzer.js';
+export { runBatched, findExecutable, requireTool, ToolCrash, type BatchToolSpec, type BatchFile, type ToolDiagnostic, type ToolResult, type RunBatchedOptions } from './verify/batch.js';
 
-// --- verification
-export * from './verify/index.js';
+// --- executors
+export { DEFAULT_LIMITS, type ExecutionLimits, type ExecutionRequest, type ExecutionResult, type ExecutionFile, type ExecutionVerdict } from './exec/types.js';
 
-// --- execution
-export * from './exec/index.js';
+// --- exporters and tokenizers
+export { defineExporter, type ExporterDefinition } from './export/define-exporter.js';
+export { exportSettingsSchema, type ExportSettings, type PreparedSample } from './export/prepare.js';
+export { writeExport, writeJsonl, type FormatSpec, type FormatResult, type RowFileWriter } from './export/write.js';
+export { SampleExportError } from './export/sample-error.js';
+export { splitSystem, toExchanges, type TrainOn } from './export/conversation.js';
+export { IGNORE_INDEX } from './export/mask.js';
+export type { ChatTokenizer } from './export/chat-tokenizer.js';

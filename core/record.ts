@@ -100,9 +100,17 @@ export interface UsageEntry {
   cached: boolean;
 }
 
-/** Stages a record passes through, in order (DESIGN.md, "Records flow as a stream"). */
-export const STAGES = ['seed', 'problem', 'judged', 'answered', 'verified', 'kept'] as const;
+/**
+ * Stages a record reaches, in order (the lifecycle table in ARCHITECTURE.md): `record.stage` is the
+ * last one it reached; `dropped.stage` the one it was being taken to when it was dropped.
+ */
+export const STAGES = ['seeded', 'synthesized', 'judged', 'responded', 'verified', 'filtered', 'kept'] as const;
 export type Stage = (typeof STAGES)[number];
+
+/** The stage after `stage` (a record at `kept` stays there). */
+export function nextStage(stage: Stage): Stage {
+  return STAGES[Math.min(STAGES.indexOf(stage) + 1, STAGES.length - 1)]!;
+}
 
 /** Why a record was dropped. A dropped record is written to `rejected.jsonl`, never discarded. */
 export interface Dropped {
@@ -145,8 +153,9 @@ export function recordId(language: string, messages: readonly ChatMessage[]): st
 }
 
 /**
- * Make a new first-stage record (stage `problem`) from a seed.
- * `messages` are the prompt turns the strategy wrote (usually one user instruction).
+ * Make a new record from a seed, for a strategy to return from `synthesize` (its stage is `seeded`
+ * until the synthesize stage completes). `messages` are the prompt turns the strategy wrote (usually
+ * one user instruction; a strategy that also wrote the response, as Semi-Instruct does, appends it).
  */
 export function createRecord(init: {
   seed: Seed;
@@ -176,13 +185,14 @@ export function createRecord(init: {
     checks: [],
     usage: [],
     meta: init.meta ?? {},
-    stage: 'problem',
+    stage: 'seeded',
   };
 }
 
 /**
  * Mark a record dropped (it goes to `rejected.jsonl` with this reason). `category` is the short
- * stable key the funnel counts by. Returns the record.
+ * stable key the funnel counts by. Returns the record. Plugins use `ctx.drop`, which fills in the
+ * stage and the plugin; this is for the runner.
  */
 export function dropRecord(record: SampleRecord, stage: Stage, plugin: string, reason: string, category?: string): SampleRecord {
   record.dropped = { stage, plugin, reason, ...(category ? { category } : {}) };

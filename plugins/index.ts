@@ -9,7 +9,10 @@ import { directorySeeds, jsonlSeeds } from './seeds/index.js';
 import backfeedingStrategy from './strategies/backfeeding/index.js';
 import reverseStrategy from './strategies/reverse.js';
 import semiInstructStrategy from './strategies/semi-instruct/index.js';
-import sandboxExecutor from './executors/sandbox.js';
+import sandboxExecutor from './executors/sandbox/index.js';
+import mockProvider from './providers/mock/index.js';
+import huggingfaceTokenizer from './tokenizers/huggingface.js';
+import { trainers } from './trainers/index.js';
 
 /**
  * Every built-in plugin. The CLI is the composition root: it hands this list to the runner, which
@@ -18,6 +21,8 @@ import sandboxExecutor from './executors/sandbox.js';
 export const builtinPlugins: readonly Plugin[] = [
   openaiProvider,
   ollamaProvider,
+  mockProvider,
+  huggingfaceTokenizer,
   jsonlSeeds,
   directorySeeds,
   reverseStrategy,
@@ -28,7 +33,10 @@ export const builtinPlugins: readonly Plugin[] = [
   chatResponder,
   ...analyzers,
   ...Object.values(exporters),
+  ...Object.values(trainers),
 ] as Plugin[];
 
-/** Plugins applied in every run, with default options unless the config sets them: providers and seed sources. */
-export const implicitPlugins: readonly Plugin[] = builtinPlugins.filter((p) => p.name.startsWith('provider:') || p.name.startsWith('seeds:'));
+/** Plugins applied in every run, with default options unless the config sets them: providers, seed sources and tokenizers. */
+export const implicitPlugins: readonly Plugin[] = builtinPlugins.filter((p) => /^(provider|seed|tokenizer):/.test(p.name));
+
+export { analyzers, exporters, trainers };

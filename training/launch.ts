@@ -3,8 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Template } from '@huggingface/jinja';
 import { parse } from 'yaml';
-import { ConfigError } from '../core/index.js';
-import { packageRoot } from '../core/paths.js';
+import { ConfigError, packageRoot } from '../core/index.js';
 import { validateTrainerConfig, type Trainer } from './schema.js';
 
 /**

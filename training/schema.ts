@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ConfigError, z } from '../core/index.js';
-import { packageRoot } from '../core/paths.js';
+import { ConfigError, packageRoot, z } from '../core/index.js';
 
 /** The trainers instructsmith writes launch configs for. */
 export const TRAINERS = ['axolotl', 'llama-factory', 'trl'] as const;

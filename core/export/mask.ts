@@ -1,6 +1,6 @@
 import type { ChatMessage } from '../record.js';
 import { SampleExportError } from './sample-error.js';
-import type { ChatTokenizer } from './tokenizer.js';
+import type { ChatTokenizer } from './chat-tokenizer.js';
 
 /** The label of a token the loss ignores (PyTorch `CrossEntropyLoss(ignore_index=-100)`, the value every HF trainer uses). */
 export const IGNORE_INDEX = -100;

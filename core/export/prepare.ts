@@ -10,7 +10,6 @@ import { weightConversation } from './conversation.js';
 import { tokenizeConversation } from './mask.js';
 import { lengthStats, type LengthStats } from './stats.js';
 import { SampleExportError } from './sample-error.js';
-import { loadChatTokenizer } from './tokenizer.js';
 import { mulberry32, shuffleInPlace } from '../random.js';
 import { curriculumRank, type CurriculumMeta } from '../curriculum.js';
 
@@ -31,8 +30,11 @@ export const exportSettingsSchema = z
     seed: z.number().int().min(0).default(42),
     /** Cut-off length in tokens: longer samples are dropped and counted (`over_cutoff`), never truncated. */
     cutoff: z.number().int().positive().default(4096),
-    /** `qwen2.5` (built in) or a folder with tokenizer.json + tokenizer_config.json. */
-    tokenizer: z.string().min(1).default('qwen2.5'),
+    /**
+     * The target model's tokenizer: a name a tokenizer plugin knows or a folder with tokenizer.json +
+     * tokenizer_config.json; unset: the tokenizer plugin's default (see `ExportContext.tokenizer`).
+     */
+    tokenizer: z.string().min(1).optional(),
     /**
      * Order of the train split. `shuffle`: seeded random. `curriculum`: ascending
      * `meta.curriculum.rank` (see core/curriculum.ts; Semi-Instruct's ranking, arXiv 2403.00338 §3),
@@ -146,7 +148,7 @@ process.once('exit', () => {
 });
 
 async function prepare(ctx: ExportContext, settings: ExportSettings, dir: string): Promise<PreparedDataset> {
-  const tok = loadChatTokenizer(settings.tokenizer);
+  const tok = ctx.tokenizer(settings.tokenizer);
   let total = 0;
   for await (const _ of ctx.samples()) total++;
   const bucketCount = Math.max(1, Math.ceil(total / BUCKET_ROWS));

@@ -57,7 +57,7 @@ export async function* readSamples(path: string): AsyncGenerator<SampleRecord> {
 }
 
 /** An ExportContext over a run directory, for `instructsmith export` and tests. `outDir` must exist. */
-export function exportContextFor(runDir: string, outDir: string): ExportContext {
+export function exportContextFor(runDir: string, outDir: string, tokenizer: ExportContext['tokenizer']): ExportContext {
   const rd = openRunDir(runDir);
-  return { runDir: rd.runDir, outDir: resolve(outDir), samples: rd.samples, run: rd.run, written: [] };
+  return { runDir: rd.runDir, outDir: resolve(outDir), samples: rd.samples, run: rd.run, written: [], tokenizer };
 }

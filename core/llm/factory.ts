@@ -6,7 +6,7 @@ import { createLlmClient, type RetryListener } from './client.js';
 import { createDryRunClient, DryRunLog } from './dry-run.js';
 import { parseModelId } from './model-id.js';
 import { resolveLlmSettings } from './settings.js';
-import type { ChatProvider, LlmClient, LlmSettings } from './types.js';
+import { PROVIDER_API_VERSION, type ChatProvider, type LlmClient, type LlmSettings } from './types.js';
 import type { UsageMeter } from './usage.js';
 
 /** What the runner passes to {@link createLlmFactory}. */
@@ -88,6 +88,12 @@ export function createLlmFactory(options: LlmFactoryOptions): LlmFactory {
     const baseUrl = baseUrlFor(name);
     const provider = options.hooks.provider.for(name).call(baseUrl === undefined ? {} : { baseUrl });
     if (!provider) throw new ConfigError(`model "${modelId}": the plugins tapped for provider "${name}" returned no provider`, { code: 'CONFIG_UNKNOWN_PROVIDER' });
+    if (provider.apiVersion !== undefined && provider.apiVersion !== PROVIDER_API_VERSION) {
+      throw new ConfigError(`provider "${name}" implements provider API v${provider.apiVersion}; this instructsmith implements v${PROVIDER_API_VERSION}`, {
+        code: 'CONFIG_PROVIDER_API',
+        hint: 'use a provider plugin release written for this instructsmith version',
+      });
+    }
     providers.set(name, provider);
     return provider;
   }

@@ -53,7 +53,15 @@ export interface CallOptions {
  * One provider instance, bound to an endpoint. Implementations read secrets (API keys) from the
  * environment at call time and never put them into errors.
  */
+/**
+ * Version of the provider contract ({@link ChatProvider}). A provider states the version it
+ * implements in `apiVersion`; the LLM layer refuses another version with an error naming the provider.
+ */
+export const PROVIDER_API_VERSION = 1;
+
 export interface ChatProvider {
+  /** The provider contract version this provider implements ({@link PROVIDER_API_VERSION}); unset means 1. */
+  readonly apiVersion?: number;
   /** Provider name as used in model ids: `openai` in `openai:gpt-4o`. */
   readonly name: string;
   /** The endpoint, for error messages: a URL with no credentials. */

@@ -8,8 +8,8 @@ import { UsageMeter } from '../llm/usage.js';
 import type { Logger, Plugin } from '../plugin.js';
 import { createTemplateRenderer } from '../templates.js';
 import { Funnel } from './funnel.js';
-import { applyPlugins, createPluginApi, resolvePlugins } from './host.js';
-import { annotateTapErrors, processSeed } from './pipeline.js';
+import { applyPlugins, resolvePlugins } from './host.js';
+import { processSeed } from './pipeline.js';
 import { llmSettings, openSeeds } from './runner.js';
 
 export interface DryRunOptions {
@@ -42,11 +42,9 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunReport> {
   const { config } = options;
   if (!config.seeds) throw new ConfigError('no seeds: pass --seeds PATH', { hint: 'e.g. --seeds ./src' });
   const hooks = createHooks();
-  annotateTapErrors(hooks);
   const runDir = resolve(config.out ?? 'runs/dry-run');
   const llm = createLlmFactory({ hooks, settings: { ...llmSettings(config, runDir), cacheDir: null }, baseUrl: config.baseUrl, defaultModel: config.model ?? 'openai:dry-run', dryRun: true, meter: new UsageMeter() });
-  const api = createPluginApi({ hooks, llm, templates: createTemplateRenderer(config.templates), log: options.log, run: { dir: runDir, dryRun: true, config } });
-  await applyPlugins(api, await resolvePlugins(config.plugins, options.builtins, options.implicit));
+  await applyPlugins({ hooks, llm, templates: createTemplateRenderer(config.templates), log: options.log, run: { dir: runDir, dryRun: true, config } }, await resolvePlugins(config.plugins, options.builtins, options.implicit));
 
   const wanted = options.sampleSeeds ?? 3;
   const funnel = new Funnel();

@@ -1,7 +1,7 @@
 import type { SampleRecord, Stage } from '../record.js';
 
 /** Stages a record is counted through, in order (after the seed stage). */
-const RECORD_STAGES = ['problem', 'judged', 'answered', 'verified'] as const satisfies readonly Stage[];
+const RECORD_STAGES = ['synthesized', 'judged', 'responded', 'verified', 'filtered'] as const satisfies readonly Stage[];
 
 export interface StageCount {
   /** Records that entered the stage. */
@@ -15,8 +15,6 @@ export interface StageCount {
 export interface FunnelCounts {
   /** Seeds read from the source(s), and items the sources passed over by reason. */
   seeds: { read: number; skipped: Record<string, number> };
-  /** Seeds for which no strategy produced a problem (written to rejected.jsonl as stage `seed`). */
-  seedsWithoutProblem: number;
   stages: Record<(typeof RECORD_STAGES)[number], StageCount>;
   /** Static verification drops per language and per `language:rule`. */
   verification: { byLanguage: Record<string, { checked: number; dropped: number }>; byRule: Record<string, number> };
@@ -27,8 +25,8 @@ export interface FunnelCounts {
 /**
  * Per-stage counts of a run, derived only from the records written (plus the sources' skip reports),
  * so the funnel always agrees with samples.jsonl and rejected.jsonl:
- * `stages.X.out == stages.next(X).in`, `stages.verified.out == kept`, and
- * `rejected == seedsWithoutProblem + Σ dropped`.
+ * `stages.X.out == stages.next(X).in`, `stages.filtered.out == kept`, and `rejected == Σ dropped`
+ * (a seed no strategy wrote an instruction from is a drop at `synthesized`, `runner/no_instruction`).
  */
 export class Funnel {
   private counts: FunnelCounts;
@@ -62,11 +60,6 @@ export class Funnel {
   add(records: readonly SampleRecord[]): void {
     const c = this.counts;
     for (const record of records) {
-      if (record.dropped?.stage === 'seed') {
-        c.seedsWithoutProblem += 1;
-        c.rejected += 1;
-        continue;
-      }
       const dropAt = record.dropped ? RECORD_STAGES.indexOf(record.dropped.stage as (typeof RECORD_STAGES)[number]) : -1;
       const last = record.dropped ? (dropAt < 0 ? 0 : dropAt) : RECORD_STAGES.length - 1;
       for (let i = 0; i <= last; i++) {
@@ -111,8 +104,7 @@ function emptyCounts(): FunnelCounts {
   const stage = (): StageCount => ({ in: 0, out: 0, dropped: {} });
   return {
     seeds: { read: 0, skipped: {} },
-    seedsWithoutProblem: 0,
-    stages: { problem: stage(), judged: stage(), answered: stage(), verified: stage() },
+    stages: { synthesized: stage(), judged: stage(), responded: stage(), verified: stage(), filtered: stage() },
     verification: { byLanguage: {}, byRule: {} },
     kept: 0,
     rejected: 0,

@@ -2,9 +2,8 @@ import { pathToFileURL } from 'node:url';
 import { closest } from 'fastest-levenshtein';
 import { configErrorFromZod } from '../config/issues.js';
 import { ConfigError } from '../errors.js';
-import type { Hooks } from '../hooks.js';
-import type { LlmClient } from '../llm/types.js';
-import type { Logger, Plugin, PluginApi, RunInfo, TemplateRenderer } from '../plugin.js';
+import { createPluginContext, type ContextParts } from '../context.js';
+import { PLUGIN_API_VERSION, type Logger, type Plugin } from '../plugin.js';
 
 /** A plugin with its validated options, ready to apply. */
 export interface PluginEntry {
@@ -62,7 +61,7 @@ async function importPlugin(specifier: string): Promise<Plugin> {
     });
   }
   const p = mod.default as Partial<Plugin> | undefined;
-  if (!p || typeof p.name !== 'string' || typeof p.apply !== 'function' || !p.options) {
+  if (!p || typeof p.name !== 'string' || typeof p.apply !== 'function' || !p.options || typeof (p.options as { safeParse?: unknown }).safeParse !== 'function') {
     throw new ConfigError(`plugin module "${specifier}" has no default export made with definePlugin({ name, description, options, apply })`, {
       code: 'CONFIG_PLUGIN_LOAD',
       hint: 'export default definePlugin({...}) from the module',
@@ -75,27 +74,31 @@ function isModuleSpecifier(key: string): boolean {
   return key.startsWith('.') || key.startsWith('/') || key.startsWith('@') || !key.includes(':');
 }
 
-/** Build the API object plugins receive. */
-export function createPluginApi(parts: {
-  hooks: Hooks;
-  llm: (modelId?: string) => LlmClient;
-  templates: TemplateRenderer;
-  log: Logger;
-  run: RunInfo;
-}): PluginApi {
-  return Object.freeze({ ...parts });
-}
-
-/** Apply plugins in order. Errors thrown by `apply` are wrapped to name the plugin. */
-export async function applyPlugins(api: PluginApi, entries: readonly PluginEntry[]): Promise<void> {
+/**
+ * Apply plugins in order, each with its own context (core/context.ts). Errors thrown by `apply` are
+ * wrapped to name the plugin.
+ * @throws ConfigError for a plugin written against another plugin API version, or one whose apply failed
+ */
+export async function applyPlugins(parts: ContextParts, entries: readonly PluginEntry[]): Promise<void> {
   for (const { plugin, options } of entries) {
+    checkApiVersion(plugin);
     try {
-      await plugin.apply(api, options as never);
+      await plugin.apply(createPluginContext(plugin.name, parts), options as never);
     } catch (err) {
       if (err instanceof ConfigError) throw err;
       throw new ConfigError(`plugin ${plugin.name} failed to start: ${(err as Error).message}`, { hint: 'check its options' });
     }
   }
+}
+
+/** @throws ConfigError when the plugin was stamped with another plugin API version than this core's. */
+export function checkApiVersion(plugin: Plugin): void {
+  const v = plugin.apiVersion;
+  if (v === undefined || v === PLUGIN_API_VERSION) return;
+  throw new ConfigError(`plugin ${plugin.name} was written for plugin API v${v}; this instructsmith implements v${PLUGIN_API_VERSION}`, {
+    code: 'CONFIG_PLUGIN_API',
+    hint: v > PLUGIN_API_VERSION ? 'upgrade instructsmith to a version that implements that API' : `upgrade the plugin to a release written for instructsmith's plugin API v${PLUGIN_API_VERSION}`,
+  });
 }
 
 /** A logger that writes to stderr; `debug` only with INSTRUCTSMITH_DEBUG set. */

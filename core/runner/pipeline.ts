@@ -1,7 +1,7 @@
-import type { Hooks, StageContext } from '../hooks.js';
-import { InstructsmithError } from '../errors.js';
+import type { FilterContext, Hooks, StageContext } from '../hooks.js';
+import { InstructsmithError, PluginError, rootCause } from '../errors.js';
 import { LlmError } from '../llm/types.js';
-import { createRecord, dropRecord, recordId, type SampleRecord, type Seed, type Stage } from '../record.js';
+import { createRecord, dropRecord, nextStage, recordId, type CheckResult, type SampleRecord, type Seed, type Stage } from '../record.js';
 
 /** What the verification stage needs; core/verify's gate provides it. */
 export interface RecordVerifier {
@@ -12,155 +12,135 @@ export interface PipelineDeps {
   hooks: Hooks;
   signal: AbortSignal;
   dryRun: boolean;
-  /** Undefined when no analyzer is configured: the verification stage is then skipped. */
+  /** Undefined when no analyzer is configured: static verification is then skipped. */
   verifier?: RecordVerifier;
 }
 
 /**
- * Take one seed through every stage (DESIGN.md: seed → problem → judged → answered → verified → kept)
- * and return its records in their final state, kept or dropped. Records of one seed are processed
- * concurrently; the caller writes them in the returned order.
+ * Take one seed through the stages that can run concurrently with other seeds (the lifecycle table
+ * in ARCHITECTURE.md): synthesize → judge (instruction) → respond → analyze, judge (response). Returns
+ * the seed's records, dropped or at stage `verified`; the runner then filters them in seed order
+ * ({@link filterRecord}) and writes them. Records of one seed are processed concurrently.
  *
- * Failures: a fatal error (unreachable endpoint, rejected key, missing tool, bad config) is re-thrown
- * and stops the run; any other error drops only the record it happened to, with the plugin that
- * threw it and the message as reason.
+ * Failures: a fatal error (unreachable endpoint, rejected key, missing tool, bad config), possibly
+ * wrapped in a PluginError, is re-thrown and stops the run, the seed unwritten so a rerun redoes it;
+ * any other error drops only the record it happened to, naming the plugin that threw it.
  */
 export async function processSeed(seed: Seed, deps: PipelineDeps): Promise<SampleRecord[]> {
   let records: SampleRecord[];
   try {
-    records = await deps.hooks.synthesize.promise([], seed, ctx(deps, 'problem'));
+    records = await deps.hooks.synthesize.promise([], seed, ctx(deps, 'synthesized'));
   } catch (err) {
     rethrowIfFatal(err);
-    return [dropRecord(seedRecord(seed), 'problem', pluginOf(err), messageOf(err), categoryOf(err))];
+    return [dropRecord(seedRecord(seed), 'synthesized', pluginOf(err), messageOf(err), categoryOf(err))];
   }
   if (records.length === 0) {
-    return [dropRecord(seedRecord(seed), 'seed', 'runner', 'no strategy produced a problem from this seed', 'no_problem')];
+    return [dropRecord(seedRecord(seed), 'synthesized', 'runner', 'no strategy wrote an instruction from this seed', 'no_instruction')];
   }
-  return Promise.all(records.map((r) => (r.dropped ? r : processRecord(r, deps))));
+  return Promise.all(
+    records.map((r) => {
+      if (r.dropped) return r;
+      r.stage = 'synthesized';
+      return processRecord(r, deps);
+    }),
+  );
 }
 
 async function processRecord(record: SampleRecord, deps: PipelineDeps): Promise<SampleRecord> {
   const { hooks } = deps;
-  let stage: Stage = 'judged';
   try {
-    if (hooks.judge.isUsed()) {
-      await hooks.judge.promise(record, ctx(deps, stage));
-      if (record.dropped) return record;
-      const failed = record.scores.filter((s) => !s.passed);
-      if (failed.length > 0) {
-        const f = failed[0]!;
-        const dims = Object.entries(f.dimensions)
-          .map(([k, v]) => `${k} ${round(v)}`)
-          .join(', ');
-        return dropRecord(record, stage, f.judge, `score ${round(f.score)} < ${f.threshold}${dims ? ` (${dims})` : ''}`, 'below_threshold');
-      }
-    }
+    await judge(record, 'instruction', deps);
+    if (record.dropped) return record;
     record.stage = 'judged';
 
-    stage = 'answered';
     if (record.messages.at(-1)?.role !== 'assistant') {
-      const reply = await hooks.respond.promise(record, ctx(deps, stage));
+      const reply = await hooks.respond.promise(record, ctx(deps, 'responded'));
       if (record.dropped) return record;
       if (!reply || reply.length === 0) {
-        return dropRecord(record, stage, 'runner', hooks.respond.isUsed() ? 'no responder answered this record' : 'no responder plugin is configured', 'no_response');
+        return dropRecord(record, 'responded', 'runner', hooks.respond.isUsed() ? 'no responder answered this record' : 'no responder plugin is configured', 'no_response');
       }
       record.messages = [...record.messages, ...reply];
       record.id = recordId(record.language, record.messages);
     }
-    record.stage = 'answered';
+    record.stage = 'responded';
 
-    stage = 'verified';
     if (deps.verifier && !deps.dryRun) {
-      const result = await deps.verifier.verify(record, ctx(deps, stage));
+      const result = await deps.verifier.verify(record, ctx(deps, 'verified'));
       record.checks = [...record.checks, ...result.checks];
-      if (!result.passed) return dropRecord(record, stage, 'verify', result.reason ?? 'static verification failed', result.category ?? firstErrorRule(record));
+      if (!result.passed) {
+        return dropRecord(record, 'verified', failingPlugin(result.checks), result.reason ?? 'static verification failed', result.category ?? firstErrorRule(record));
+      }
     }
-    record.stage = 'kept';
+    await judge(record, 'response', deps);
+    if (record.dropped) return record;
+    record.stage = 'verified';
     return record;
   } catch (err) {
     rethrowIfFatal(err);
-    return dropRecord(record, stage, pluginOf(err), messageOf(err), categoryOf(err));
+    return dropRecord(record, nextStage(record.stage), pluginOf(err), messageOf(err), categoryOf(err));
   }
+}
+
+async function judge(record: SampleRecord, subject: 'instruction' | 'response', deps: PipelineDeps): Promise<void> {
+  const hook = deps.hooks.judge.get(subject);
+  if (hook?.isUsed()) await hook.promise(record, ctx(deps, subject === 'instruction' ? 'judged' : 'verified'));
+}
+
+/**
+ * The filter stage of one record that reached `verified`, in seed order (dedup and decontamination
+ * need one order to be deterministic). On return the record is dropped or at stage `kept`.
+ * @throws what processSeed re-throws (fatal errors)
+ */
+export async function filterRecord(record: SampleRecord, hooks: Hooks, filterCtx: FilterContext): Promise<SampleRecord> {
+  if (record.dropped) return record;
+  try {
+    if (hooks.filter.isUsed()) await hooks.filter.promise(record, filterCtx);
+  } catch (err) {
+    rethrowIfFatal(err);
+    return dropRecord(record, 'filtered', pluginOf(err), messageOf(err), categoryOf(err));
+  }
+  if (record.dropped) return record;
+  record.stage = 'kept';
+  return record;
 }
 
 function ctx(deps: PipelineDeps, stage: Stage): StageContext {
   return { stage, signal: deps.signal, dryRun: deps.dryRun };
 }
 
-/** A placeholder record for a seed that yielded no problem, so the drop is written, not lost. */
+/** A placeholder record for a seed that yielded no instruction, so the drop is written, not lost. */
 function seedRecord(seed: Seed): SampleRecord {
-  const r = createRecord({ seed, strategy: 'none', messages: [], meta: { seed: { code: seed.code, source: seed.source, kind: seed.kind, meta: seed.meta } } });
-  r.stage = 'seed';
-  return r;
+  return createRecord({ seed, strategy: 'none', messages: [], meta: { seed: { code: seed.code, source: seed.source, kind: seed.kind, meta: seed.meta } } });
 }
 
 function rethrowIfFatal(err: unknown): void {
-  if (err instanceof LlmError && err.fatal) throw err;
+  const cause = rootCause(err);
+  if (cause instanceof LlmError && cause.fatal) throw err;
   if (err instanceof InstructsmithError && err.fatal) throw err;
-  if ((err as { name?: string })?.name === 'AbortError') throw err;
+  if ((cause as { name?: string })?.name === 'AbortError') throw err;
 }
 
-/** Plugin name attached to errors by the runner's tap interceptor (see annotateTapErrors). */
 function pluginOf(err: unknown): string {
-  return (err as { plugin?: string })?.plugin ?? 'unknown';
+  return err instanceof PluginError ? err.plugin : 'unknown';
 }
 
 function messageOf(err: unknown): string {
-  if (err instanceof LlmError) return `${err.kind}: ${err.message}`;
-  return (err as Error)?.message ?? String(err);
+  const cause = rootCause(err);
+  if (cause instanceof LlmError) return `${cause.kind}: ${cause.message}`;
+  return (cause as Error)?.message ?? String(cause);
 }
 
 function categoryOf(err: unknown): string {
-  if (err instanceof LlmError) return err.kind;
+  const cause = rootCause(err);
+  if (cause instanceof LlmError) return cause.kind;
   return 'error';
+}
+
+function failingPlugin(checks: readonly CheckResult[]): string {
+  return checks.find((c) => !c.passed)?.plugin ?? 'verify';
 }
 
 function firstErrorRule(record: SampleRecord): string {
   for (const c of record.checks) for (const d of c.diagnostics) if (d.severity === 'error') return d.rule;
   return 'error';
-}
-
-function round(n: number): number {
-  return Math.round(n * 100) / 100;
-}
-
-/**
- * Make every tap's thrown error carry the name of the plugin that tapped, so a dropped record names
- * its culprit. Uses tapable's `register` interceptor, which sees each tap as it is added.
- */
-export function annotateTapErrors(hooks: Hooks): void {
-  const tagged = [hooks.synthesize, hooks.judge, hooks.respond] as const;
-  for (const hook of tagged) {
-    (hook as unknown as { intercept(i: { register(t: { name: string; type: string; fn: (...a: unknown[]) => unknown }): unknown }): void }).intercept({
-      register(tap) {
-        const fn = tap.fn;
-        if (tap.type === 'promise') {
-          tap.fn = (...args: unknown[]) =>
-            (fn(...args) as Promise<unknown>).catch((err: unknown) => {
-              throw tagError(err, tap.name);
-            });
-        } else if (tap.type === 'sync') {
-          tap.fn = (...args: unknown[]) => {
-            try {
-              return fn(...args);
-            } catch (err) {
-              throw tagError(err, tap.name);
-            }
-          };
-        }
-        return tap;
-      },
-    });
-  }
-}
-
-function tagError(err: unknown, plugin: string): unknown {
-  if (err && typeof err === 'object' && !('plugin' in err)) {
-    try {
-      Object.defineProperty(err, 'plugin', { value: plugin, enumerable: false });
-    } catch {
-      /* frozen error object: keep it as is */
-    }
-  }
-  return err;
 }

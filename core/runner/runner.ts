@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/schema.js';
 import { ConfigError, InputError } from '../errors.js';
+import type { ChatTokenizer } from '../export/chat-tokenizer.js';
 import { createHooks, handledLanguages, type DerivedSeedQuery, type ExportContext, type Hooks } from '../hooks.js';
 import { createLlmFactory } from '../llm/factory.js';
 import { UsageMeter } from '../llm/usage.js';
@@ -10,10 +11,11 @@ import type { Logger, Plugin } from '../plugin.js';
 import { contentId, type SampleRecord, type Seed } from '../record.js';
 import { createTemplateRenderer } from '../templates.js';
 import { createVerifier } from '../verify/gate.js';
+import { releasePrepared } from '../export/prepare.js';
 import { Funnel, type FunnelCounts } from './funnel.js';
-import { applyPlugins, createPluginApi, resolvePlugins } from './host.js';
+import { applyPlugins, resolvePlugins } from './host.js';
 import { mapOrdered } from './ordered.js';
-import { annotateTapErrors, processSeed, type PipelineDeps } from './pipeline.js';
+import { filterRecord, processSeed, type PipelineDeps } from './pipeline.js';
 import { readRecords, RunStore, type Checkpoint, type FilePosition } from './store.js';
 import { UsageTally } from './usage-tally.js';
 
@@ -93,14 +95,12 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
 
   const started = Date.now();
   const hooks = createHooks();
-  annotateTapErrors(hooks);
   const meter = new UsageMeter();
   const controller = new AbortController();
   const llm = createLlmFactory({ hooks, settings: llmSettings(config, runDir), baseUrl: config.baseUrl, defaultModel: config.model, dryRun: false, meter, signal: controller.signal });
-  const api = createPluginApi({ hooks, llm, templates: createTemplateRenderer(config.templates), log, run: { dir: runDir, dryRun: false, config } });
-  await applyPlugins(api, await resolvePlugins(config.plugins, options.builtins, options.implicit));
+  await applyPlugins({ hooks, llm, templates: createTemplateRenderer(config.templates), log, run: { dir: runDir, dryRun: false, config } }, await resolvePlugins(config.plugins, options.builtins, options.implicit));
   if (!hooks.synthesize.isUsed()) {
-    throw new ConfigError('no strategy plugin is configured, so no problem could be written from any seed', {
+    throw new ConfigError('no strategy plugin is configured, so no instruction could be written from any seed', {
       code: 'CONFIG_NO_STRATEGY',
       hint: 'pass --preset NAME (see `instructsmith presets`) or name a strategy under `plugins`, e.g. strategy:reverse: {}',
     });
@@ -113,6 +113,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const funnel = new Funnel(checkpoint?.funnel);
   const tally = new UsageTally((checkpoint?.funnel as { usage?: unknown } | undefined)?.usage);
   store.open(checkpoint);
+  if (checkpoint) await replayFilters(hooks, store, checkpoint, controller.signal);
 
   const phaseEnds: FilePosition[] = checkpoint?.phaseEnds ? [...checkpoint.phaseEnds] : [];
   const startPhase = checkpoint?.phase ?? 1;
@@ -143,7 +144,9 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
       let seedsTotal: number | undefined;
       if (options.onProgress && p === 1) void countSeeds(hooks, config.seeds, config.limit).then((n) => (seedsTotal = n), () => undefined);
       const seeds = limitAndSkip(source, p === 1 ? config.limit : undefined, skip, funnel, controller.signal);
+      const filterCtx = { stage: 'filtered' as const, signal: controller.signal, dryRun: false, phase: p, replay: false };
       for await (const records of mapOrdered(seeds, config.concurrency, (seed) => processSeed(seed, deps))) {
+        for (const r of records) await filterRecord(r, hooks, filterCtx);
         store.append(records);
         funnel.add(records);
         tally.add(records);
@@ -240,13 +243,52 @@ function derivedQuery(phase: number, runDir: string, store: RunStore, phaseEnds:
   };
 }
 
-/** Fire the export hook over the finished run; returns the files written (relative to the run dir). */
-export async function runExporters(hooks: Hooks, runDir: string, run: Record<string, unknown>, outDir = join(runDir, 'export')): Promise<string[]> {
+/** Fire the export hook over the finished run, then the train hook; returns the files written (relative to the export folder). */
+export async function runExporters(hooks: Hooks, runDir: string, run: Record<string, unknown>, outDir = join(runDir, 'export'), trainSettings: Record<string, unknown> = {}, onCommands?: (commands: string[]) => void): Promise<string[]> {
   if (!hooks.export.isUsed()) return [];
   mkdirSync(outDir, { recursive: true });
-  const ctx: ExportContext = { runDir, outDir, samples: () => readRecords(join(runDir, 'samples.jsonl')), run, written: [] };
-  await hooks.export.promise(ctx);
+  const ctx: ExportContext = { runDir, outDir, samples: () => readRecords(join(runDir, 'samples.jsonl')), run, written: [], tokenizer: tokenizerResolver(hooks) };
+  try {
+    await hooks.export.promise(ctx);
+  } finally {
+    releasePrepared(ctx);
+  }
+  if (hooks.train.isUsed()) {
+    const train = { exportDir: outDir, run, settings: trainSettings, written: ctx.written, commands: [] as string[] };
+    await hooks.train.promise(train);
+    onCommands?.(train.commands);
+  }
   return ctx.written;
+}
+
+/**
+ * `ExportContext.tokenizer`: ask the `tokenizer` hook (tapped by tokenizer plugins) for a spec.
+ * @throws ConfigError naming the spec when no tapped plugin knows it
+ */
+export function tokenizerResolver(hooks: Hooks): (spec?: string) => ChatTokenizer {
+  return (spec) => {
+    const tok = hooks.tokenizer.call(spec);
+    if (tok) return tok;
+    throw new ConfigError(`no tokenizer plugin knows the tokenizer ${spec === undefined ? '(default)' : `"${spec}"`}`, {
+      code: 'CONFIG_NO_TOKENIZER',
+      hint: hooks.tokenizer.isUsed() ? 'give a folder holding tokenizer.json and tokenizer_config.json, or a name the tokenizer plugin lists' : 'add a tokenizer plugin (the CLI adds tokenizer:huggingface)',
+    });
+  };
+}
+
+/**
+ * A resumed run: fire `filter` with `replay: true` over the kept samples written before the
+ * interruption, so stateful filters (dedup) hold what an uninterrupted run would hold now.
+ */
+async function replayFilters(hooks: Hooks, store: RunStore, checkpoint: Checkpoint, signal: AbortSignal): Promise<void> {
+  if (!hooks.filter.isUsed()) return;
+  let phase = 1;
+  let read = 0;
+  for await (const record of readRecords(store.path('samples'), checkpoint.keptBytes)) {
+    while (phase <= checkpoint.phaseEnds.length && read >= checkpoint.phaseEnds[phase - 1]!.kept) phase += 1;
+    read += 1;
+    await hooks.filter.promise(record, { stage: 'filtered', signal, dryRun: false, phase, replay: true });
+  }
 }
 
 /** Content hash of the parts of a config that shape the data (see THROUGHPUT_KEYS for what is left out). */

@@ -90,7 +90,7 @@ export async function verifyDataset(opts: VerifyDatasetOptions): Promise<VerifyR
         checks: [],
         usage: [],
         meta: {},
-        stage: 'answered',
+        stage: 'responded',
       };
       const pending = verifier.verify(record, ctx).then((outcome) => ({ row, language, outcome }));
       // Marked handled now; the error still surfaces when this record's turn to be written comes.

@@ -1,8 +1,8 @@
 /**
- * Pieces every built-in analyzer shares: the options that say how its tool is run, and how it taps
- * `hooks.analyze`. Uses only instructsmith's public API, as a third-party analyzer would.
+ * Pieces the built-in analyzers share: the options that say how a tool is run, and reruns for tools
+ * that stop at the first broken file. Uses only instructsmith's public API, as a third-party analyzer would.
  */
-import { runBatched, z, type BatchToolSpec, type CheckResult, type CodeSample, type PluginApi, type StageContext } from '../../core/index.js';
+import { runBatched, z, type BatchToolSpec, type CheckResult, type CodeSample, type StageContext } from '../../core/index.js';
 
 /**
  * Options about running the tool, merged into each analyzer's schema. Time limits are our choice:
@@ -35,16 +35,6 @@ export function runFields(o: ToolRunOptions): Pick<BatchToolSpec, 'command' | 't
 /** An analyzer's work for one batch: usually `runBatched` over a spec. */
 export type AnalyzeFn = (samples: CodeSample[], ctx: StageContext) => Promise<CheckResult[]>;
 
-/** Tap `hooks.analyze.for(language)` under the plugin's name. */
-export function tapAnalyzer(api: PluginApi, plugin: string, language: string, analyze: AnalyzeFn): void {
-  api.hooks.analyze.for(language).tapPromise(plugin, (samples, ctx) => analyze(samples, ctx));
-}
-
-/** The common case: one batched tool run per call. */
-export function batchedAnalyzer(spec: BatchToolSpec): AnalyzeFn {
-  return (samples, ctx) => runBatched(samples, spec, { signal: ctx.signal });
-}
-
 /** A rule matches a list entry when the list names its id or its symbol (`E0602`, `undefined-variable`). */
 export function ruleListed(list: readonly string[], ...names: Array<string | undefined>): boolean {
   return names.some((n) => n !== undefined && list.includes(n));
@@ -59,12 +49,12 @@ export function ruleListed(list: readonly string[], ...names: Array<string | und
  * `blocking(check)` says whether a check holds such an error.
  */
 export function withRerun(spec: BatchToolSpec, blocking: (check: CheckResult) => boolean): AnalyzeFn {
-  return async (samples, ctx) => {
-    const results = await runBatched(samples, spec, { signal: ctx.signal });
+  return async (samples, stage) => {
+    const results = await runBatched(samples, spec, { signal: stage.signal });
     let pending = samples.map((_s, i) => i).filter((i) => !blocking(results[i]!));
     while (pending.length > 0 && pending.length < samples.length) {
       const before = pending.length;
-      const again = await runBatched(pending.map((i) => samples[i]!), spec, { signal: ctx.signal });
+      const again = await runBatched(pending.map((i) => samples[i]!), spec, { signal: stage.signal });
       pending.forEach((i, k) => (results[i] = again[k]!));
       pending = pending.filter((i) => !blocking(results[i]!));
       if (pending.length === before) break; // no new blocking error: these verdicts are final

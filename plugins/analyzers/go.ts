@@ -6,8 +6,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { definePlugin, runBatched, ToolCrash, z, type BatchToolSpec, type CheckResult, type CodeSample, type StageContext, type ToolDiagnostic } from '../../core/index.js';
-import { runFields, tapAnalyzer, toolRunShape, type AnalyzeFn } from './common.js';
+import { defineAnalyzer, runBatched, ToolCrash, z, type BatchToolSpec, type CheckResult, type CodeSample, type StageContext, type ToolDiagnostic } from '../../core/index.js';
+import { runFields, toolRunShape, type AnalyzeFn } from './common.js';
 
 export const goOptions = z
   .object({
@@ -97,8 +97,8 @@ function vetSpec(o: GoOptions): BatchToolSpec {
 export function goAnalyzer(o: GoOptions): AnalyzeFn {
   const fmt = gofmtSpec(o);
   const vet = vetSpec(o);
-  return async (samples: CodeSample[], ctx: StageContext): Promise<CheckResult[]> => {
-    const results = await runBatched(samples, fmt, { signal: ctx.signal });
+  return async (samples: CodeSample[], stage: StageContext): Promise<CheckResult[]> => {
+    const results = await runBatched(samples, fmt, { signal: stage.signal });
     if (!o.vet) return results;
     const toVet: number[] = [];
     results.forEach((r, i) => {
@@ -107,17 +107,16 @@ export function goAnalyzer(o: GoOptions): AnalyzeFn {
       if (external.length === 0) toVet.push(i);
       else r.diagnostics.push({ tool: 'go vet', rule: 'vet-skipped', severity: 'info', message: `not type-checked: imports ${external.join(', ')}, not available offline` });
     });
-    const vetted = await runBatched(toVet.map((i) => samples[i]!), vet, { signal: ctx.signal });
+    const vetted = await runBatched(toVet.map((i) => samples[i]!), vet, { signal: stage.signal });
     toVet.forEach((i, k) => (results[i] = { ...vetted[k]!, tool: 'gofmt+go vet' }));
     return results;
   };
 }
 
-export default definePlugin({
+export default defineAnalyzer({
   name: 'analyzer:go',
   description: 'Checks Go with gofmt (syntax) and go vet (type errors, vet checks); errors drop the sample.',
+  language: 'go',
   options: goOptions,
-  apply(api, options) {
-    tapAnalyzer(api, 'analyzer:go', 'go', goAnalyzer(options));
-  },
+  analyzer: (options) => goAnalyzer(options),
 });

@@ -26,7 +26,7 @@ export { default as shell, shellOptions, shellcheckSpec, type ShellOptions } fro
 export { default as php, phpOptions, phpSpec, type PhpOptions } from './php.js';
 export { default as go, goOptions, goAnalyzer, goImports, prepareGo, type GoOptions } from './go.js';
 export { default as rust, rustOptions, rustcSpec, externalCrates, type RustOptions } from './rust.js';
-export { toolRunShape, tapAnalyzer, batchedAnalyzer, withRerun, type AnalyzeFn } from './common.js';
+export { toolRunShape, withRerun, type AnalyzeFn } from './common.js';
 
 /** Every built-in analyzer plugin. */
 export const analyzers = [python, javascript, typescript, java, c, cpp, sql, shell, go, rust, php];

@@ -4,8 +4,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { definePlugin, runBatched, ToolCrash, z, type BatchToolSpec, type CheckResult, type CodeSample, type StageContext, type ToolDiagnostic } from '../../core/index.js';
-import { runFields, tapAnalyzer, toolRunShape, type AnalyzeFn } from './common.js';
+import { defineAnalyzer, runBatched, ToolCrash, z, type BatchToolSpec, type CheckResult, type CodeSample, type StageContext, type ToolDiagnostic } from '../../core/index.js';
+import { runFields, toolRunShape, type AnalyzeFn } from './common.js';
 
 /**
  * Checkstyle checks that count as errors by default: the ones that find bugs rather than style
@@ -230,11 +230,11 @@ function unescapeXml(s: string): string {
 export function javaAnalyzer(o: JavaOptions): AnalyzeFn {
   const javac = javacSpec(o);
   const checkstyle = checkstyleSpec(o);
-  return async (samples: CodeSample[], ctx: StageContext): Promise<CheckResult[]> => {
-    const compiled = await runBatched(samples, javac, { signal: ctx.signal });
+  return async (samples: CodeSample[], stage: StageContext): Promise<CheckResult[]> => {
+    const compiled = await runBatched(samples, javac, { signal: stage.signal });
     const clean = samples.flatMap((_s, i) => (compiled[i]!.passed ? [i] : []));
     if (clean.length === 0 || (o.checks.length === 0 && !o.checkstyleConfig)) return compiled;
-    const styled = await runBatched(clean.map((i) => samples[i]!), checkstyle, { signal: ctx.signal });
+    const styled = await runBatched(clean.map((i) => samples[i]!), checkstyle, { signal: stage.signal });
     clean.forEach((i, k) => {
       const s = styled[k]!;
       compiled[i] = { ...compiled[i]!, tool: 'javac+checkstyle', passed: s.passed, diagnostics: [...compiled[i]!.diagnostics, ...s.diagnostics] };
@@ -243,11 +243,10 @@ export function javaAnalyzer(o: JavaOptions): AnalyzeFn {
   };
 }
 
-export default definePlugin({
+export default defineAnalyzer({
   name: 'analyzer:java',
   description: 'Checks Java with javac (compile errors) and Checkstyle (bug-finding checks); errors drop the sample (Infinite-Instruct).',
+  language: 'java',
   options: javaOptions,
-  apply(api, options) {
-    tapAnalyzer(api, 'analyzer:java', 'java', javaAnalyzer(options));
-  },
+  analyzer: (options) => javaAnalyzer(options),
 });

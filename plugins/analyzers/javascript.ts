@@ -6,8 +6,8 @@ import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import globals from 'globals';
-import { definePlugin, ToolCrash, z, type BatchToolSpec, type ToolDiagnostic } from '../../core/index.js';
-import { batchedAnalyzer, runFields, tapAnalyzer, toolRunShape } from './common.js';
+import { defineAnalyzer, ToolCrash, z, type BatchToolSpec, type ToolDiagnostic } from '../../core/index.js';
+import { runFields, toolRunShape } from './common.js';
 
 const require = createRequire(import.meta.url);
 
@@ -114,11 +114,10 @@ export function eslintSpec(o: JavascriptOptions): BatchToolSpec {
   };
 }
 
-export default definePlugin({
+export default defineAnalyzer({
   name: 'analyzer:javascript',
   description: 'Checks JavaScript with ESLint (flat config: parse errors and bug-finding rules); errors drop the sample (Infinite-Instruct).',
+  language: 'javascript',
   options: javascriptOptions,
-  apply(api, options) {
-    tapAnalyzer(api, 'analyzer:javascript', 'javascript', batchedAnalyzer(eslintSpec(options)));
-  },
+  analyzer: (options) => eslintSpec(options),
 });

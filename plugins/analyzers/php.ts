@@ -4,8 +4,8 @@
  * with `token_get_all(..., TOKEN_PARSE)`, which raises the same ParseError `php -l` reports
  * (compile-time checks beyond parsing, such as a redeclared function, are not run).
  */
-import { definePlugin, ToolCrash, z, type BatchToolSpec, type ToolDiagnostic } from '../../core/index.js';
-import { batchedAnalyzer, runFields, tapAnalyzer, toolRunShape } from './common.js';
+import { defineAnalyzer, ToolCrash, z, type BatchToolSpec, type ToolDiagnostic } from '../../core/index.js';
+import { runFields, toolRunShape } from './common.js';
 
 // Reads file names from argv, prints one JSON line per file that does not parse. Never executes the samples.
 const LINTER = `foreach (array_slice($argv, 1) as $f) {
@@ -47,11 +47,10 @@ export function phpSpec(o: PhpOptions): BatchToolSpec {
   };
 }
 
-export default definePlugin({
+export default defineAnalyzer({
   name: 'analyzer:php',
   description: 'Checks PHP with the interpreter\'s parser (what `php -l` reports); syntax errors drop the sample.',
+  language: 'php',
   options: phpOptions,
-  apply(api, options) {
-    tapAnalyzer(api, 'analyzer:php', 'php', batchedAnalyzer(phpSpec(options)));
-  },
+  analyzer: (options) => phpSpec(options),
 });

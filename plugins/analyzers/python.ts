@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { execa } from 'execa';
-import { definePlugin, findExecutable, ToolCrash, z, type BatchToolSpec, type ToolDiagnostic } from '../../core/index.js';
-import { batchedAnalyzer, ruleListed, runFields, tapAnalyzer, toolRunShape } from './common.js';
+import { defineAnalyzer, findExecutable, ToolCrash, z, type BatchToolSpec, type ToolDiagnostic } from '../../core/index.js';
+import { ruleListed, runFields, toolRunShape } from './common.js';
 
 /** PyLint message types, from most to least severe (pylint docs, "Messages control"). */
 const TYPES = ['fatal', 'error', 'warning', 'refactor', 'convention', 'info'] as const;
@@ -143,11 +143,10 @@ function stdlibModules(pylint: string): Promise<Set<string>> {
   return hit;
 }
 
-export default definePlugin({
+export default defineAnalyzer({
   name: 'analyzer:python',
   description: 'Checks Python code with pylint; error and fatal messages drop the sample (Infinite-Instruct).',
+  language: 'python',
   options: pythonOptions,
-  apply(api, options) {
-    tapAnalyzer(api, 'analyzer:python', 'python', batchedAnalyzer(pylintSpec(options)));
-  },
+  analyzer: (options) => pylintSpec(options),
 });

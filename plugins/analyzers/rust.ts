@@ -5,8 +5,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { definePlugin, ToolCrash, z, type BatchToolSpec, type ToolDiagnostic } from '../../core/index.js';
-import { runFields, tapAnalyzer, toolRunShape, withRerun } from './common.js';
+import { defineAnalyzer, ToolCrash, z, type BatchToolSpec, type ToolDiagnostic } from '../../core/index.js';
+import { runFields, toolRunShape, withRerun } from './common.js';
 
 /** Paths that are not external crates. */
 const BUILTIN_ROOTS = new Set(['std', 'core', 'alloc', 'crate', 'self', 'super', 'proc_macro', 'test']);
@@ -108,12 +108,11 @@ export function rustcSpec(o: RustOptions): BatchToolSpec {
   };
 }
 
-export default definePlugin({
+export default defineAnalyzer({
   name: 'analyzer:rust',
   description: 'Checks Rust with rustc --emit=metadata (syntax, name, type and borrow errors); errors drop the sample.',
+  language: 'rust',
   options: rustOptions,
-  apply(api, options) {
-    // A parse error (no error code) in one module can stop rustc before it checks the others.
-    tapAnalyzer(api, 'analyzer:rust', 'rust', withRerun(rustcSpec(options), (c) => c.diagnostics.some((d) => d.rule === 'syntax' && d.severity === 'error')));
-  },
+  // A parse error (no error code) in one module can stop rustc before it checks the others.
+  analyzer: (options) => withRerun(rustcSpec(options), (c) => c.diagnostics.some((d) => d.rule === 'syntax' && d.severity === 'error')),
 });

@@ -3,8 +3,8 @@
  * default (ShellCheck's own severity: parse errors and certain failures such as `SC2068`-class
  * mistakes are warnings, not errors), following the paper's "error-level findings only".
  */
-import { definePlugin, ToolCrash, z, type BatchToolSpec, type ToolDiagnostic } from '../../core/index.js';
-import { batchedAnalyzer, runFields, tapAnalyzer, toolRunShape } from './common.js';
+import { defineAnalyzer, ToolCrash, z, type BatchToolSpec, type ToolDiagnostic } from '../../core/index.js';
+import { runFields, toolRunShape } from './common.js';
 
 const LEVELS = ['error', 'warning', 'info', 'style'] as const;
 
@@ -64,11 +64,10 @@ export function shellcheckSpec(o: ShellOptions): BatchToolSpec {
   };
 }
 
-export default definePlugin({
+export default defineAnalyzer({
   name: 'analyzer:shell',
   description: 'Checks shell scripts with ShellCheck; error-level findings drop the sample.',
+  language: 'shell',
   options: shellOptions,
-  apply(api, options) {
-    tapAnalyzer(api, 'analyzer:shell', 'shell', batchedAnalyzer(shellcheckSpec(options)));
-  },
+  analyzer: (options) => shellcheckSpec(options),
 });

@@ -5,8 +5,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { definePlugin, runBatched, ToolCrash, z, type BatchToolSpec, type CheckResult, type CodeSample, type StageContext, type ToolDiagnostic } from '../../core/index.js';
-import { runFields, tapAnalyzer, toolRunShape, type AnalyzeFn } from './common.js';
+import { defineAnalyzer, runBatched, ToolCrash, z, type BatchToolSpec, type CheckResult, type CodeSample, type StageContext, type ToolDiagnostic } from '../../core/index.js';
+import { runFields, toolRunShape, type AnalyzeFn } from './common.js';
 
 /** SQLFluff's codes for text it could not lex, template or parse. */
 const PARSE_CODES = ['PRS', 'LXR', 'TMP'];
@@ -96,7 +96,7 @@ export function sqlfluffSpec(o: SqlOptions, dialect: string): BatchToolSpec {
  * not know is checked in the default dialect, with a warning diagnostic saying so.
  */
 export function sqlAnalyzer(o: SqlOptions): AnalyzeFn {
-  return async (samples: CodeSample[], ctx: StageContext): Promise<CheckResult[]> => {
+  return async (samples: CodeSample[], stage: StageContext): Promise<CheckResult[]> => {
     const groups = new Map<string, number[]>();
     samples.forEach((s, i) => {
       const d = sqlfluffDialect(s.dialect) ?? o.dialect;
@@ -104,7 +104,7 @@ export function sqlAnalyzer(o: SqlOptions): AnalyzeFn {
     });
     const results: CheckResult[] = new Array(samples.length);
     for (const [dialect, idx] of groups) {
-      const checked = await runBatched(idx.map((i) => samples[i]!), sqlfluffSpec(o, dialect), { signal: ctx.signal });
+      const checked = await runBatched(idx.map((i) => samples[i]!), sqlfluffSpec(o, dialect), { signal: stage.signal });
       idx.forEach((i, k) => {
         const s = samples[i]!;
         const r = checked[k]!;
@@ -117,11 +117,10 @@ export function sqlAnalyzer(o: SqlOptions): AnalyzeFn {
   };
 }
 
-export default definePlugin({
+export default defineAnalyzer({
   name: 'analyzer:sql',
   description: 'Checks SQL with SQLFluff in the sample\'s dialect; what it cannot parse drops the sample (Infinite-Instruct).',
+  language: 'sql',
   options: sqlOptions,
-  apply(api, options) {
-    tapAnalyzer(api, 'analyzer:sql', 'sql', sqlAnalyzer(options));
-  },
+  analyzer: (options) => sqlAnalyzer(options),
 });

@@ -5,8 +5,8 @@
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { definePlugin, ToolCrash, z, type BatchToolSpec, type ToolDiagnostic } from '../../core/index.js';
-import { runFields, tapAnalyzer, toolRunShape, withRerun, type AnalyzeFn } from './common.js';
+import { defineAnalyzer, ToolCrash, z, type BatchToolSpec, type ToolDiagnostic } from '../../core/index.js';
+import { runFields, toolRunShape, withRerun, type AnalyzeFn } from './common.js';
 
 const require = createRequire(import.meta.url);
 
@@ -98,11 +98,10 @@ export function typescriptAnalyzer(spec: BatchToolSpec): AnalyzeFn {
   return withRerun(spec, (c) => c.diagnostics.some((d) => /^TS1\d{3}$/.test(d.rule)));
 }
 
-export default definePlugin({
+export default defineAnalyzer({
   name: 'analyzer:typescript',
   description: 'Checks TypeScript with tsc (syntax and type errors, not missing third-party modules); errors drop the sample.',
+  language: 'typescript',
   options: typescriptOptions,
-  apply(api, options) {
-    tapAnalyzer(api, 'analyzer:typescript', 'typescript', typescriptAnalyzer(tscSpec(options)));
-  },
+  analyzer: (options) => typescriptAnalyzer(tscSpec(options)),
 });

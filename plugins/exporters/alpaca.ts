@@ -1,4 +1,4 @@
-import { definePlugin, exportSettingsSchema, splitSystem, toExchanges, writeExport, type PreparedSample } from '../../core/index.js';
+import { defineExporter, exportSettingsSchema, splitSystem, toExchanges, type PreparedSample } from '../../core/index.js';
 
 /**
  * `exporter:alpaca`: Alpaca rows (Stanford Alpaca's `instruction`/`input`/`output`), with the
@@ -25,14 +25,10 @@ export const ALPACA_DESCRIPTION =
   'Alpaca, one sample per line: `{"id", "instruction", "input": "", "output", "system"?, "history": [[instruction, response], ...]}`. ' +
   '`history` holds the earlier exchanges of a multi-turn conversation (LLaMA-Factory\'s convention); the loss falls on `output` (and on history responses unless the trainer masks history).';
 
-export default definePlugin({
+export default defineExporter({
   name: 'exporter:alpaca',
   description: 'Alpaca JSONL (instruction, input, output, system, history).',
-  options: exportSettingsSchema,
-  apply(api, options) {
-    api.hooks.export.tapPromise('exporter:alpaca', async (ctx) => {
-      const res = await writeExport(ctx, options, { format: 'alpaca', exporter: 'exporter:alpaca', description: ALPACA_DESCRIPTION, toRow: alpacaRow });
-      api.log.info(`exporter:alpaca: ${res.rows.train} train, ${res.rows.validation} validation rows in ${res.dir}`);
-    });
-  },
+  format: 'alpaca',
+  rowDescription: ALPACA_DESCRIPTION,
+  toRow: alpacaRow,
 });

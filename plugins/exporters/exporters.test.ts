@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { createHooks, exportContextFor, IGNORE_INDEX, loadChatTokenizer, releasePrepared, type Plugin, type PluginApi } from '../../core/index.js';
+import { createHooks, exportContextFor, IGNORE_INDEX, loadChatTokenizer, releasePrepared, type Plugin, type PluginContext } from '../../core/index.js';
 import { exporters } from './index.js';
 
 const RUN = join(import.meta.dirname, '../../test/fixtures/runs/small');

@@ -1,4 +1,4 @@
-import { definePlugin, exportSettingsSchema, writeExport, type PreparedSample } from '../../core/index.js';
+import { defineExporter, type PreparedSample } from '../../core/index.js';
 
 /**
  * `exporter:messages`: OpenAI chat JSONL with a per-message loss weight, the format OpenAI's
@@ -16,14 +16,10 @@ export const MESSAGES_DESCRIPTION =
   '`weight` is the loss weight of the message: 0 on system and user turns (and on assistant turns kept only as context), 1 on the assistant turns to train. ' +
   "Load with axolotl's `chat_template` type and `message_field_training: weight`, or OpenAI fine-tuning.";
 
-export default definePlugin({
+export default defineExporter({
   name: 'exporter:messages',
   description: 'OpenAI chat JSONL with per-message loss weights (0 on prompts, 1 on trained responses).',
-  options: exportSettingsSchema,
-  apply(api, options) {
-    api.hooks.export.tapPromise('exporter:messages', async (ctx) => {
-      const res = await writeExport(ctx, options, { format: 'messages', exporter: 'exporter:messages', description: MESSAGES_DESCRIPTION, toRow: messagesRow });
-      api.log.info(`exporter:messages: ${res.rows.train} train, ${res.rows.validation} validation rows in ${res.dir}`);
-    });
-  },
+  format: 'messages',
+  rowDescription: MESSAGES_DESCRIPTION,
+  toRow: messagesRow,
 });

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { definePlugin, exportSettingsSchema, splitSystem, toExchanges, writeExport, type PreparedSample } from '../../core/index.js';
+import { defineExporter, exportSettingsSchema, splitSystem, toExchanges, type PreparedSample } from '../../core/index.js';
 
 /**
  * `exporter:sharegpt`: ShareGPT rows with LLaMA-Factory's default tags (data/README.md of
@@ -44,16 +44,14 @@ export const SHAREGPT_DESCRIPTION =
   'Turns alternate human, gpt; the loss falls on the gpt turns (LLaMA-Factory masks prompts by default; `mask_history: true` trains only the last turn). ' +
   'dataset_info.json beside the data files registers the splits for LLaMA-Factory.';
 
-export default definePlugin({
+export default defineExporter({
   name: 'exporter:sharegpt',
   description: "ShareGPT JSONL with LLaMA-Factory's tags and a dataset_info.json.",
-  options: exportSettingsSchema,
-  apply(api, options) {
-    api.hooks.export.tapPromise('exporter:sharegpt', async (ctx) => {
-      const res = await writeExport(ctx, options, { format: 'sharegpt', exporter: 'exporter:sharegpt', description: SHAREGPT_DESCRIPTION, toRow: sharegptRow });
-      await writeFile(join(res.dir, 'dataset_info.json'), `${JSON.stringify(sharegptDatasetInfo(res.files), null, 2)}\n`);
-      ctx.written.push('sharegpt/dataset_info.json');
-      api.log.info(`exporter:sharegpt: ${res.rows.train} train, ${res.rows.validation} validation rows in ${res.dir}`);
-    });
+  format: 'sharegpt',
+  rowDescription: SHAREGPT_DESCRIPTION,
+  toRow: sharegptRow,
+  async afterWrite(res, ctx) {
+    await writeFile(join(res.dir, 'dataset_info.json'), `${JSON.stringify(sharegptDatasetInfo(res.files), null, 2)}\n`);
+    ctx.written.push('sharegpt/dataset_info.json');
   },
 });

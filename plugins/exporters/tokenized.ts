@@ -1,5 +1,5 @@
 import { parquetWriteRows, fileWriter } from 'hyparquet-writer';
-import { definePlugin, exportSettingsSchema, writeExport, z, type PreparedSample, type RowFileWriter } from '../../core/index.js';
+import { defineExporter, z, type PreparedSample, type RowFileWriter } from '../../core/index.js';
 
 /**
  * `exporter:tokenized`: pre-tokenized, loss-masked rows built with the target model's tokenizer and
@@ -46,32 +46,23 @@ export const writeParquet: RowFileWriter = async (path, rows) => {
   });
 };
 
-export const tokenizedOptions = exportSettingsSchema.extend({
+/** The tokenized exporter's one option beyond the shared export settings. */
+export const tokenizedFileOption = {
   /** `jsonl` or `parquet`. */
   file: z.enum(['jsonl', 'parquet']).default('jsonl'),
-});
+};
 
 export const TOKENIZED_DESCRIPTION =
   'Pre-tokenized rows `{"id", "input_ids", "attention_mask", "labels", "assistant_masks"}` made with the tokenizer and chat template named below. ' +
   '`labels` equals `input_ids` on trained tokens (each trained assistant turn\'s content and its end-of-turn token) and is -100 elsewhere; ' +
   '`assistant_masks` is 1 exactly where labels are not -100. Rows are unpadded and unshifted. Every row\'s mask was verified by decoding its trained tokens.';
 
-export default definePlugin({
+export default defineExporter({
   name: 'exporter:tokenized',
   description: 'Pre-tokenized JSONL or Parquet (input_ids, attention_mask, labels with -100 on prompts) from the model tokenizer and chat template.',
-  options: tokenizedOptions,
-  apply(api, options) {
-    const { file, ...settings } = options;
-    api.hooks.export.tapPromise('exporter:tokenized', async (ctx) => {
-      const res = await writeExport(ctx, settings, {
-        format: 'tokenized',
-        exporter: 'exporter:tokenized',
-        description: TOKENIZED_DESCRIPTION,
-        toRow: tokenizedRow,
-        extension: file,
-        ...(file === 'parquet' ? { writeRows: writeParquet } : {}),
-      });
-      api.log.info(`exporter:tokenized: ${res.rows.train} train, ${res.rows.validation} validation rows in ${res.dir}`);
-    });
-  },
+  format: 'tokenized',
+  rowDescription: TOKENIZED_DESCRIPTION,
+  toRow: tokenizedRow,
+  extraOptions: tokenizedFileOption,
+  file: (o) => (o.file === 'parquet' ? { extension: 'parquet', writeRows: writeParquet } : undefined),
 });

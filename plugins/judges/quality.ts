@@ -46,22 +46,22 @@ export const qualityOptions = z
  * `judge:quality`: Infinite-Instruct's LLM quality assessment of problems (arXiv 2505.23177, §3.3).
  * Makes `judgments` structured calls per problem (distinct sampling seeds 0..n-1, so each is its own
  * cache entry and a rerun repeats none), averages each dimension over them, and scores the problem by
- * the mean of the seven dimension means. Pushes a JudgeVerdict (scale 1-10) onto `record.scores`;
- * the runner drops the record when `score < threshold`.
+ * the mean of the seven dimension means. Records a JudgeVerdict (scale 1-10) with `ctx.verdict`,
+ * which drops the record when `score < threshold`.
  */
 export default definePlugin({
   name: NAME,
   description: 'Infinite-Instruct quality judge: 7 dimensions, n judgments averaged, keep mean >= threshold',
   options: qualityOptions,
-  apply(api, options) {
-    api.hooks.judge.tapPromise(NAME, async (record) => {
+  apply(ctx, options) {
+    ctx.hooks.judge.for('instruction').tapPromise(async (record) => {
       const problem = record.messages.filter((m) => m.role === 'user').at(-1)?.content;
       if (!problem) throw new Error('record has no user turn to judge');
-      const client = api.llm(options.model);
-      const messages = api.templates.chat('judge-quality', { language: record.language, problem, dimensions: QUALITY_DIMENSIONS });
+      const client = ctx.llm(options.model);
+      const messages = ctx.templates.chat('judge-quality', { language: record.language, problem, dimensions: QUALITY_DIMENSIONS });
       const results = await Promise.all(
         Array.from({ length: options.judgments }, (_, i) =>
-          client.structured({ messages, temperature: options.temperature, maxTokens: options.maxTokens, seed: i }, VERDICT.schema, VERDICT.validate, { plugin: NAME }),
+          client.structured({ messages, temperature: options.temperature, maxTokens: options.maxTokens, seed: i }, VERDICT),
         ),
       );
       for (const r of results) record.usage.push(...r.usage);
@@ -78,7 +78,7 @@ export default definePlugin({
         judgments: results.length,
         rationale: results.map((r) => r.value.rationale),
       };
-      record.scores.push(verdict);
+      ctx.verdict(record, verdict);
     });
   },
 });

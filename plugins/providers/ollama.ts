@@ -152,7 +152,7 @@ export default definePlugin({
   name: 'provider:ollama',
   description: 'Ollama chat API (local or remote): model ids ollama:<model>, e.g. ollama:qwen2.5-coder:7b.',
   options: ollamaProviderOptions,
-  apply(api, options) {
-    api.hooks.provider.for('ollama').tap('provider:ollama', (providerOptions) => createOllamaProvider(providerOptions, options));
+  apply(ctx, options) {
+    ctx.hooks.provider.for('ollama').tap((providerOptions) => createOllamaProvider(providerOptions, options));
   },
 });

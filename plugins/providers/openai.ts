@@ -166,7 +166,7 @@ export default definePlugin({
   name: 'provider:openai',
   description: 'OpenAI-compatible chat completions (api.openai.com, vLLM, SGLang, llama.cpp, LM Studio): model ids openai:<model>.',
   options: openaiProviderOptions,
-  apply(api, options) {
-    api.hooks.provider.for('openai').tap('provider:openai', (providerOptions) => createOpenAiProvider(providerOptions, options));
+  apply(ctx, options) {
+    ctx.hooks.provider.for('openai').tap((providerOptions) => createOpenAiProvider(providerOptions, options));
   },
 });

@@ -26,13 +26,13 @@ export default definePlugin({
   name: NAME,
   description: 'Response generation: one chat completion answers each problem',
   options: chatResponderOptions,
-  apply(api, options) {
-    api.hooks.respond.tapPromise(NAME, async (record) => {
+  apply(ctx, options) {
+    ctx.hooks.respond.tapPromise(async (record) => {
       const instruction = record.messages.filter((m) => m.role === 'user').at(-1)?.content;
       if (!instruction) throw new Error('record has no user turn to answer');
-      const prompt = api.templates.chat(options.template, { instruction, language: record.language });
-      const client = api.llm(options.model);
-      const reply = await client.complete({ messages: [...prompt], temperature: options.temperature, maxTokens: options.maxTokens }, { plugin: NAME });
+      const prompt = ctx.templates.chat(options.template, { instruction, language: record.language });
+      const client = ctx.llm(options.model);
+      const reply = await client.complete({ messages: [...prompt], temperature: options.temperature, maxTokens: options.maxTokens });
       record.usage.push(reply.usage);
       if (!reply.content.trim()) throw new Error('the model returned an empty response');
       if (reply.finishReason === 'length') throw new Error(`the response was cut off at maxTokens (${options.maxTokens}); raise responder:chat maxTokens`);

@@ -6,7 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError, contentId, type Seed } from '../../core/index.js';
 import { directorySeeds } from './directory.js';
-import { runSeedSource } from './testkit.js';
+import type { Plugin } from '../../core/index.js';
+import { createHarness } from '../../core/testing/index.js';
+
+/** A seed source applied as a run applies it, asked for `path` and drained (instructsmith/testing). */
+const runSeedSource = async (plugin: Plugin, options: unknown, path: string) => (await createHarness([[plugin, options]])).readSeeds(path);
 
 const FIXTURE = fileURLToPath(new URL('../../test/fixtures/seeds/tree', import.meta.url));
 let root: string;
@@ -30,7 +34,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const brief = (s: Seed) => `${s.kind} ${s.language} ${s.source.path}:${s.source.line}-${s.source.endLine} ${(s.meta.symbol as string | undefined) ?? '-'}`;
 
-describe('seeds:directory on a fixture tree', () => {
+describe('seed:directory on a fixture tree', () => {
   it('yields whole functions and classes in path order, and records every skip with its reason', async () => {
     const run = await runSeedSource(directorySeeds, {}, root);
     expect(run.seeds.map(brief)).toEqual([
@@ -106,7 +110,7 @@ describe('seeds:directory on a fixture tree', () => {
   });
 });
 
-describe('seeds:directory options', () => {
+describe('seed:directory options', () => {
   it('unit: file gives one seed per readable file', async () => {
     const run = await runSeedSource(directorySeeds, { unit: 'file', include: ['src/**'] }, root);
     expect(run.seeds.map(brief)).toEqual([
@@ -150,7 +154,7 @@ describe('seeds:directory options', () => {
     ]);
   });
 
-  it('leaves .jsonl files to seeds:jsonl', async () => {
+  it('leaves .jsonl files to seed:jsonl', async () => {
     const p = join(root, 'data.jsonl');
     writeFileSync(p, '{"code": "x"}\n');
     expect((await runSeedSource(directorySeeds, {}, p)).handled).toBe(false);
@@ -164,7 +168,7 @@ describe('seeds:directory options', () => {
   });
 });
 
-describe('seeds:directory with nothing to read', () => {
+describe('seed:directory with nothing to read', () => {
   it('throws an InputError listing what was skipped', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'seeds-empty-'));
     writeFileSync(join(dir, 'NOTES.txt'), 'nothing here\n');

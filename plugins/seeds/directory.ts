@@ -27,7 +27,7 @@ export const DEFAULT_EXCLUDES: readonly string[] = [
 ].map((d) => `**/${d}`);
 
 /**
- * Options of `seeds:directory`.
+ * Options of `seed:directory`.
  *
  * - `include`: globs (picomatch, relative to the seeds directory, dotfiles included) a file must match. Default all files.
  * - `exclude`: globs of files or directories to pass over (a directory is passed over whole), added to
@@ -67,8 +67,8 @@ export const directoryOptions = z
 export type DirectoryOptions = z.output<typeof directoryOptions>;
 
 /**
- * `seeds:directory`: seeds from source files on disk, a whole tree or one file (not JSON Lines, which
- * `seeds:jsonl` reads). Files are read one at a time in sorted path order; seeds come out in that order,
+ * `seed:directory`: seeds from source files on disk, a whole tree or one file (not JSON Lines, which
+ * `seed:jsonl` reads). Files are read one at a time in sorted path order; seeds come out in that order,
  * then by position in the file.
  *
  * Each seed: `id` = `contentId({language, code})`, `source` = `{path relative to the seeds directory
@@ -85,18 +85,18 @@ export type DirectoryOptions = z.output<typeof directoryOptions>;
  * @throws InputError (while iterating) when no seed at all comes out, listing what was skipped and why.
  */
 export const directorySeeds = definePlugin({
-  name: 'seeds:directory',
+  name: 'seed:directory',
   description: 'Reads seeds from source files: functions, classes and 5-20 line windows of real code.',
   options: directoryOptions,
-  apply(api, options) {
-    api.hooks.seedSource.tapPromise('seeds:directory', async (query) => {
+  apply(ctx, options) {
+    ctx.hooks.seedSource.tapPromise(async (query) => {
       if (!query.isDirectory && isJsonlPath(query.path)) return undefined;
       return readDirectorySeeds(query, options);
     });
   },
 });
 
-/** The generator behind `seeds:directory`; see {@link directorySeeds}. */
+/** The generator behind `seed:directory`; see {@link directorySeeds}. */
 export async function* readDirectorySeeds(query: SeedQuery, options: DirectoryOptions): AsyncGenerator<Seed> {
   const tally = new SkipTally(query);
   const seen = new Set<string>();
@@ -151,7 +151,7 @@ export async function* readDirectorySeeds(query: SeedQuery, options: DirectoryOp
     const what = query.isDirectory ? `${files} file(s) read` : 'the file was read';
     throw new InputError(query.path, undefined, `no seeds found (${what}); skipped: ${tally.describe()}`, {
       hint: query.isDirectory
-        ? 'point --seeds at a directory holding source files (.py, .js, .ts, .java, .c, .go, ...), or loosen seeds:directory include/exclude/languages/minLines'
+        ? 'point --seeds at a directory holding source files (.py, .js, .ts, .java, .c, .go, ...), or loosen seed:directory include/exclude/languages/minLines'
         : 'point --seeds at a source file with at least minLines lines of code, or at a directory',
       code: 'SEEDS_EMPTY',
     });

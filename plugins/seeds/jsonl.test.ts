@@ -7,7 +7,11 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError, contentId } from '../../core/index.js';
 import { jsonlSeeds } from './jsonl.js';
-import { runSeedSource } from './testkit.js';
+import type { Plugin } from '../../core/index.js';
+import { createHarness } from '../../core/testing/index.js';
+
+/** A seed source applied as a run applies it, asked for `path` and drained (instructsmith/testing). */
+const runSeedSource = async (plugin: Plugin, options: unknown, path: string) => (await createHarness([[plugin, options]])).readSeeds(path);
 
 const HUMANEVAL = fileURLToPath(new URL('../../../shared/data/humaneval/HumanEval.jsonl.gz', import.meta.url));
 const HUMANEVAL_OPTS = { fields: { code: ['prompt', 'canonical_solution'], id: 'task_id' }, meta: ['entry_point'] };
@@ -34,7 +38,7 @@ function pythonParseFailures(codes: string[]): number[] {
   return JSON.parse(execFileSync('python3', ['-c', script], { input: JSON.stringify(codes) }).toString());
 }
 
-describe('seeds:jsonl on HumanEval', () => {
+describe('seed:jsonl on HumanEval', () => {
   it('yields 164 python seeds, one per problem, that are complete parseable functions', async () => {
     const run = await runSeedSource(jsonlSeeds, HUMANEVAL_OPTS, HUMANEVAL);
     expect(run.handled).toBe(true);
@@ -72,7 +76,7 @@ describe('seeds:jsonl on HumanEval', () => {
   });
 });
 
-describe('seeds:jsonl on malformed input', () => {
+describe('seed:jsonl on malformed input', () => {
   const good = (n: number) => JSON.stringify({ code: `def f${n}():\n    return ${n}\n` });
 
   it('names the file and line of a line that is not JSON', async () => {
@@ -138,7 +142,7 @@ describe('seeds:jsonl on malformed input', () => {
   });
 });
 
-describe('seeds:jsonl record handling', () => {
+describe('seed:jsonl record handling', () => {
   it('reads the language per line, maps aliases, skips unknown languages and duplicates', async () => {
     const p = join(tmp, 'multi.ndjson.gz');
     const rows = [
@@ -173,11 +177,9 @@ describe('seeds:jsonl record handling', () => {
   });
 });
 
-describe('seeds:jsonl streaming', () => {
+describe('seed:jsonl streaming', () => {
   it('can stop after the first seed without reading the rest', async () => {
-    const { createHooks } = await import('../../core/index.js');
-    const hooks = createHooks();
-    await jsonlSeeds.apply({ hooks } as never, jsonlSeeds.options.parse(HUMANEVAL_OPTS));
+    const { hooks } = await createHarness([[jsonlSeeds, HUMANEVAL_OPTS]]);
     const source = await hooks.seedSource.promise({ path: HUMANEVAL, isDirectory: false, skip: () => {} });
     for await (const seed of source!) {
       expect(seed.meta.task_id).toBe('HumanEval/0');

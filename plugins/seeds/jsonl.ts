@@ -28,7 +28,7 @@ const knownLanguage = z
   .refine(isKnownLanguage, { message: 'unknown language id; use one of the ids in core/languages.ts (python, javascript, typescript, java, c, cpp, csharp, go, rust, php, ruby, sql, shell, ...)' });
 
 /**
- * Options of `seeds:jsonl`. Defaults are our choice.
+ * Options of `seed:jsonl`. Defaults are our choice.
  *
  * - `fields.code`: the field holding the code, or several fields concatenated in order with no
  *   separator (HumanEval: `['prompt', 'canonical_solution']` gives the complete function). Default `code`.
@@ -60,7 +60,7 @@ export const jsonlOptions = z
 export type JsonlOptions = z.output<typeof jsonlOptions>;
 
 /**
- * `seeds:jsonl`: one seed per line of a JSON Lines file (`.jsonl`, `.ndjson`, optionally gzipped),
+ * `seed:jsonl`: one seed per line of a JSON Lines file (`.jsonl`, `.ndjson`, optionally gzipped),
  * e.g. HumanEval or Magicoder-OSS-Instruct. Streams line by line in constant memory, apart from the set of
  * seed ids seen (16 hex chars per seed) used to skip duplicates.
  *
@@ -76,18 +76,18 @@ export type JsonlOptions = z.output<typeof jsonlOptions>;
  * unreadable or corrupt gzip file, or a file that yields no seed at all.
  */
 export const jsonlSeeds = definePlugin({
-  name: 'seeds:jsonl',
+  name: 'seed:jsonl',
   description: 'Reads seeds from a JSON Lines dataset (.jsonl, .jsonl.gz, .ndjson), one seed per line.',
   options: jsonlOptions,
-  apply(api, options) {
-    api.hooks.seedSource.tapPromise('seeds:jsonl', async (query) => {
+  apply(ctx, options) {
+    ctx.hooks.seedSource.tapPromise(async (query) => {
       if (query.isDirectory || !isJsonlPath(query.path)) return undefined;
       return readJsonlSeeds(query, options);
     });
   },
 });
 
-/** The generator behind `seeds:jsonl`; exported for reuse by other sources. See {@link jsonlSeeds}. */
+/** The generator behind `seed:jsonl`; exported for reuse by other sources. See {@link jsonlSeeds}. */
 export async function* readJsonlSeeds(query: SeedQuery, options: JsonlOptions): AsyncGenerator<Seed> {
   const file = query.path;
   const tally = new SkipTally(query);
@@ -102,7 +102,7 @@ export async function* readJsonlSeeds(query: SeedQuery, options: JsonlOptions): 
       return;
     }
     throw new InputError(file, line, message, {
-      hint: 'fix the line, or set seeds:jsonl onMalformed: skip',
+      hint: 'fix the line, or set seed:jsonl onMalformed: skip',
       code: 'SEEDS_MALFORMED',
     });
   };
@@ -173,7 +173,7 @@ export async function* readJsonlSeeds(query: SeedQuery, options: JsonlOptions): 
 
   if (yielded === 0) {
     throw new InputError(file, undefined, `no seeds found in ${lines} line(s); skipped: ${tally.describe()}`, {
-      hint: `check that seeds:jsonl fields.code (${codeFields.join(' + ')}) names the field holding the code`,
+      hint: `check that seed:jsonl fields.code (${codeFields.join(' + ')}) names the field holding the code`,
       code: 'SEEDS_EMPTY',
     });
   }

@@ -5,7 +5,7 @@ import { pythonUnits } from './units-python.js';
 import { sqlUnits } from './units-sql.js';
 import { codeLines, cutWindows, dedent } from './windows.js';
 
-/** How a file is cut into seeds (option `unit` of `seeds:directory`). */
+/** How a file is cut into seeds (option `unit` of `seed:directory`). */
 export type UnitMode = 'auto' | 'function' | 'window' | 'file';
 
 export interface SnippetOptions {

@@ -1,4 +1,4 @@
-import { contentId, createRecord, definePlugin, dropRecord, structuredOutput, z, type SampleRecord, type UsageEntry } from '../../core/index.js';
+import { contentId, createRecord, definePlugin, structuredOutput, z, type SampleRecord, type UsageEntry } from '../../core/index.js';
 
 /**
  * The six rewrite directions of Infinite-Instruct's reverse construction (arXiv 2505.23177, §3.1 and
@@ -71,9 +71,9 @@ export default definePlugin({
   name: NAME,
   description: 'Infinite-Instruct reverse construction: real code → programming problem, rewritten along six directions',
   options: reverseOptions,
-  apply(api, options) {
-    const llm = () => api.llm(options.model);
-    api.hooks.synthesize.tapPromise(NAME, async (records, seed, ctx) => {
+  apply(ctx, options) {
+    const llm = () => ctx.llm(options.model);
+    ctx.hooks.synthesize.tapPromise(async (records, seed, stage) => {
       if (seed.kind === 'derived') return records;
       const source = seed.source.line ? `${seed.source.path}:${seed.source.line}` : seed.source.path;
       const sampling = { temperature: options.temperature, maxTokens: options.maxTokens };
@@ -82,9 +82,8 @@ export default definePlugin({
       let initial: z.output<typeof problemSchema>;
       try {
         const res = await llm().structured(
-          { messages: api.templates.chat('strategy-reverse', { language: seed.language, code: seed.code, source }), ...sampling },
-          PROBLEM.schema,
-          PROBLEM.validate,
+          { messages: ctx.templates.chat('strategy-reverse', { language: seed.language, code: seed.code, source }), ...sampling },
+          PROBLEM,
           { plugin: NAME },
         );
         usage.push(...res.usage);
@@ -92,7 +91,7 @@ export default definePlugin({
       } catch (err) {
         if (isFatal(err)) throw err;
         const r = createRecord({ ...base, messages: [], meta: { [NAME]: { code: seed.code } } });
-        return [...records, dropRecord(r, 'problem', NAME, `initial problem: ${(err as Error).message}`, kindOf(err))];
+        return [...records, ctx.drop(r, `initial problem: ${(err as Error).message}`, kindOf(err))];
       }
 
       const out: SampleRecord[] = [];
@@ -106,9 +105,8 @@ export default definePlugin({
         const meta = { [NAME]: { analysis: initial.analysis, initialProblem: initial.problem } };
         try {
           const res = await llm().structured(
-            { messages: api.templates.chat('strategy-reverse-rewrite', { language: seed.language, problem: initial.problem, direction: d }), ...sampling },
-            REWRITE.schema,
-            REWRITE.validate,
+            { messages: ctx.templates.chat('strategy-reverse-rewrite', { language: seed.language, problem: initial.problem, direction: d }), ...sampling },
+            REWRITE,
             { plugin: NAME },
           );
           const r = createRecord({ ...base, messages: [{ role: 'user', content: res.value.problem }], details: { direction }, meta });
@@ -118,9 +116,9 @@ export default definePlugin({
           if (isFatal(err)) throw err;
           const r = createRecord({ ...base, messages: [{ role: 'user', content: initial.problem }], details: { direction }, meta });
           r.usage = [...usage];
-          out.push(dropRecord(r, 'problem', NAME, `rewrite (${direction}): ${(err as Error).message}`, kindOf(err)));
+          out.push(ctx.drop(r, `rewrite (${direction}): ${(err as Error).message}`, kindOf(err)));
         }
-        if (ctx.signal.aborted) break;
+        if (stage.signal.aborted) break;
       }
       return [...records, ...out];
     });

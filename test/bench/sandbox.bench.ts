@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { execa } from 'execa';
-import { createSandboxExecutor } from '../../plugins/executors/sandbox.js';
+import { createSandboxExecutor } from '../../plugins/executors/sandbox/index.js';
 
 const PROGRAM = 'print(sum(range(10)))\n';
 const N = 40;

@@ -1,4 +1,4 @@
-import type { LlmClient, PluginApi, SampleRecord } from '../../../core/index.js';
+import type { PluginLlmClient, PluginContext, SampleRecord } from '../../../core/index.js';
 import { extractKeywords } from './extract.js';
 import { addProblem, createKnowledgeGraph, type KnowledgeGraph, normalizeProblem } from './graph.js';
 import type { AliasTable } from './normalize.js';
@@ -37,15 +37,15 @@ export interface BuildOptions {
  */
 export async function buildGraphFromRecords(
   records: AsyncIterable<SampleRecord>,
-  api: Pick<PluginApi, 'templates'>,
-  llm: LlmClient,
+  ctx: Pick<PluginContext, 'templates' | 'drop'>,
+  llm: PluginLlmClient,
   opts: BuildOptions,
 ): Promise<{ graph: KnowledgeGraph; report: ExtractionReport }> {
   const graph = createKnowledgeGraph();
   const report: ExtractionReport = { records: 0, added: 0, failed: [], emptyKeywords: 0, promptTokens: 0, completionTokens: 0 };
   let batch: SampleRecord[] = [];
   const flush = async () => {
-    const outcomes = await Promise.all(batch.map((r) => extractKeywords(api, llm, r, opts)));
+    const outcomes = await Promise.all(batch.map((r) => extractKeywords(ctx, llm, r, opts)));
     outcomes.forEach((o, i) => {
       const record = batch[i] as SampleRecord;
       if (!o.ok) {

@@ -1,4 +1,4 @@
-import { type LlmClient, type PluginApi, type SampleRecord, type UsageEntry, isKnownLanguage, structuredOutput, z } from '../../../core/index.js';
+import { type PluginLlmClient, type PluginContext, type SampleRecord, type UsageEntry, isKnownLanguage, structuredOutput, z } from '../../../core/index.js';
 import type { ExtractedKeywords } from './types.js';
 
 /** The reply the keyword-extraction prompt asks for (templates/strategy-backfeeding-keywords). */
@@ -33,8 +33,8 @@ export type ExtractionOutcome =
  * @throws LlmError of a fatal kind (unreachable endpoint, rejected key): the run cannot go on.
  */
 export async function extractKeywords(
-  api: Pick<PluginApi, 'templates'>,
-  llm: LlmClient,
+  ctx: Pick<PluginContext, 'templates' | 'drop'>,
+  llm: PluginLlmClient,
   record: SampleRecord,
   opts: { plugin: string; maxPerKind: number; maxTokens: number },
 ): Promise<ExtractionOutcome> {
@@ -42,10 +42,8 @@ export async function extractKeywords(
   if (!problem?.trim()) return { ok: false, reason: 'record has no user turn to take keywords from' };
   try {
     const res = await llm.structured(
-      { messages: api.templates.chat('strategy-backfeeding-keywords', { problem, language: record.language, max_per_kind: opts.maxPerKind }), temperature: 0, maxTokens: opts.maxTokens },
-      KEYWORDS_OUTPUT.schema,
-      KEYWORDS_OUTPUT.validate,
-      { plugin: opts.plugin },
+      { messages: ctx.templates.chat('strategy-backfeeding-keywords', { problem, language: record.language, max_per_kind: opts.maxPerKind }), temperature: 0, maxTokens: opts.maxTokens },
+      KEYWORDS_OUTPUT,
     );
     const v = res.value;
     const guessed = v.language.trim().toLowerCase();

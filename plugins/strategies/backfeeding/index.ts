@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { type DerivedSeedQuery, definePlugin, type PluginApi, type SampleRecord, type Seed, z } from '../../../core/index.js';
+import { type DerivedSeedQuery, definePlugin, type PluginContext, type PluginLlmClient, type SampleRecord, type Seed, z } from '../../../core/index.js';
 import { buildGraphFromRecords, type ExtractionReport } from './build.js';
+import { graphCommand } from './command.js';
 import { assignCommunities } from './communities.js';
 import { graphLanguages, type KnowledgeGraph } from './graph.js';
 import { compileAliases } from './normalize.js';
@@ -79,30 +80,31 @@ export default definePlugin({
   name: NAME,
   description: 'Infinite-Instruct backfeeding construction: keyword knowledge graph of the kept problems → new problems',
   options: backfeedingOptions,
-  apply(api, options) {
+  commands: [graphCommand],
+  apply(ctx, options) {
     const aliases = compileAliases(options.aliases);
-    const llm = () => api.llm(options.model);
+    const llm = () => ctx.llm(options.model);
 
-    api.hooks.derivedSeeds.tapPromise(NAME, async (query) => {
+    ctx.hooks.derivedSeeds.tapPromise(async (query) => {
       if (query.phase !== 1) return undefined;
-      return derivedSeeds(api, options, query, aliases, llm);
+      return derivedSeeds(ctx, options, query, aliases, llm);
     });
 
-    api.hooks.synthesize.tapPromise(NAME, async (records, seed) => {
+    ctx.hooks.synthesize.tapPromise(async (records, seed) => {
       const meta = backfeedingMeta(seed);
       if (!meta) return records;
-      const record = await reconstructProblem(api, llm(), seed, meta, { plugin: NAME, temperature: options.temperature, maxTokens: options.maxTokens });
+      const record = await reconstructProblem(ctx, llm(), seed, meta, { plugin: NAME, temperature: options.temperature, maxTokens: options.maxTokens });
       return [...records, record];
     });
   },
 });
 
 async function derivedSeeds(
-  api: PluginApi,
+  ctx: PluginContext,
   options: BackfeedingOptions,
   query: DerivedSeedQuery,
   aliases: ReturnType<typeof compileAliases>,
-  llm: () => ReturnType<PluginApi['llm']>,
+  llm: () => PluginLlmClient,
 ): Promise<AsyncIterable<Seed> | undefined> {
   const dir = join(query.runDir, 'graph');
   let graph: KnowledgeGraph;
@@ -111,37 +113,37 @@ async function derivedSeeds(
   if (options.graph) {
     graph = loadGraph(options.graph);
     sources = options.from === 'kept' ? query.counts.kept : await count(judgedRecords(query));
-    api.log.info(`${NAME}: reusing the knowledge graph at ${options.graph} (${graph.order} keywords, ${graph.size} edges)`);
+    ctx.log.info(`reusing the knowledge graph at ${options.graph} (${graph.order} keywords, ${graph.size} edges)`);
   } else {
     const records = options.from === 'kept' ? query.kept() : judgedRecords(query);
-    const built = await buildGraphFromRecords(records, api, llm(), {
+    const built = await buildGraphFromRecords(records, ctx, llm(), {
       plugin: NAME,
       aliases,
       maxPerKind: options.maxKeywordsPerKind,
       maxTokens: EXTRACTION_MAX_TOKENS,
       concurrency: options.concurrency,
       onRecord: (done) => {
-        if (done % EXTRACTION_LOG_EVERY < options.concurrency) api.log.info(`${NAME}: keywords extracted from ${done} problems`);
+        if (done % EXTRACTION_LOG_EVERY < options.concurrency) ctx.log.info(`keywords extracted from ${done} problems`);
       },
     });
     graph = built.graph;
     extraction = built.report;
     sources = extraction.records;
-    for (const f of extraction.failed) api.log.warn(`${NAME}: record ${f.id} adds no keywords: ${f.reason}`);
+    for (const f of extraction.failed) ctx.log.warn(`record ${f.id} adds no keywords: ${f.reason}`);
   }
   const communities = assignCommunities(graph, options.seed, options.resolution);
   const stats = graphStats(graph);
   saveGraph(graph, dir, stats, options.formats);
   if (extraction) writeFileSync(join(dir, 'extraction.json'), `${JSON.stringify(extraction, null, 2)}\n`);
   if (options.picture) writeFileSync(join(dir, GRAPH_FILES.picture), renderGraphSvg(graph, { seed: options.seed }));
-  api.log.info(
+  ctx.log.info(
     `${NAME}: knowledge graph of ${stats.problems} problems: ${stats.nodes} keywords (${KEYWORD_KINDS.map((k) => `${stats.nodesPerKind[k]} ${k}`).join(', ')}), ${stats.edges} edges, ${communities.count} communities; saved in ${dir}`,
   );
 
   const total = Math.round(options.ratio * sources);
   const quotas = planQuotas(total, graphLanguages(graph).map((l) => [l, graph.getAttribute('languages')[l] ?? 0] as const));
   if (total === 0 || graph.size === 0) {
-    api.log.warn(`${NAME}: no derived problems: ${total === 0 ? `ratio ${options.ratio} × ${sources} source problems rounds to 0` : 'the knowledge graph has no edges'}`);
+    ctx.log.warn(`no derived problems: ${total === 0 ? `ratio ${options.ratio} × ${sources} source problems rounds to 0` : 'the knowledge graph has no edges'}`);
     return undefined;
   }
   // Lazy: seeds are drawn as the runner asks for them, so memory holds the graph, not the sample.
@@ -163,9 +165,9 @@ async function derivedSeeds(
         yield combinationSeed(c, ++index, `graph/${GRAPH_FILES.json}`);
       }
       if (drawn < quota) {
-        api.log.warn(`${NAME}: ${language}: the graph yields only ${drawn} distinct connected combinations of ${options.keywordsPerProblem.min}-${options.keywordsPerProblem.max} keywords; ${quota} were asked for (ratio ${options.ratio})`);
+        ctx.log.warn(`${language}: the graph yields only ${drawn} distinct connected combinations of ${options.keywordsPerProblem.min}-${options.keywordsPerProblem.max} keywords; ${quota} were asked for (ratio ${options.ratio})`);
       }
-      api.log.info(`${NAME}: ${language}: ${drawn} combinations, covering ${sampler.covered} of ${sampler.coverableCount} connected keywords`);
+      ctx.log.info(`${language}: ${drawn} combinations, covering ${sampler.covered} of ${sampler.coverableCount} connected keywords`);
     }
   })();
 }

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createHooks, createRecord, dropRecord, LlmError, type DerivedSeedQuery, type LlmClient, type PluginApi, type SampleRecord, type Seed } from '../../../core/index.js';
+import { createHooks, createRecord, dropRecord, LlmError, type DerivedSeedQuery, type LlmClient, type PluginContext, type SampleRecord, type Seed } from '../../../core/index.js';
 import plugin, { backfeedingOptions } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'backfeeding-plugin-'));

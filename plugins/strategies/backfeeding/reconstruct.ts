@@ -1,4 +1,4 @@
-import { createRecord, dropRecord, type LlmClient, type PluginApi, type SampleRecord, type Seed, structuredOutput, z } from '../../../core/index.js';
+import { createRecord, type PluginLlmClient, type PluginContext, type SampleRecord, type Seed, structuredOutput, z } from '../../../core/index.js';
 import { describeTriple, type BackfeedingSeedMeta } from './seeds.js';
 
 /** The reply the reconstruction prompt asks for (templates/strategy-backfeeding-reconstruct). */
@@ -15,8 +15,8 @@ export const RECONSTRUCT_OUTPUT = structuredOutput('backfeeding_problem', recons
  * @throws LlmError of a fatal kind.
  */
 export async function reconstructProblem(
-  api: Pick<PluginApi, 'templates'>,
-  llm: LlmClient,
+  ctx: Pick<PluginContext, 'templates' | 'drop'>,
+  llm: PluginLlmClient,
   seed: Seed,
   meta: BackfeedingSeedMeta,
   opts: { plugin: string; temperature: number; maxTokens: number },
@@ -33,7 +33,7 @@ export async function reconstructProblem(
   try {
     const res = await llm.structured(
       {
-        messages: api.templates.chat('strategy-backfeeding-reconstruct', {
+        messages: ctx.templates.chat('strategy-backfeeding-reconstruct', {
           language: seed.language,
           tasks: pick('task'),
           instructions: pick('instruction'),
@@ -43,9 +43,7 @@ export async function reconstructProblem(
         temperature: opts.temperature,
         maxTokens: opts.maxTokens,
       },
-      RECONSTRUCT_OUTPUT.schema,
-      RECONSTRUCT_OUTPUT.validate,
-      { plugin: opts.plugin },
+      RECONSTRUCT_OUTPUT,
     );
     const record = createRecord({ ...base, messages: [{ role: 'user', content: res.value.problem }], meta: { [opts.plugin]: { plan: res.value.plan } } });
     record.usage = [...res.usage];
@@ -53,6 +51,6 @@ export async function reconstructProblem(
   } catch (err) {
     if ((err as { fatal?: boolean })?.fatal) throw err;
     const record = createRecord({ ...base, messages: [], meta: { [opts.plugin]: { combination: seed.code } } });
-    return dropRecord(record, 'problem', opts.plugin, `reconstruction: ${(err as Error).message}`, (err as { kind?: string })?.kind ?? 'error');
+    return ctx.drop(record, `reconstruction: ${(err as Error).message}`, (err as { kind?: string })?.kind ?? 'error');
   }
 }

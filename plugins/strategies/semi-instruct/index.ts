@@ -1,20 +1,17 @@
 import {
   ConfigError,
-  compareStdout,
-  compareValues,
   createRecord,
   definePlugin,
-  dropRecord,
-  executableLanguages,
-  execute,
   structuredOutput,
   z,
   type CheckResult,
   type Diagnostic,
   type Seed,
   type SampleRecord,
+  type ExecutionRequest,
 } from '../../../core/index.js';
 import { runCases, type CallMode, type CaseRun } from './cases.js';
+import { compareStdout, compareValues } from './compare.js';
 import { curriculumFor } from './curriculum.js';
 import { HARNESSES } from './harness.js';
 
@@ -98,14 +95,14 @@ export default definePlugin({
   name: NAME,
   description: 'Semi-Instruct: natural code → instruction, test inputs and refined solution, validated by running the original code',
   options: semiInstructOptions,
-  apply(api, options) {
-    api.hooks.runStart.tapPromise(NAME, async () => {
-      if (executableLanguages(api.hooks).length === 0) {
+  apply(ctx, options) {
+    ctx.hooks.runStart.tapPromise(async () => {
+      if (ctx.executableLanguages().length === 0) {
         throw new ConfigError(`${NAME} runs code, but no executor is configured`, { hint: 'add "executor:sandbox: {}" under plugins (see presets/semi-instruct.yaml)' });
       }
     });
 
-    api.hooks.synthesize.tapPromise(NAME, async (records, seed, ctx) => {
+    ctx.hooks.synthesize.tapPromise(async (records, seed, stage) => {
       if (seed.kind === 'derived') return records;
       const mode = callMode(seed, options.mode);
       const source = seed.source.line ? `${seed.source.path}:${seed.source.line}` : seed.source.path;
@@ -118,18 +115,18 @@ export default definePlugin({
       };
       const base = { seed, strategy: NAME, details: { mode: mode.kind } };
 
-      const handled = executableLanguages(api.hooks);
+      const handled = ctx.executableLanguages();
       if (!handled.includes(seed.language)) {
         const r = createRecord({ ...base, messages: [], meta: { [NAME]: meta } });
-        return [...records, dropRecord(r, 'problem', NAME, `no executor runs ${seed.language} code (executors: ${handled.join(', ')})`, 'no_executor')];
+        return [...records, ctx.drop(r, `no executor runs ${seed.language} code (executors: ${handled.join(', ')})`, 'no_executor')];
       }
 
       let reply: z.output<typeof replySchema>;
       let usage: SampleRecord['usage'];
       try {
-        const res = await api.llm(options.model).structured(
+        const res = await ctx.llm(options.model).structured(
           {
-            messages: api.templates.chat('strategy-semi-instruct', {
+            messages: ctx.templates.chat('strategy-semi-instruct', {
               language: seed.language,
               code: seed.code,
               source,
@@ -140,8 +137,7 @@ export default definePlugin({
             temperature: options.temperature,
             maxTokens: options.maxTokens,
           },
-          REPLY.schema,
-          REPLY.validate,
+          REPLY,
           { plugin: NAME },
         );
         reply = res.value;
@@ -149,7 +145,7 @@ export default definePlugin({
       } catch (err) {
         if ((err as { fatal?: boolean })?.fatal) throw err;
         const r = createRecord({ ...base, messages: [], meta: { [NAME]: meta } });
-        return [...records, dropRecord(r, 'problem', NAME, `generation: ${(err as Error).message}`, (err as { kind?: string })?.kind ?? 'error')];
+        return [...records, ctx.drop(r, `generation: ${(err as Error).message}`, (err as { kind?: string })?.kind ?? 'error')];
       }
 
       const solution = stripFence(reply.solution);
@@ -171,8 +167,8 @@ export default definePlugin({
         else inputs.push(input);
       }
 
-      const run = (request: Parameters<typeof execute>[1]) => execute(api.hooks, request);
-      const caseOptions = { caseTimeoutSeconds: options.caseTimeoutSeconds, signal: ctx.signal };
+      const run = (request: ExecutionRequest) => ctx.execute(request);
+      const caseOptions = { caseTimeoutSeconds: options.caseTimeoutSeconds, signal: stage.signal };
       const original = await runCases(run, seed.language, seed.code, inputs, mode, caseOptions);
       for (const c of original) {
         if (c.ok) meta.testCases.push({ input: c.input, output: c.output });
@@ -186,7 +182,7 @@ export default definePlugin({
         const why = original.find((c): c is Extract<CaseRun, { ok: false }> => !c.ok)?.error ?? 'no inputs';
         return [
           ...records,
-          dropRecord(record, 'problem', NAME, `only ${meta.testCases.length} of ${inputs.length} inputs ran on the original code (need ${options.minTestCases}); first failure: ${why}`, 'no_valid_inputs'),
+          ctx.drop(record, `only ${meta.testCases.length} of ${inputs.length} inputs ran on the original code (need ${options.minTestCases}); first failure: ${why}`, 'no_valid_inputs'),
         ];
       }
 
@@ -197,7 +193,7 @@ export default definePlugin({
         if (failure) {
           const reason = `test case ${i + 1} of ${meta.testCases.length}, input ${clip(JSON.stringify(t.input))}: ${failure}`;
           check.diagnostics.push(diag('error', 'output-mismatch', reason));
-          return [...records, dropRecord(record, 'problem', NAME, reason, 'mismatch')];
+          return [...records, ctx.drop(record, reason, 'mismatch')];
         }
       }
       check.passed = true;

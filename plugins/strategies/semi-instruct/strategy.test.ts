@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, createHooks, type LlmClient, type PluginApi, type SampleRecord, type Seed } from '../../../core/index.js';
+import { ConfigError, createHooks, type LlmClient, type PluginContext, type SampleRecord, type Seed } from '../../../core/index.js';
 import { createTemplateRenderer } from '../../../core/templates.js';
 import sandboxExecutor from '../../executors/sandbox.js';
 import strategy, { type SemiInstructMeta } from './index.js';

@@ -1,0 +1,49 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../config/load.js';
+import type { ConfigInput } from '../config/schema.js';
+import type { Logger, Plugin } from '../plugin.js';
+import type { SampleRecord } from '../record.js';
+import { runPipeline, type RunResult } from '../runner/runner.js';
+import { readRecordFile } from './harness.js';
+import type { MockModel } from './mock-model.js';
+
+export interface RunPresetOptions {
+  /** Preset name (presets/) or path to a preset YAML. */
+  preset: string;
+  /** `--seeds`: a directory of code or a JSONL dataset. */
+  seeds: string;
+  /** Every plugin the preset may name (a program passes its built-ins, e.g. instructsmith's plugins/index.ts). */
+  builtins: readonly Plugin[];
+  /** Plugins applied even when the preset does not name them (providers, seed sources, tokenizers). */
+  implicit?: readonly Plugin[];
+  /** An in-process model, served as provider `mock` with model id `mock:test`; omit to use `overrides.model`. */
+  model?: MockModel;
+  /** Anything else a config file or a flag could set (`limit`, `plugins`, `out`). */
+  overrides?: ConfigInput;
+  log?: Logger;
+}
+
+export interface PresetRun {
+  result: RunResult;
+  runDir: string;
+  kept: SampleRecord[];
+  rejected: SampleRecord[];
+}
+
+/**
+ * Run a whole preset in a test, exactly as `instructsmith run --preset` does (config loading and
+ * validation included), into a temporary run directory unless `overrides.out` names one.
+ * @throws what `instructsmith run` would report (ConfigError, InputError, fatal LlmError)
+ */
+export async function runPreset(options: RunPresetOptions): Promise<PresetRun> {
+  const out = options.overrides?.out ?? join(mkdtempSync(join(tmpdir(), 'instructsmith-preset-')), 'run');
+  const { config } = await loadConfig({
+    cwd: mkdtempSync(join(tmpdir(), 'instructsmith-cwd-')),
+    overrides: { ...options.overrides, preset: options.preset, seeds: options.seeds, out, ...(options.model ? { model: 'mock:test' } : {}) },
+  });
+  const implicit = [...(options.model ? [options.model.plugin('mock')] : []), ...(options.implicit ?? [])];
+  const result = await runPipeline({ config, builtins: [...implicit, ...options.builtins], implicit, log: options.log ?? { info() {}, warn() {}, debug() {} } });
+  return { result, runDir: result.runDir, kept: await readRecordFile(join(result.runDir, 'samples.jsonl')), rejected: await readRecordFile(join(result.runDir, 'rejected.jsonl')) };
+}

