@@ -1,9 +1,8 @@
 import { dirname, resolve } from 'node:path';
 import { cosmiconfig } from 'cosmiconfig';
-import { parse as parseYaml } from 'yaml';
-import { ConfigError } from '../errors.js';
+import { ConfigError, InstructsmithError, redactSecrets } from '../errors.js';
 import { configErrorFromZod } from './issues.js';
-import { readPreset } from './presets.js';
+import { parseYamlText, readPreset } from './presets.js';
 import { configSchema, type ConfigInput, type ResolvedConfig } from './schema.js';
 
 /** One layer of configuration and where it came from (for errors and run.json). */
@@ -80,7 +79,9 @@ async function discoverUserConfig(options: LoadConfigOptions): Promise<ConfigLay
   const explorer = cosmiconfig(MODULE, {
     searchStrategy: 'none',
     searchPlaces: SEARCH_PLACES,
-    loaders: { '.yaml': (_f, content) => parseYaml(content), '.yml': (_f, content) => parseYaml(content) },
+    // Our parser for YAML (and `.instructsmithrc`, YAML or JSON), so a syntax error names the file, line
+    // and column the same way for presets and user config (yaml's own message has no file).
+    loaders: { '.yaml': parseYamlText, '.yml': parseYamlText, noExt: parseYamlText },
   });
   try {
     const found = options.configFile ? await explorer.load(resolve(options.cwd, options.configFile)) : await explorer.search(options.cwd);
@@ -90,12 +91,15 @@ async function discoverUserConfig(options: LoadConfigOptions): Promise<ConfigLay
     }
     return { source: found.filepath, baseDir: dirname(found.filepath), data: found.config as Record<string, unknown> };
   } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    const e = err as NodeJS.ErrnoException & { mark?: { line?: number } };
+    if (err instanceof InstructsmithError) throw err;
+    const e = err as NodeJS.ErrnoException & { filepath?: string };
     if (e.code === 'ENOENT') {
       throw new ConfigError(`config file not found: ${options.configFile}`, { hint: 'check the --config path' });
     }
-    throw new ConfigError(`cannot read the config file: ${e.message}`, { hint: 'fix the syntax at the line named above' });
+    // cosmiconfig sets `filepath` on errors from its loaders (JSON, JS); a JSON error quotes source lines.
+    const file = e.filepath ?? (options.configFile ? resolve(options.cwd, options.configFile) : undefined);
+    const named = file === undefined || e.message.includes(file) ? '' : ` ${file}`;
+    throw new ConfigError(`cannot read the config file${named}: ${redactSecrets(e.message)}`, { hint: 'fix the syntax at the line named above' });
   }
 }
 

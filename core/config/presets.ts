@@ -37,17 +37,37 @@ export function readPreset(nameOrPath: string, cwd: string): { data: Record<stri
   return { data: parseYamlFile(file), file };
 }
 
-/** Parse a YAML file to an object; syntax errors name the file and line. */
+/**
+ * Parse a YAML file to an object; syntax errors name the file, line and column (see {@link parseYamlText}).
+ * @throws InputError for a syntax error or a top level that is not a mapping
+ */
 export function parseYamlFile(file: string): Record<string, unknown> {
-  const doc = parseDocument(readFileSync(file, 'utf8'), { prettyErrors: true });
-  if (doc.errors.length) {
-    const err = doc.errors[0]!;
-    throw new InputError(file, err.linePos?.[0]?.line, `invalid YAML: ${err.message.split('\n')[0]}`, { hint: 'fix the YAML syntax at that line' });
-  }
-  const data = doc.toJS() as unknown;
+  const data = parseYamlText(file, readFileSync(file, 'utf8'));
   if (data === null || data === undefined) return {};
   if (typeof data !== 'object' || Array.isArray(data)) {
     throw new InputError(file, 1, 'expected a mapping of config keys at the top level', { hint: 'see presets/infinite-instruct.yaml for the shape' });
   }
   return data as Record<string, unknown>;
+}
+
+/**
+ * Parse YAML text read from `file` (a preset or a user config file) to its JS value.
+ * The error message keeps the parser's reason and position but not its excerpt of the source line,
+ * since a config line may hold an API key.
+ * @throws InputError `CONFIG_YAML_SYNTAX` naming the file, the 1-based line and column, and the reason
+ */
+export function parseYamlText(file: string, text: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: true });
+  const err = doc.errors[0];
+  if (err) {
+    const pos = err.linePos?.[0];
+    // With prettyErrors the first line ends in " at line L, column C:" and an excerpt follows; keep the reason only.
+    const reason = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
+    throw new InputError(file, pos?.line, `invalid YAML${where}: ${reason}`, {
+      hint: 'fix the YAML syntax at that line and column (indentation, a missing ":" or closing bracket, an unquoted ": " in a value)',
+      code: 'CONFIG_YAML_SYNTAX',
+    });
+  }
+  return doc.toJS() as unknown;
 }

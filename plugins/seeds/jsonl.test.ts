@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError, contentId } from '../../core/index.js';
+import { directorySeeds } from './directory.js';
 import { jsonlSeeds } from './jsonl.js';
 import type { Plugin } from '../../core/index.js';
 import { createHarness } from '../../core/testing/index.js';
@@ -173,7 +174,12 @@ describe('seed:jsonl record handling', () => {
   it('rejects unknown options and unknown constant languages', () => {
     expect(() => jsonlSeeds.options.parse({ feilds: {} })).toThrow();
     expect(() => jsonlSeeds.options.parse({ language: 'klingon' })).toThrow(/unknown language/);
-    expect(jsonlSeeds.options.parse({})).toEqual({ fields: { code: 'code' }, meta: [], language: 'python', onMalformed: 'error' });
+    expect(jsonlSeeds.options.parse({})).toEqual({ fields: { code: 'code' }, meta: [], language: 'python', onMalformed: 'error', maxLineBytes: 1024 * 1024 });
+    expect(() => jsonlSeeds.options.parse({ maxLineBytes: 0 })).toThrow();
+  });
+
+  it('caps a line at the same size as seed:directory caps a file', () => {
+    expect(jsonlSeeds.options.parse({}).maxLineBytes).toBe(directorySeeds.options.parse({}).maxFileBytes);
   });
 });
 
@@ -185,5 +191,118 @@ describe('seed:jsonl streaming', () => {
       expect(seed.meta.task_id).toBe('HumanEval/0');
       break;
     }
+  });
+});
+
+/** The source for `path` without draining it, so a test can see what the first `next()` does. */
+async function openSource(options: unknown, path: string) {
+  const { createHooks } = await import('../../core/index.js');
+  const hooks = createHooks();
+  await jsonlSeeds.apply({ hooks } as never, jsonlSeeds.options.parse(options));
+  const skips: { path: string; reason: string }[] = [];
+  const source = await hooks.seedSource.promise({ path, isDirectory: false, skip: (p, reason) => skips.push({ path: p, reason }) });
+  return { iterator: source![Symbol.asyncIterator](), skips };
+}
+
+describe('seed:jsonl size cap', () => {
+  const good = (n: number) => JSON.stringify({ code: `def f${n}():\n    return ${n}\n` });
+
+  it('skips a line over the default 1 MiB as too_large, counts it, and reads the lines after it', async () => {
+    // 3 MiB of code on one line: spans many 64 KiB read chunks.
+    const huge = JSON.stringify({ code: `x = "${'a'.repeat(3 * 1024 * 1024)}"\n` });
+    const p = write('huge.jsonl', [good(1), huge, good(2)]);
+    const run = await runSeedSource(jsonlSeeds, {}, p);
+    expect(run.seeds.map((s) => s.source.line)).toEqual([1, 3]);
+    expect(run.skips).toEqual([{ path: `${p}:2`, reason: 'too_large' }]);
+    expect(Math.max(...run.seeds.map((s) => s.code.length))).toBeLessThan(100);
+  });
+
+  it('keeps a line of exactly maxLineBytes and skips one byte more, in plain and gzip files', async () => {
+    const exact = JSON.stringify({ code: 'print(1)\n' });
+    const over = JSON.stringify({ code: 'print(22)\n' });
+    expect(over.length).toBe(exact.length + 1);
+    const plain = write('cap.jsonl', [exact, over, good(3)]);
+    const gz = join(tmp, 'cap.jsonl.gz');
+    writeFileSync(gz, gzipSync(readFileSync(plain)));
+    for (const p of [plain, gz]) {
+      const run = await runSeedSource(jsonlSeeds, { maxLineBytes: exact.length + good(3).length }, p);
+      expect(run.seeds.map((s) => s.source.line)).toEqual([1, 2, 3]);
+      const tight = await runSeedSource(jsonlSeeds, { maxLineBytes: exact.length }, p);
+      expect(tight.seeds.map((s) => s.code)).toEqual(['print(1)\n']);
+      expect(tight.skips).toEqual([
+        { path: `${p}:2`, reason: 'too_large' },
+        { path: `${p}:3`, reason: 'too_large' },
+      ]);
+    }
+  });
+
+  it('skips an oversized line even where it would be malformed: it is never parsed', async () => {
+    const p = write('huge-bad.jsonl', [good(1), `{"code": "${'b'.repeat(5000)}`, good(2)]);
+    const run = await runSeedSource(jsonlSeeds, { maxLineBytes: 1000 }, p);
+    expect(run.seeds).toHaveLength(2);
+    expect(run.skips).toEqual([{ path: `${p}:2`, reason: 'too_large' }]);
+  });
+});
+
+describe('seed:jsonl pre-scan', () => {
+  const good = (n: number) => JSON.stringify({ id: `t${n}`, code: `def f${n}():\n    return ${n}\n` });
+  /** 50 lines, line `bad` (1-based) replaced by `badLine`. */
+  const fifty = (bad: number, badLine: string) => Array.from({ length: 50 }, (_, i) => (i + 1 === bad ? badLine : good(i + 1)));
+
+  it('throws at a malformed line 37 of 50 on the first next(), before any seed is yielded', async () => {
+    const p = write('late-bad.jsonl', fifty(37, '{"id": "t37", "code": '));
+    const { iterator, skips } = await openSource({}, p);
+    const err = (await iterator.next().catch((e: unknown) => e)) as InputError;
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.code).toBe('SEEDS_MALFORMED');
+    expect(err.file).toBe(p);
+    expect(err.line).toBe(37);
+    expect(err.message).toContain(`${p}:37: not valid JSON`);
+    expect(err.hint).toContain('onMalformed: skip');
+    expect(skips).toEqual([]);
+  });
+
+  it('checks required fields in the pre-scan too, as set by the field mapping', async () => {
+    const p = write('late-missing.jsonl', fifty(50, JSON.stringify({ code: 'def g():\n    pass\n' })));
+    // Without fields.id every line is fine...
+    expect((await runSeedSource(jsonlSeeds, {}, p)).seeds).toHaveLength(50);
+    // ...with it, line 50 lacks the id, and that is found before the first seed.
+    const { iterator } = await openSource({ fields: { code: 'code', id: 'id' } }, p);
+    const err = (await iterator.next().catch((e: unknown) => e)) as InputError;
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.line).toBe(50);
+    expect(err.message).toContain('missing field "id"; the line has fields: code');
+  });
+
+  it('with onMalformed: skip reads the other 49 lines and counts the bad one', async () => {
+    const p = write('late-bad-skip.jsonl', fifty(37, 'not json'));
+    const run = await runSeedSource(jsonlSeeds, { onMalformed: 'skip', fields: { code: 'code', id: 'id' } }, p);
+    expect(run.seeds).toHaveLength(49);
+    expect(run.seeds.map((s) => s.meta.id)).not.toContain('t37');
+    expect(run.seeds[36]!.source.line).toBe(38);
+    expect(run.skips).toEqual([{ path: `${p}:37`, reason: 'malformed_json' }]);
+  });
+
+  it('finds a malformed line in a .jsonl.gz file before the first seed', async () => {
+    const p = join(tmp, 'late-bad.jsonl.gz');
+    writeFileSync(p, gzipSync(fifty(44, '[1, 2]').join('\n') + '\n'));
+    const { iterator } = await openSource({}, p);
+    const err = (await iterator.next().catch((e: unknown) => e)) as InputError;
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.line).toBe(44);
+    expect(err.message).toContain('expected an object per line, got an array');
+    const run = await runSeedSource(jsonlSeeds, { onMalformed: 'skip' }, p);
+    expect(run.seeds).toHaveLength(49);
+    expect(run.skips).toEqual([{ path: `${p}:44`, reason: 'malformed_json' }]);
+  });
+
+  it('finds a truncated gzip file before the first seed', async () => {
+    const p = join(tmp, 'truncated.jsonl.gz');
+    const whole = readFileSync(HUMANEVAL);
+    writeFileSync(p, whole.subarray(0, Math.floor(whole.length / 2)));
+    const { iterator } = await openSource(HUMANEVAL_OPTS, p);
+    const err = (await iterator.next().catch((e: unknown) => e)) as InputError;
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.code).toBe('SEEDS_UNREADABLE');
   });
 });

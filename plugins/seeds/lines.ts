@@ -2,12 +2,16 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { InputError } from '../../core/index.js';
 
-/** One line of a text file: its 1-based number and its text (without the line break), or why it could not be decoded. */
-export type TextLine = { line: number; text: string } | { line: number; invalidUtf8: true };
+/**
+ * One line of a text file: its 1-based number and its text (without the line break), or why it was not
+ * decoded: invalid UTF-8, or longer than the limit given to {@link readLines} (`bytes` = its full length).
+ */
+export type TextLine = { line: number; text: string } | { line: number; invalidUtf8: true } | { line: number; tooLarge: true; bytes: number };
 
 /**
  * Stream the lines of a (possibly gzip-compressed) UTF-8 file, one at a time, in constant memory
- * (one chunk plus the current line).
+ * (one chunk plus the current line, and never more than `maxLineBytes` of a line: the bytes of a longer
+ * line are dropped as they arrive and only its length is reported).
  *
  * Lines are split on `\n` at the byte level and each line is decoded on its own with a fatal UTF-8
  * decoder, so a bad byte is reported with its exact line number instead of being silently replaced
@@ -16,9 +20,11 @@ export type TextLine = { line: number; text: string } | { line: number; invalidU
  *
  * @param file path to read.
  * @param gzip true to gunzip the stream first (`.gz` files).
+ * @param maxLineBytes longest line decoded, in bytes as stored (after gunzip, before a CRLF's `\r` is
+ *   removed, not counting the `\n`); a longer line comes out as `{line, tooLarge, bytes}`. Default no limit.
  * @throws InputError when the file cannot be read, or `gzip` is true and the file is not valid gzip.
  */
-export async function* readLines(file: string, gzip: boolean): AsyncGenerator<TextLine> {
+export async function* readLines(file: string, gzip: boolean, maxLineBytes = Infinity): AsyncGenerator<TextLine> {
   const raw = createReadStream(file);
   const stream = gzip ? raw.pipe(createGunzip()) : raw;
   // A read error on `raw` is not forwarded through pipe(); forward it so the loop below sees it.
@@ -26,6 +32,8 @@ export async function* readLines(file: string, gzip: boolean): AsyncGenerator<Te
   const decoder = new TextDecoder('utf-8', { fatal: true });
   // Pieces of the current line that spans chunks; joined once when its newline arrives (no quadratic copying).
   let carry: Buffer[] = [];
+  // Bytes of the current line so far; once past maxLineBytes, `carry` is emptied and only this grows.
+  let size = 0;
   let line = 0;
 
   const decode = (bytes: Buffer): TextLine => {
@@ -41,16 +49,28 @@ export async function* readLines(file: string, gzip: boolean): AsyncGenerator<Te
     }
   };
 
+  const finish = (piece: Buffer): TextLine => {
+    size += piece.length;
+    const out: TextLine =
+      size > maxLineBytes ? { line: (line += 1), tooLarge: true, bytes: size } : decode(carry.length > 0 ? Buffer.concat([...carry, piece]) : piece);
+    carry = [];
+    size = 0;
+    return out;
+  };
+
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       let start = 0;
       for (let nl = chunk.indexOf(0x0a, start); nl >= 0; nl = chunk.indexOf(0x0a, start)) {
-        const piece = chunk.subarray(start, nl);
-        yield decode(carry.length > 0 ? Buffer.concat([...carry, piece]) : piece);
-        carry = [];
+        yield finish(chunk.subarray(start, nl));
         start = nl + 1;
       }
-      if (start < chunk.length) carry.push(chunk.subarray(start));
+      if (start < chunk.length) {
+        const rest = chunk.subarray(start);
+        size += rest.length;
+        if (size <= maxLineBytes) carry.push(rest);
+        else carry = [];
+      }
     }
   } catch (err) {
     throw readError(file, gzip, err);
@@ -59,7 +79,7 @@ export async function* readLines(file: string, gzip: boolean): AsyncGenerator<Te
     raw.destroy();
     if (stream !== raw) stream.destroy();
   }
-  if (carry.length > 0) yield decode(Buffer.concat(carry));
+  if (size > 0) yield finish(Buffer.alloc(0));
 }
 
 function readError(file: string, gzip: boolean, err: unknown): InputError {
