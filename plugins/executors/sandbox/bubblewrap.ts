@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import pLimit from 'p-limit';
 import { InstructsmithError } from '../../../core/index.js';
-import { SANDBOX_WORKDIR, bwrapArgs, setprivArgs, type IsolationMode } from './bwrap.js';
+import { SANDBOX_WORKDIR, bwrapArgs, setprivArgs, seccompFilter, type IsolationMode } from './bwrap.js';
 import { classifyOutcome } from './classify.js';
 import { prlimitArgs } from './limits.js';
 import type { ExecutionFile, ExecutionLimits, ExecutionResult } from '../../../core/index.js';
@@ -85,6 +85,8 @@ const SANDBOX_ENV: Readonly<Record<string, string>> = Object.freeze({
 });
 const HOST_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
 const STATUS_FD = 3;
+/** execa writes the seccomp filter into this pipe and closes it; bwrap reads it to the end. */
+const SECCOMP_FD = 4;
 const PROBE_LIMITS: ExecutionLimits = { cpuSeconds: 2, memoryBytes: 64 << 20, processes: 16, outputBytes: 4096, wallSeconds: 10, diskBytes: 1 << 20 };
 
 /**
@@ -219,6 +221,7 @@ export class Sandbox {
           env,
           command: inner,
           statusFd: STATUS_FD,
+          seccompFd: SECCOMP_FD,
         });
         argv = mode === 'user-namespace' && this.isRoot ? [...setprivArgs(uid, true), this.bwrap, ...args] : [this.bwrap, ...args];
       } else {
@@ -247,7 +250,8 @@ export class Sandbox {
       extendEnv: false,
       cwd,
       input: job.stdin ?? '',
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      // Built per run (13 instructions): an unknown architecture throws here, which the probe reports.
+      stdio: sandboxed ? ['pipe', 'pipe', 'pipe', 'pipe', seccompFilter()] : ['pipe', 'pipe', 'pipe', 'pipe'],
       buffer: false,
       reject: false,
       // Unsandboxed: its own process group, so the whole tree can be killed.

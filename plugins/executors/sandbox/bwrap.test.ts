@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bwrapArgs, type BwrapLayout } from './bwrap.js';
+import { bwrapArgs, seccompFilter, type BwrapLayout } from './bwrap.js';
 
 const layout: BwrapLayout = {
   mode: 'user-namespace',
@@ -10,6 +10,7 @@ const layout: BwrapLayout = {
   env: { PATH: '/usr/bin', HOME: '/work' },
   command: ['/usr/bin/prlimit', '--nproc=4', '--', '/usr/bin/python3', 'main.py'],
   statusFd: 3,
+  seccompFd: 4,
 };
 
 function pairs(args: string[], flag: string): string[] {
@@ -33,11 +34,22 @@ describe('bwrapArgs', () => {
     expect(pairs(a, '--ro-bind')).toContain('/usr');
     expect(a).not.toContain('/definitely/missing/path');
     expect(a).not.toContain('--bind');
-    expect(pairs(a, '--tmpfs')).toEqual(['/tmp', '/work']);
-    expect(pairs(a, '--size')).toEqual(['1024', '1024']);
-    expect(pairs(a, '--remount-ro')).toEqual(['/']);
+    expect(pairs(a, '--tmpfs')).toEqual(['/dev/shm', '/tmp', '/work']);
+    expect(pairs(a, '--size')).toEqual(['1024', '1024', '1024']);
+    expect(pairs(a, '--remount-ro')).toEqual(['/dev', '/']);
+    // /dev/shm is mounted before /dev turns read-only, or bwrap could not create its mount point.
+    expect(a.indexOf('/dev/shm')).toBeLessThan(a.indexOf('--remount-ro'));
     const i = a.indexOf('/tmp/x/main.py');
     expect(a.slice(i - 1, i + 2)).toEqual(['--ro-bind', '/tmp/x/main.py', '/work/main.py']);
+  });
+  it('loads the seccomp filter from the given fd, in both modes', () => {
+    expect(pairs(bwrapArgs(layout), '--seccomp')).toEqual(['4']);
+    expect(pairs(bwrapArgs({ ...layout, mode: 'root-setuid' }), '--seccomp')).toEqual(['4']);
+  });
+  it('builds the filter for the architectures it knows and names them for others', () => {
+    for (const arch of ['x64', 'arm64']) expect(seccompFilter(arch).length % 8).toBe(0);
+    expect(seccompFilter('x64').equals(seccompFilter('arm64'))).toBe(false);
+    expect(() => seccompFilter('riscv64')).toThrow(/does not know the riscv64 architecture; it supports x64, arm64/);
   });
   it('ends with the command after --', () => {
     const a = bwrapArgs(layout);

@@ -184,6 +184,134 @@ bomb();`;
     }
   });
 
+  it('keeps /dev read-only: only the device nodes are usable (python)', async () => {
+    // 16 times the disk cap, in files smaller than the file-size limit: only a total cap stops it.
+    const code = [
+      'import errno, os',
+      'def attempt(label, f):',
+      '    try:',
+      '        f()',
+      '        print("allowed", label)',
+      '    except OSError as e:',
+      '        print("denied", label, errno.errorcode[e.errno])',
+      'def fill():',
+      '    for i in range(32):',
+      '        fd = os.open(f"/dev/fill{i}", os.O_WRONLY | os.O_CREAT, 0o600)',
+      '        for _ in range(4):',
+      '            os.write(fd, b"x" * (1 << 20))',
+      '        os.close(fd)',
+      'attempt("fill", fill)',
+      'attempt("mkdir", lambda: os.mkdir("/dev/d"))',
+      'attempt("chmod", lambda: os.chmod("/dev", 0o777))',
+      'attempt("mknod", lambda: os.mknod("/dev/fifo", 0o600 | 0o010000))',
+      'attempt("symlink", lambda: os.symlink("/tmp", "/dev/link"))',
+      'attempt("null", lambda: open("/dev/null", "w").write("x"))',
+      'attempt("urandom", lambda: open("/dev/urandom", "rb").read(16))',
+      'attempt("zero", lambda: open("/dev/zero", "rb").read(16))',
+    ].join('\n');
+    const r = await ex.execute({ language: 'python', code });
+    expect(r.verdict).toBe('ok');
+    for (const what of ['fill', 'mkdir', 'chmod', 'mknod', 'symlink']) expect(r.stdout).toContain(`denied ${what} EROFS`);
+    for (const what of ['null', 'urandom', 'zero']) expect(r.stdout).toContain(`allowed ${what}`);
+  });
+
+  it('caps /dev/shm at the disk limit, and shared memory still works (python)', async () => {
+    // Issue #17: 1,540 MiB went into /dev/shm under an 8 MiB disk limit. Here 16 times the cap is
+    // tried in files below the file-size limit, so only a total cap on /dev/shm can stop it.
+    const code = [
+      'import multiprocessing as mp, os',
+      'def square(x):',
+      '    return x * x',
+      'if __name__ == "__main__":',
+      '    lock = mp.Lock()  # a POSIX semaphore in /dev/shm',
+      '    with lock, mp.Pool(2) as pool:',
+      '        print("pool", pool.map(square, [1, 2, 3]))',
+      '    st = os.statvfs("/dev/shm")',
+      '    print("size", st.f_blocks * st.f_frsize)',
+      '    written = 0',
+      '    try:',
+      `        for i in range(${(16 * LIMITS.diskBytes) / (4 << 20)}):`,
+      '            fd = os.open(f"/dev/shm/fill{i}", os.O_WRONLY | os.O_CREAT, 0o600)',
+      '            for _ in range(4):',
+      '                written += os.write(fd, b"x" * (1 << 20))',
+      '            os.close(fd)',
+      '        print("no error")',
+      '    except OSError as e:',
+      '        print("stopped", e.errno)',
+      '    print("written", written)',
+    ].join('\n');
+    const r = await ex.execute({ language: 'python', code, limits: { wallSeconds: 20 } });
+    expect({ verdict: r.verdict, stderr: r.stderr }).toEqual({ verdict: 'ok', stderr: '' });
+    expect(r.stdout).toContain('pool [1, 4, 9]');
+    expect(Number(/size (\d+)/.exec(r.stdout)?.[1])).toBeLessThanOrEqual(LIMITS.diskBytes);
+    expect(r.stdout).toContain('stopped 28'); // ENOSPC
+    const written = Number(/written (\d+)/.exec(r.stdout)?.[1]);
+    expect(written).toBeGreaterThan(0);
+    expect(written).toBeLessThanOrEqual(LIMITS.diskBytes);
+  });
+
+  it('cannot hold System V shared memory beyond its memory limit (python)', async () => {
+    // Detached segments outlive the mapping that RLIMIT_AS counts: 16 × 64 MiB held 1 GiB under the
+    // 256 MiB limit before shmget was filtered.
+    const code = [
+      'import ctypes',
+      'libc = ctypes.CDLL(None, use_errno=True)',
+      'libc.shmat.restype = ctypes.c_void_p',
+      'held = 0',
+      'for _ in range(16):',
+      '    sid = libc.shmget(0, ctypes.c_size_t(64 << 20), 0o1600)  # IPC_PRIVATE, IPC_CREAT | 0600',
+      '    if sid < 0:',
+      '        print("shmget failed", ctypes.get_errno())',
+      '        break',
+      '    p = libc.shmat(sid, None, 0)',
+      '    ctypes.memset(p, 1, 64 << 20)',
+      '    libc.shmdt(ctypes.c_void_p(p))',
+      '    held += 64 << 20',
+      'print("held", held)',
+    ].join('\n');
+    const r = await ex.execute({ language: 'python', code, limits: { wallSeconds: 20 } });
+    expect(r.verdict).toBe('ok');
+    expect(r.stdout).toContain('shmget failed 38\n'); // ENOSYS
+    expect(Number(/held (\d+)/.exec(r.stdout)?.[1])).toBeLessThanOrEqual(LIMITS.memoryBytes);
+  });
+
+  it('cannot create a nested user namespace (unshare -U, unshare(2), clone(2))', async () => {
+    // In root-setuid mode there is no user namespace of bwrap's, so --disable-userns cannot help:
+    // the seccomp filter refuses these (issue #17). Threads and child processes must still work.
+    const code = [
+      'import ctypes, os, subprocess, threading',
+      'libc = ctypes.CDLL(None, use_errno=True)',
+      'CLONE_NEWUSER, SIGCHLD = 0x10000000, 17',
+      'SYS_CLONE = {"x86_64": 56, "aarch64": 220}[os.uname().machine]',
+      'r = subprocess.run(["/usr/bin/unshare", "-U", "/usr/bin/true"], capture_output=True, text=True)',
+      'print("unshare-cmd", r.returncode, r.stderr.strip())',
+      'print("unshare", libc.unshare(CLONE_NEWUSER), ctypes.get_errno())',
+      'pid = libc.syscall(SYS_CLONE, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0)',
+      'if pid == 0:',
+      '    os._exit(0)',
+      'print("clone", pid, ctypes.get_errno())',
+      '# struct clone_args, first version (64 bytes): flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls',
+      'args = (ctypes.c_uint64 * 8)(CLONE_NEWUSER, 0, 0, 0, SIGCHLD, 0, 0, 0)',
+      'pid = libc.syscall(435, ctypes.byref(args), 64)',
+      'if pid == 0:',
+      '    os._exit(0)',
+      'print("clone3", pid, ctypes.get_errno())',
+      't = threading.Thread(target=lambda: print("thread ok"))',
+      't.start()',
+      't.join()',
+      'print(subprocess.run(["/usr/bin/echo", "child ok"], capture_output=True, text=True).stdout.strip())',
+    ].join('\n');
+    const r = await ex.execute({ language: 'python', code });
+    expect(r.verdict).toBe('ok');
+    // Refused as EPERM (seccomp) or ENOSPC (28: --disable-userns's namespace limit of the user-namespace mode).
+    expect(r.stdout).toMatch(/^unshare-cmd 1 unshare: unshare failed: (Operation not permitted|No space left on device)$/m);
+    expect(r.stdout).toMatch(/^unshare -1 (1|28)$/m);
+    expect(r.stdout).toMatch(/^clone -1 (1|28)$/m);
+    expect(r.stdout).toMatch(/^clone3 -1 (38|1|28)$/m); // ENOSYS from the filter: callers fall back to clone
+    expect(r.stdout).toContain('thread ok\n');
+    expect(r.stdout).toContain('child ok\n');
+  });
+
   it('stops an infinite loop at the CPU limit (python)', async () => {
     const r = await ex.execute({ language: 'python', code: 'while True:\n    pass\n' });
     expect(r.verdict).toBe('timeout');
