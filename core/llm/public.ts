@@ -14,5 +14,5 @@ export { schemaFromZod, validatorFromZod, structuredOutput } from './zod-schema.
 export { createLlmClient, type LlmClientDeps, type RetryListener } from './client.js';
 export { createDryRunClient, DryRunLog, dryRunPlaceholder, estimateTokens, type DryRunEstimate, type DryRunRequest } from './dry-run.js';
 export { createLlmFactory, type LlmFactory, type LlmFactoryOptions } from './factory.js';
-export { llmErrorFromNetwork, llmErrorFromStatus, networkErrorCode, publicUrl, retryAfterMs, type FailureContext } from './http-errors.js';
+export { llmErrorFromNetwork, llmErrorFromStatus, networkErrorCode, parseEndpointUrl, publicUrl, retryAfterMs, type EndpointUrl, type FailureContext } from './http-errors.js';
 export { linkSignals, type LinkedSignal } from './abort.js';
