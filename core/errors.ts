@@ -111,12 +111,55 @@ export function rootCause(err: unknown): unknown {
   return e;
 }
 
-/** Redact anything that looks like an API key or bearer token from a string before it is logged or stored. */
+/**
+ * Query parameters whose values are treated as secrets wherever a URL is shown or stored: the names
+ * that OpenAI-compatible gateways, Azure (`api-key`), Google (`key`) and signed URLs (`sig`,
+ * `signature`) use. Our choice of list; matched case-insensitively, `-` and `_` alike.
+ */
+const SECRET_QUERY_PARAM = /^(api[-_]?key|key|apikey|token|access[-_]?token|auth|authorization|password|passwd|pwd|secret|client[-_]?secret|sig|signature|x[-_]?api[-_]?key)$/i;
+
+/** True for a query parameter name whose value must never be shown (see SECRET_QUERY_PARAM). */
+export function isSecretQueryParam(name: string): boolean {
+  return SECRET_QUERY_PARAM.test(name);
+}
+
+/**
+ * Redact anything that looks like an API key or bearer token from a string before it is logged or
+ * stored: the given secret values, `sk-...`-style keys, bearer tokens, `api_key=...` assignments,
+ * the `user:password@` part of any URL, and the values of secret-looking query parameters
+ * (see {@link isSecretQueryParam}) in any URL.
+ */
 export function redactSecrets(text: string, secrets: readonly (string | undefined)[] = []): string {
   let out = text;
   for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('[REDACTED]');
   return out
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]*@/gi, '$1')
+    .replace(/([?&])([A-Za-z0-9_.-]+)=([^&\s#"'<>]*)/g, (all, sep: string, name: string) => (isSecretQueryParam(name) ? `${sep}${name}=***` : all))
     .replace(/\b(sk|pk|rk)-[A-Za-z0-9_\-]{8,}/g, '[REDACTED]')
     .replace(/(Bearer\s+)[A-Za-z0-9._\-]{8,}/gi, '$1[REDACTED]')
+    .replace(/(Basic\s+)[A-Za-z0-9+/=]{6,}/gi, '$1[REDACTED]')
     .replace(/((?:api[_-]?key|authorization|token)["']?\s*[:=]\s*["']?)[^\s"',]{4,}/gi, '$1[REDACTED]');
+}
+
+/** Option keys whose values are secrets in any config section (our choice; `apiKeyEnv` names a variable, so it stays). */
+const SECRET_KEY = /^(api[-_]?key|token|access[-_]?token|secret|client[-_]?secret|password|authorization)$/i;
+
+/**
+ * A copy of a config value fit to be written (run.json, exports, logs): every string passes through
+ * {@link redactSecrets} (URL credentials, secret query parameters, key-shaped strings), every value
+ * under a `headers` key (custom HTTP headers carry keys) and under a secret-named key (`apiKey`,
+ * `token`, ...) becomes `[REDACTED]`. Shapes are kept, so the file still says which options were set.
+ */
+export function redactConfigSecrets<T>(value: T): T {
+  const walk = (v: unknown, secret: boolean): unknown => {
+    if (typeof v === 'string') return secret ? '[REDACTED]' : redactSecrets(v);
+    if (Array.isArray(v)) return v.map((x) => walk(x, secret));
+    if (v && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) out[k] = walk(x, secret || k === 'headers' || SECRET_KEY.test(k));
+      return out;
+    }
+    return v;
+  };
+  return walk(value, false) as T;
 }

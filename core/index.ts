@@ -21,13 +21,13 @@ export { mulberry32, shuffleInPlace, type Rng } from './random.js';
 export { packageRoot } from './paths.js';
 
 // --- errors (recognised across copies of the package)
-export { InstructsmithError, ConfigError, InputError, ToolMissingError, PluginError, redactSecrets } from './errors.js';
+export { InstructsmithError, ConfigError, InputError, ToolMissingError, PluginError, redactSecrets, redactConfigSecrets, isSecretQueryParam } from './errors.js';
 
 // --- LLM access: structured output for plugins, the contract and helpers for provider plugins
 export { structuredOutput } from './llm/zod-schema.js';
 export { LlmError, PROVIDER_API_VERSION } from './llm/types.js';
 export type { ChatRequest, ChatResult, SamplingParams, OutputSchema, Completion, StructuredCompletion, CallMeta, ChatProvider, ProviderOptions, CallOptions, LlmErrorKind } from './llm/types.js';
-export { llmErrorFromNetwork, llmErrorFromStatus, publicUrl, retryAfterMs, type FailureContext } from './llm/http-errors.js';
+export { llmErrorFromNetwork, llmErrorFromStatus, networkErrorCode, parseEndpointUrl, publicUrl, retryAfterMs, type EndpointUrl, type FailureContext } from './llm/http-errors.js';
 export { linkSignals } from './llm/abort.js';
 
 // --- analyzers: batched tool runs

@@ -71,7 +71,8 @@ describe('retries', () => {
     const replies = await Promise.all(Array.from({ length: 6 }, (_, i) => llm().complete({ messages: [{ role: 'user', content: `task ${i}` }] }, META)));
     expect(replies.map((r) => r.content)).toEqual(Array.from({ length: 6 }, (_, i) => expect.stringContaining(`task ${i}`)));
     expect(double.count('openai.chat')).toBe(16);
-    expect(meter.total().calls).toBe(6);
+    // What the endpoint received: the 10 rate-limited attempts count too.
+    expect(meter.total().calls).toBe(16);
   });
 
   it('retries a 500 and then succeeds, reporting the retry', async () => {
@@ -97,12 +98,12 @@ describe('retries', () => {
     expect(double.chatRequests().at(-1)!.status).toBe(200);
   });
 
-  it('gives up after maxAttempts, saying so', async () => {
+  it('gives up after maxAttempts, saying so, with a fatal error (the endpoint is at fault, not the sample)', async () => {
     double.fault({ status: 503, times: 10 });
     const { llm } = factory({ settings: { maxAttempts: 3 } });
     const err = await llm().complete(ASK, META).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LlmError);
-    expect(err).toMatchObject({ kind: 'server' });
+    expect(err).toMatchObject({ kind: 'endpoint_unavailable', fatal: true });
     expect((err as Error).message).toContain('after 3 attempts');
     expect(double.count('openai.chat')).toBe(3);
   });
@@ -186,7 +187,9 @@ describe('cache', () => {
       expect(b.content).toBe(a.content);
       expect(b.usage).toEqual({ ...a.usage, cached: true });
       expect(other.count()).toBe(0);
-      expect(second.meter.total()).toMatchObject({ calls: 1, cachedCalls: 1, promptTokens: a.usage.promptTokens });
+      // Nothing was sent: no call, no tokens spent; the hit is counted apart.
+      expect(second.meter.total()).toEqual({ calls: 0, cachedCalls: 1, promptTokens: 0, completionTokens: 0 });
+      expect(second.meter.cachedTokens()).toEqual({ promptTokens: a.usage.promptTokens, completionTokens: a.usage.completionTokens });
     } finally {
       await other.close();
     }

@@ -1,5 +1,6 @@
 import type { LimitFunction } from 'p-limit';
 import { linkSignals } from './abort.js';
+import type { EndpointBreaker } from './breaker.js';
 import type { UsageEntry } from '../record.js';
 import { cacheKey, LlmCache, type CacheKeyParts } from './cache.js';
 import { parseJsonReply } from './json-reply.js';
@@ -25,6 +26,8 @@ export interface LlmClientDeps {
   meter: UsageMeter;
   /** Aborts every call (the run was interrupted). */
   signal?: AbortSignal;
+  /** The endpoint's breaker (shared by every client of that endpoint); tripped by any fatal failure. */
+  breaker?: EndpointBreaker;
   onRetry?: RetryListener;
 }
 
@@ -41,10 +44,14 @@ const MAX_REASON_CHARS = 600;
  * concurrency limit around each HTTP attempt, retries with backoff for retryable failures, token
  * accounting into the meter, and (for structured calls) JSON parsing and validation with fresh seeds
  * on invalid replies. Only successful (and, for structured calls, validated) replies are cached.
+ * Every HTTP attempt is counted in the meter as sent (`meter.sent`), so its `calls` equal what the
+ * endpoint received; a fatal failure trips the endpoint's breaker, ending every other call to it.
  */
 export function createLlmClient(deps: LlmClientDeps): LlmClient {
-  const { modelId, provider, model, settings, cache, limit, meter, signal } = deps;
+  const { modelId, provider, model, settings, cache, limit, meter, breaker } = deps;
   const providerName = modelId.slice(0, modelId.indexOf(':'));
+  // One link per client (clients are memoised per model id), not per call: see abort.ts on leaks.
+  const signal = breaker ? linkSignals(deps.signal, breaker.signal).signal : deps.signal;
 
   /** One logical call through cache, limiter and retries. */
   async function call(request: ChatRequest, meta: CallMeta, readCache = true): Promise<{ result: ChatResult; cached: boolean; parts: CacheKeyParts; key?: string }> {
@@ -56,10 +63,16 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
         return { result: { content: hit.content, promptTokens: hit.promptTokens, completionTokens: hit.completionTokens, finishReason: hit.finishReason }, cached: true, parts, key };
       }
     }
-    const result = await withRetry(() => limit(() => attempt(request)), settings, {
-      signal,
-      onRetry: deps.onRetry ? (error, n, delayMs) => deps.onRetry!({ modelId, plugin: meta.plugin, error, attempt: n, delayMs }) : undefined,
-    });
+    let result: ChatResult;
+    try {
+      result = await withRetry(() => limit(() => attempt(request)), settings, {
+        signal,
+        onRetry: deps.onRetry ? (error, n, delayMs) => deps.onRetry!({ modelId, plugin: meta.plugin, error, attempt: n, delayMs }) : undefined,
+      });
+    } catch (err) {
+      if (err instanceof LlmError && err.fatal) breaker?.trip(err);
+      throw err;
+    }
     return { result, cached: false, parts, key };
   }
 
@@ -76,6 +89,7 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
       }, settings.timeoutMs + TIMEOUT_GRACE_MS);
     });
     try {
+      meter.sent(modelId);
       return await Promise.race([provider.chat(model, request, { signal: link.signal, timeoutMs: settings.timeoutMs }), guardFired]);
     } catch (err) {
       if (signal?.aborted) throw signal.reason;

@@ -1,6 +1,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import { ConfigError } from '../errors.js';
 import { registeredProviders, type Hooks } from '../hooks.js';
+import { EndpointBreaker } from './breaker.js';
 import { LlmCache } from './cache.js';
 import { createLlmClient, type RetryListener } from './client.js';
 import { createDryRunClient, DryRunLog } from './dry-run.js';
@@ -49,7 +50,8 @@ export interface LlmFactory {
 /**
  * Build what `PluginApi.llm` is. Clients are memoised per model id; providers are built once per
  * provider name; the concurrency limit (`settings.concurrency`) is shared by every client whose
- * provider talks to the same endpoint, so two models on one vLLM server share its slots.
+ * provider talks to the same endpoint, so two models on one vLLM server share its slots, and so is
+ * the endpoint's {@link EndpointBreaker}: one fatal failure ends every call to that endpoint.
  *
  * Runner usage:
  * ```ts
@@ -66,6 +68,7 @@ export function createLlmFactory(options: LlmFactoryOptions): LlmFactory {
   const clients = new Map<string, LlmClient>();
   const providers = new Map<string, ChatProvider>();
   const limiters = new Map<string, LimitFunction>();
+  const breakers = new Map<string, EndpointBreaker>();
   const defaultProvider = options.defaultModel ? parseModelId(options.defaultModel, 'model').provider : undefined;
 
   function baseUrlFor(provider: string): string | undefined {
@@ -104,6 +107,12 @@ export function createLlmFactory(options: LlmFactoryOptions): LlmFactory {
     return limit;
   }
 
+  function breakerFor(endpoint: string): EndpointBreaker {
+    let breaker = breakers.get(endpoint);
+    if (!breaker) breakers.set(endpoint, (breaker = new EndpointBreaker()));
+    return breaker;
+  }
+
   const factory = (modelId?: string): LlmClient => {
     const id = modelId ?? options.defaultModel;
     if (!id) {
@@ -118,7 +127,7 @@ export function createLlmFactory(options: LlmFactoryOptions): LlmFactory {
     const provider = providerFor(ref.provider, id);
     const client = dryRunLog
       ? createDryRunClient(id, dryRunLog, options.meter)
-      : createLlmClient({ modelId: id, provider, model: ref.model, settings, cache, limit: limiterFor(provider.endpoint), meter: options.meter, signal: options.signal, onRetry: options.onRetry });
+      : createLlmClient({ modelId: id, provider, model: ref.model, settings, cache, limit: limiterFor(provider.endpoint), breaker: breakerFor(provider.endpoint), meter: options.meter, signal: options.signal, onRetry: options.onRetry });
     clients.set(id, client);
     return client;
   };

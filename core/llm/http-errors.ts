@@ -1,4 +1,4 @@
-import { redactSecrets } from '../errors.js';
+import { isSecretQueryParam, redactSecrets } from '../errors.js';
 import { LlmError } from './types.js';
 
 /**
@@ -111,17 +111,64 @@ export function llmErrorFromNetwork(err: unknown, ctx: FailureContext, timedOut 
   return undefined;
 }
 
-/** A URL with any `user:password@` removed, for messages and `ChatProvider.endpoint`. */
+/**
+ * A URL fit for messages, logs and `ChatProvider.endpoint`: any `user:password@` removed and the
+ * values of secret-looking query parameters (`api-key`, `key`, `token`, ...; see isSecretQueryParam)
+ * replaced by `***`. A string that is no URL is scrubbed as text.
+ */
 export function publicUrl(url: string): string {
+  let u: URL;
   try {
-    const u = new URL(url);
-    if (!u.username && !u.password) return url;
-    u.username = '';
-    u.password = '';
-    return u.toString();
+    u = new URL(url);
   } catch {
-    return url.replace(/\/\/[^/@]*@/, '//');
+    return redactSecrets(url);
   }
+  u.username = '';
+  u.password = '';
+  for (const name of [...u.searchParams.keys()]) if (isSecretQueryParam(name)) u.searchParams.set(name, '***');
+  // URL.toString adds a trailing slash to a bare origin; keep the user's spelling otherwise.
+  const out = u.toString();
+  return url.endsWith('/') || !out.endsWith('/') || u.pathname !== '/' || u.search ? out : out.slice(0, -1);
+}
+
+/** A base URL taken apart for an HTTP client that must not see credentials in it. */
+export interface EndpointUrl {
+  /** Scheme, host, port and path: no user-info, no query, no trailing slash. What the client is given. */
+  url: string;
+  /** The URL's query parameters (e.g. Azure's `api-version`, a gateway's `api-key`), sent with every request. */
+  query: Record<string, string>;
+  /** `Basic <base64(user:password)>` when the URL had user-info (what curl sends for it); else undefined. */
+  basicAuth?: string;
+  /** {@link publicUrl} of the input: for messages. */
+  endpoint: string;
+}
+
+/**
+ * Split `raw` into what an HTTP client can take: fetch refuses URLs with credentials (its TypeError
+ * quotes the whole URL, key included), and clients that append paths to a base URL would put them
+ * after its query string. User-info becomes a Basic authorization header, the query a default query.
+ * @param provider for the error message, e.g. `openai`.
+ * @throws LlmError `unreachable` (fatal) naming the URL (credentials removed) when `raw` is not an
+ *   absolute http(s) URL.
+ */
+export function parseEndpointUrl(raw: string, provider: string): EndpointUrl {
+  const endpoint = publicUrl(raw);
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new LlmError('unreachable', `${provider}: the base URL "${endpoint}" is not a valid URL`, { hint: 'give an absolute URL such as http://127.0.0.1:8000/v1 (--base-url or the provider option)' });
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    throw new LlmError('unreachable', `${provider}: the base URL "${endpoint}" uses ${u.protocol.replace(/:$/, '')}, not http or https`, { hint: 'give an http:// or https:// URL (--base-url or the provider option)' });
+  }
+  const basicAuth = u.username || u.password ? `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}` : undefined;
+  const query = Object.fromEntries(u.searchParams);
+  u.username = '';
+  u.password = '';
+  u.search = '';
+  u.hash = '';
+  return { url: u.toString().replace(/\/+$/, ''), query, ...(basicAuth ? { basicAuth } : {}), endpoint };
 }
 
 function truncate(text: string, max: number): string {

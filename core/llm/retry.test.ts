@@ -55,7 +55,7 @@ describe('withRetry', () => {
     }
   });
 
-  it('stops after maxAttempts with the last kind and the attempt count', async () => {
+  it('stops after maxAttempts with a fatal endpoint_unavailable naming the last failure and the attempt count', async () => {
     let calls = 0;
     const err = await withRetry(
       async () => {
@@ -66,7 +66,8 @@ describe('withRetry', () => {
       { sleep: noSleep },
     ).catch((e: unknown) => e as LlmError);
     expect(calls).toBe(5);
-    expect(err).toMatchObject({ kind: 'server', status: 503 });
+    expect(err).toMatchObject({ kind: 'endpoint_unavailable', fatal: true, status: 503, cause: { kind: 'server' } });
+    expect((err as Error).message).toContain('HTTP 503');
     expect((err as Error).message).toContain('after 5 attempts');
   });
 

@@ -29,8 +29,8 @@ export interface RetryHooks {
  * connection) up to `settings.maxAttempts` attempts in all. Fatal kinds, `invalid_output` (handled by
  * the structured-call loop, which changes the seed) and non-LlmError exceptions are rethrown at once.
  * @param fn receives the 0-based attempt number.
- * @throws the last error when attempts run out (its message gains "after N attempts"), or the
- *   signal's reason when aborted.
+ * @throws LlmError `endpoint_unavailable` (fatal) when attempts run out: its message is the last
+ *   failure's plus "gave up after N attempts", its `cause` the last failure; or the signal's reason when aborted.
  */
 export async function withRetry<T>(fn: (attempt: number) => Promise<T>, settings: RetrySettings, hooks: RetryHooks = {}): Promise<T> {
   const sleep = hooks.sleep ?? abortableSleep;
@@ -49,11 +49,15 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, settings
   }
 }
 
+/**
+ * A failure that outlasted every attempt says the endpoint is down or overloaded, not that the sample
+ * is bad: it becomes fatal, so the run stops with its checkpoint instead of dropping seed after seed.
+ */
 function exhausted(err: LlmError, attempts: number): LlmError {
-  return new LlmError(err.kind, `${err.message} (gave up after ${attempts} attempt${attempts === 1 ? '' : 's'})`, {
+  return new LlmError('endpoint_unavailable', `${err.message} (gave up after ${attempts} attempt${attempts === 1 ? '' : 's'})`, {
     status: err.status,
     retryAfterMs: err.retryAfterMs,
-    hint: err.hint ?? 'raise llm.maxAttempts, or lower llm.concurrency if the server is overloaded',
+    hint: err.hint ?? 'fix or unload the server, then run the same command to resume; raise llm.maxAttempts or lower llm.concurrency if it is only overloaded',
     cause: err,
   });
 }

@@ -83,7 +83,12 @@ export type ProviderFactory = (options: ProviderOptions) => ChatProvider;
  * - `rate_limit` (429), `server` (5xx), `timeout`, `connection` (reset mid-call): retried with backoff.
  * - `unreachable` (nothing listens at the URL), `auth` (401/403), `not_found` (unknown model or route),
  *   `bad_request` (400): fatal for the run; retrying cannot help.
+ * - `endpoint_unavailable`: a retryable failure that persisted through every attempt (`llm.maxAttempts`),
+ *   or an answer that is no chat reply at all: the endpoint, not the sample, is at fault, so the run
+ *   stops with its checkpoint and the seed stays pending for the next run.
  * - `invalid_output`: the reply did not validate against the schema; retried, then the sample is rejected.
+ *
+ * Only `invalid_output` is a sample's own defect; every other kind that escapes the middleware is fatal.
  */
 export type LlmErrorKind =
   | 'rate_limit'
@@ -94,10 +99,11 @@ export type LlmErrorKind =
   | 'auth'
   | 'not_found'
   | 'bad_request'
+  | 'endpoint_unavailable'
   | 'invalid_output';
 
 export const RETRYABLE_KINDS: ReadonlySet<LlmErrorKind> = new Set(['rate_limit', 'server', 'timeout', 'connection', 'invalid_output']);
-export const FATAL_KINDS: ReadonlySet<LlmErrorKind> = new Set(['unreachable', 'auth', 'not_found', 'bad_request']);
+export const FATAL_KINDS: ReadonlySet<LlmErrorKind> = new Set(['unreachable', 'auth', 'not_found', 'bad_request', 'endpoint_unavailable']);
 
 export class LlmError extends Error {
   readonly kind: LlmErrorKind;
@@ -159,7 +165,8 @@ export interface CallMeta {
 
 /**
  * What a plugin uses to talk to a model: bound to one `provider:model` id, with all middleware applied.
- * Throws {@link LlmError}: fatal kinds stop the run, `invalid_output` and exhausted retries reject the sample.
+ * Throws {@link LlmError}: fatal kinds (exhausted retries included, as `endpoint_unavailable`) stop the
+ * run with its checkpoint; only `invalid_output` rejects the sample.
  */
 export interface LlmClient {
   /** `provider:model`, e.g. `ollama:qwen2.5-coder:7b`. */
@@ -178,10 +185,13 @@ export interface LlmClient {
   ): Promise<StructuredCompletion<T>>;
 }
 
-/** Token totals, per model, for run.json. */
+/** Totals per model, for run.json and the progress display: what the endpoint received and sent back. */
 export interface UsageTotals {
+  /** HTTP requests sent to the endpoint: every attempt, retried and failed ones included. */
   calls: number;
+  /** Calls answered from the request cache (nothing sent; not counted in `calls`). */
   cachedCalls: number;
+  /** Tokens the endpoint reported for the replies it sent (cached replies excluded). */
   promptTokens: number;
   completionTokens: number;
 }

@@ -2,28 +2,34 @@ import type { UsageEntry } from '../record.js';
 import type { UsageTotals } from './types.js';
 
 /**
- * Aggregates the {@link UsageEntry} of every LLM call of a run: totals per model (for run.json and
- * the progress display) and overall. A cached call counts in `calls` and `cachedCalls` and adds the
- * tokens of the original reply, so totals describe the dataset's cost whether or not it was paid
- * this run; subtract `cachedTokens()` for what this run spent.
+ * Counts, per model, what the endpoint received and sent back: `calls` are HTTP requests sent (every
+ * attempt, so a retried 429 counts twice, as the server saw it), `cachedCalls` the calls answered
+ * from the request cache instead (nothing sent), and tokens those the endpoint reported for its
+ * replies. A reply shared by several records (one problem rewritten in six directions) is one call
+ * here, however many records carry its {@link UsageEntry}. Tokens of cached replies are kept apart
+ * in {@link cachedTokens}.
  */
 export class UsageMeter {
   private readonly perModel = new Map<string, UsageTotals>();
   private readonly cached = { promptTokens: 0, completionTokens: 0 };
   private readonly listeners = new Set<(entry: UsageEntry) => void>();
 
-  /** Add one call. */
+  /** One HTTP request is about to be sent to the endpoint serving `modelId`. */
+  sent(modelId: string): void {
+    this.totalsOf(modelId).calls++;
+  }
+
+  /** A reply was obtained (from the endpoint, or from the cache when `entry.cached`). */
   record(entry: UsageEntry): void {
-    const t = this.perModel.get(entry.model) ?? { calls: 0, cachedCalls: 0, promptTokens: 0, completionTokens: 0 };
-    t.calls++;
+    const t = this.totalsOf(entry.model);
     if (entry.cached) {
       t.cachedCalls++;
       this.cached.promptTokens += entry.promptTokens;
       this.cached.completionTokens += entry.completionTokens;
+    } else {
+      t.promptTokens += entry.promptTokens;
+      t.completionTokens += entry.completionTokens;
     }
-    t.promptTokens += entry.promptTokens;
-    t.completionTokens += entry.completionTokens;
-    this.perModel.set(entry.model, t);
     for (const l of this.listeners) l(entry);
   }
 
@@ -46,14 +52,20 @@ export class UsageMeter {
     return out;
   }
 
-  /** Tokens included in the totals that came from the cache (not spent this run). */
+  /** Tokens of the replies served from the cache (not spent this run, not in the totals). */
   cachedTokens(): { promptTokens: number; completionTokens: number } {
     return { ...this.cached };
   }
 
-  /** Be told about every recorded call (progress display). Returns an unsubscribe function. */
+  /** Be told about every recorded reply (progress display). Returns an unsubscribe function. */
   onRecord(listener: (entry: UsageEntry) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  private totalsOf(modelId: string): UsageTotals {
+    let t = this.perModel.get(modelId);
+    if (!t) this.perModel.set(modelId, (t = { calls: 0, cachedCalls: 0, promptTokens: 0, completionTokens: 0 }));
+    return t;
   }
 }

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/schema.js';
-import { ConfigError, InputError } from '../errors.js';
+import { ConfigError, InputError, redactConfigSecrets } from '../errors.js';
 import type { ChatTokenizer } from '../export/chat-tokenizer.js';
 import { createHooks, handledLanguages, type DerivedSeedQuery, type ExportContext, type Hooks } from '../hooks.js';
 import { createLlmFactory } from '../llm/factory.js';
@@ -111,7 +111,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const verifier = handledLanguages(hooks).length > 0 ? createVerifier({ hooks, policy: config.verify }) : undefined;
   const deps: PipelineDeps = { hooks, signal: controller.signal, dryRun: false, verifier };
   const funnel = new Funnel(checkpoint?.funnel);
-  const tally = new UsageTally((checkpoint?.funnel as { usage?: unknown } | undefined)?.usage);
+  const tally = new UsageTally((checkpoint?.funnel as { usage?: unknown } | undefined)?.usage, meter);
   store.open(checkpoint);
   if (checkpoint) await replayFilters(hooks, store, checkpoint, controller.signal);
 
@@ -149,7 +149,6 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
         for (const r of records) await filterRecord(r, hooks, filterCtx);
         store.append(records);
         funnel.add(records);
-        tally.add(records);
         seedsDone += 1;
         for (const r of records) await (r.dropped ? hooks.dropped : hooks.kept).promise(r);
         saveCheckpoint();
@@ -316,17 +315,9 @@ function readRunJson(store: RunStore): PreviousRun | undefined {
   }
 }
 
-// The config holds no secrets by design (keys come from the environment); still drop the base URL's credentials if a user put any there.
+// Keys come from the environment, but a user may put credentials in a base URL or a provider's headers.
 function redactConfig(config: ResolvedConfig): ResolvedConfig {
-  if (!config.baseUrl) return config;
-  try {
-    const u = new URL(config.baseUrl);
-    u.username = '';
-    u.password = '';
-    return { ...config, baseUrl: u.toString() };
-  } catch {
-    return config;
-  }
+  return redactConfigSecrets(config);
 }
 
 function stripUndefined<T extends object>(obj: T): Partial<T> {

@@ -1,34 +1,40 @@
 import type { UsageTotals } from '../llm/types.js';
-import type { SampleRecord } from '../record.js';
+import type { UsageMeter } from '../llm/usage.js';
 
 /**
- * Token usage per model summed over the records written (kept and rejected). Derived from records
- * rather than from live calls so that run.json reports the same figures for a resumed run as for an
- * uninterrupted one (the live meter of a resumed process sees replays as cache hits).
+ * The run directory's LLM usage per model, for run.json and the checkpoint: what the endpoint
+ * received over every process that worked on the directory (the totals restored from the checkpoint
+ * plus this process's meter). `calls` are HTTP requests sent (retries and failed attempts included),
+ * `cachedCalls` replies served from the cache instead; see {@link UsageMeter}.
+ * A process killed with SIGKILL loses the calls it made after its last checkpoint (at most
+ * CHECKPOINT_INTERVAL_MS of work plus the calls in flight), so a resumed run may report fewer calls
+ * than its endpoint received, never more.
  */
 export class UsageTally {
-  private byModel: Record<string, UsageTotals>;
+  private readonly restored: Record<string, UsageTotals>;
 
-  constructor(restore?: unknown) {
-    this.byModel = restore && typeof restore === 'object' ? structuredClone(restore as Record<string, UsageTotals>) : {};
+  /** @param restore the `state()` saved in the checkpoint, if any. */
+  constructor(
+    restore: unknown,
+    private readonly meter: UsageMeter,
+  ) {
+    this.restored = restore && typeof restore === 'object' ? structuredClone(restore as Record<string, UsageTotals>) : {};
   }
 
-  add(records: readonly SampleRecord[]): void {
-    for (const r of records) {
-      for (const u of r.usage) {
-        const t = (this.byModel[u.model] ??= { calls: 0, cachedCalls: 0, promptTokens: 0, completionTokens: 0 });
-        t.calls += 1;
-        t.promptTokens += u.promptTokens;
-        t.completionTokens += u.completionTokens;
-      }
-    }
-  }
-
+  /** Restored totals plus this process's, per model id, sorted by id. */
   totals(): Record<string, UsageTotals> {
-    return structuredClone(this.byModel);
+    const live = this.meter.byModel();
+    const out: Record<string, UsageTotals> = {};
+    for (const id of [...new Set([...Object.keys(this.restored), ...Object.keys(live)])].sort()) {
+      const a = this.restored[id] ?? { calls: 0, cachedCalls: 0, promptTokens: 0, completionTokens: 0 };
+      const b = live[id] ?? { calls: 0, cachedCalls: 0, promptTokens: 0, completionTokens: 0 };
+      out[id] = { calls: a.calls + b.calls, cachedCalls: a.cachedCalls + b.cachedCalls, promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens };
+    }
+    return out;
   }
 
+  /** What the checkpoint stores. */
   state(): unknown {
-    return this.byModel;
+    return this.totals();
   }
 }

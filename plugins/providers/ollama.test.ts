@@ -109,4 +109,21 @@ describe('provider:ollama', () => {
     expect(err.hint).toContain('ollama serve');
     expect(err.hint).toContain(`ollama pull ${MODEL}`);
   });
+
+  it('sends a host\'s user-info as Basic authorization and never names it', async () => {
+    const keyed = double.ollamaUrl.replace('http://', 'http://proxy:PW-ollama-0042@');
+    const provider = createOllamaProvider({ baseUrl: keyed });
+    expect(provider.endpoint).toBe(double.ollamaUrl);
+    await provider.chat(MODEL, { messages: [{ role: 'user', content: 'hi' }] }, { timeoutMs: 5_000 });
+    expect(double.chatRequests()[0]!.headers.authorization).toBe(`Basic ${Buffer.from('proxy:PW-ollama-0042').toString('base64')}`);
+    double.fault({ status: 500, message: 'proxy saw PW-ollama-0042' });
+    const err = await failure(provider.chat(MODEL, { messages: [{ role: 'user', content: 'hi' }] }, { timeoutMs: 5_000 }));
+    expect(err.message).not.toContain('PW-ollama-0042');
+  });
+
+  it('a host that is no URL fails every call fatally, naming it', async () => {
+    const err = await failure(createOllamaProvider({ baseUrl: 'http://[bad' }).chat(MODEL, { messages: [{ role: 'user', content: 'hi' }] }, { timeoutMs: 1_000 }));
+    expect(err).toMatchObject({ kind: 'unreachable', fatal: true });
+    expect(err.message).toContain('http://[bad');
+  });
 });

@@ -5,13 +5,15 @@ import {
   llmErrorFromNetwork,
   llmErrorFromStatus,
   linkSignals,
-  publicUrl,
+  parseEndpointUrl,
+  redactSecrets,
   retryAfterMs,
   z,
   type CallOptions,
   type ChatProvider,
   type ChatRequest,
   type ChatResult,
+  type EndpointUrl,
   type FailureContext,
   type ProviderOptions,
 } from '../../core/index.js';
@@ -22,7 +24,8 @@ import {
  *
  * Host: `--base-url` > this plugin's `host` option > `OLLAMA_HOST` > http://127.0.0.1:11434 (Ollama's
  * default). Structured output uses `format: <JSON Schema>`; sampling goes in `options`
- * (temperature, top_p, num_predict, seed, stop).
+ * (temperature, top_p, num_predict, seed, stop). A host with user-info (`http://user:pw@gpu-box:11434`,
+ * an authenticating proxy in front of Ollama) is sent as HTTP Basic authorization, never in a message.
  */
 
 /** Ollama's documented default address (github.com/ollama/ollama, docs/faq.md). */
@@ -46,10 +49,22 @@ export type OllamaProviderOptions = z.output<typeof ollamaProviderOptions>;
  * Build a provider bound to one Ollama host.
  * @param options `baseUrl` from `--base-url` (wins over everything).
  * @param env where `OLLAMA_HOST` is read (process.env; injectable for tests).
+ * A host that is no http(s) URL surfaces on every call as a fatal `unreachable` LlmError naming it.
  */
 export function createOllamaProvider(options: ProviderOptions = {}, pluginOptions: Partial<OllamaProviderOptions> = {}, env: NodeJS.ProcessEnv = process.env): ChatProvider {
-  const host = normaliseHost(options.baseUrl ?? pluginOptions.host ?? nonEmpty(env.OLLAMA_HOST) ?? OLLAMA_DEFAULT_HOST);
-  const endpoint = publicUrl(host);
+  const raw = options.baseUrl ?? pluginOptions.host ?? nonEmpty(env.OLLAMA_HOST) ?? OLLAMA_DEFAULT_HOST;
+  let parsed: EndpointUrl;
+  let badHost: LlmError | undefined;
+  try {
+    parsed = parseEndpointUrl(normaliseHost(raw), 'ollama');
+  } catch (err) {
+    badHost = err instanceof LlmError ? err : new LlmError('unreachable', `ollama: the host "${redactSecrets(raw)}" is not a valid host or URL`, { hint: 'e.g. OLLAMA_HOST=127.0.0.1:11434 or --base-url http://gpu-box:11434' });
+    parsed = { url: OLLAMA_DEFAULT_HOST, query: {}, endpoint: badHost.message };
+  }
+  const host = parsed.url;
+  const { endpoint } = parsed;
+  const authHeaders: Record<string, string> = parsed.basicAuth ? { Authorization: parsed.basicAuth } : {};
+  const secrets = parsed.basicAuth ? [parsed.basicAuth.slice('Basic '.length), ...userInfo(raw)] : [];
 
   return {
     name: 'ollama',
@@ -65,7 +80,9 @@ export function createOllamaProvider(options: ProviderOptions = {}, pluginOption
           auth: `the server at ${endpoint} refused the request; if it sits behind an authenticating proxy, check its credentials`,
           notFound: `pull it with \`ollama pull ${model}\` (list local models with \`ollama list\`)`,
         },
+        secrets,
       };
+      if (badHost) throw badHost;
       const link = linkSignals(call.signal);
       let timedOut = false;
       const timer = setTimeout(() => {
@@ -78,6 +95,7 @@ export function createOllamaProvider(options: ProviderOptions = {}, pluginOption
       let lastResponse: Response | undefined;
       const client = new Ollama({
         host,
+        headers: authHeaders,
         fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
           lastResponse = await fetch(input, { ...init, signal });
           return lastResponse;
@@ -106,7 +124,10 @@ export function createOllamaProvider(options: ProviderOptions = {}, pluginOption
         clearTimeout(timer);
         link.dispose();
       }
-      const content = response?.message?.content;
+      if (!response || typeof response !== 'object') {
+        throw new LlmError('server', `ollama at ${endpoint} answered with something that is not a chat reply for model "${model}"`, { hint: `is ${endpoint} an Ollama server (its API is under /api)?` });
+      }
+      const content = response.message?.content;
       if (typeof content !== 'string') throw new LlmError('server', `ollama at ${endpoint} returned a reply without message content for model "${model}"`);
       return {
         content,
@@ -129,9 +150,9 @@ function classify(err: unknown, ctx: FailureContext, timedOut: boolean, response
   if (network) return network;
   if (err instanceof SyntaxError) return new LlmError('server', `ollama at ${ctx.endpoint} returned a response body that is not valid JSON (model "${ctx.model}")`);
   if (err instanceof TypeError && /fetch failed|terminated/i.test(err.message)) {
-    return new LlmError('connection', `ollama at ${ctx.endpoint}: connection failed (${(err.cause as Error | undefined)?.message ?? err.message})`, { cause: err.cause });
+    return new LlmError('connection', `ollama at ${ctx.endpoint}: connection failed (${redactSecrets((err.cause as Error | undefined)?.message ?? err.message, ctx.secrets ?? [])})`);
   }
-  return new LlmError('server', `ollama at ${ctx.endpoint}: unexpected failure: ${(err as Error)?.message ?? String(err)}`);
+  return new LlmError('server', `ollama at ${ctx.endpoint}: unexpected failure: ${redactSecrets(String((err as Error)?.message ?? err), ctx.secrets ?? [])}`);
 }
 
 /** `host:port`, `:port` and bare hosts, as `OLLAMA_HOST` allows, become a URL; trailing slashes go. */
@@ -142,6 +163,14 @@ function normaliseHost(host: string): string {
   const u = new URL(h);
   if (!u.port && !/^[a-z]+:\/\/[^/]*:\d+/i.test(h) && !host.includes('://')) u.port = '11434';
   return u.toString().replace(/\/+$/, '');
+}
+
+/** The user-info parts of `raw` (raw and decoded), to scrub from server text. */
+function userInfo(raw: string): string[] {
+  const m = /^[a-z]+:\/\/([^/@]*)@/i.exec(raw.trim());
+  if (!m) return [];
+  const parts = m[1]!.split(':');
+  return [...parts, ...parts.map((p) => { try { return decodeURIComponent(p); } catch { return p; } })].filter((s) => s.length >= 4);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,10 +1,11 @@
 import OpenAI from 'openai';
 import {
   definePlugin,
+  isSecretQueryParam,
   LlmError,
   llmErrorFromNetwork,
   llmErrorFromStatus,
-  publicUrl,
+  parseEndpointUrl,
   redactSecrets,
   retryAfterMs,
   z,
@@ -12,6 +13,7 @@ import {
   type ChatProvider,
   type ChatRequest,
   type ChatResult,
+  type EndpointUrl,
   type FailureContext,
   type ProviderOptions,
 } from '../../core/index.js';
@@ -24,6 +26,11 @@ import {
  * API key: the environment variable named by `apiKeyEnv` (default `OPENAI_API_KEY`), read at every
  * call; a local server needs none, so a placeholder is sent when it is unset (except to api.openai.com,
  * which is refused up front with a hint).
+ *
+ * Credentials in the base URL: `http://user:password@host/v1` is sent as HTTP Basic authorization
+ * (what curl does with it; it replaces the bearer key, as both use the Authorization header), and a
+ * query string (`?api-version=...&api-key=...`) is sent with every request. Neither appears in any
+ * message: errors name the endpoint with user-info removed and secret query values as `***`.
  */
 
 /** Where the official API lives; the only endpoint for which a missing key is an error before calling. */
@@ -42,6 +49,11 @@ export const openaiProviderOptions = z
      * `max_completion_tokens` (required by OpenAI's reasoning models, which reject `max_tokens`).
      */
     maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).default('max_tokens'),
+    /**
+     * Extra HTTP headers sent with every request (a gateway's `x-api-key`, vLLM behind a proxy). Their
+     * values are treated as secrets: scrubbed from error messages, written as `[REDACTED]` in run.json.
+     */
+    headers: z.record(z.string(), z.string()).optional(),
   })
   .strict();
 
@@ -52,17 +64,32 @@ export type OpenAiProviderOptions = z.output<typeof openaiProviderOptions>;
  * @param options `baseUrl` from `--base-url` (wins over everything).
  * @param pluginOptions this plugin's config options.
  * @param env the environment to read `OPENAI_BASE_URL` and the key from (process.env; injectable for tests).
- * @throws ConfigError-free: a bad URL surfaces on the first call as an `unreachable` LlmError naming it.
+ * @throws ConfigError-free: a bad URL (not absolute http/https) surfaces on every call as a fatal
+ *   `unreachable` LlmError naming it (credentials removed).
  */
 export function createOpenAiProvider(options: ProviderOptions = {}, pluginOptions: Partial<OpenAiProviderOptions> = {}, env: NodeJS.ProcessEnv = process.env): ChatProvider {
   const keyEnv = pluginOptions.apiKeyEnv ?? 'OPENAI_API_KEY';
   const maxTokensField = pluginOptions.maxTokensField ?? 'max_tokens';
-  const baseURL = (options.baseUrl ?? pluginOptions.baseUrl ?? nonEmpty(env.OPENAI_BASE_URL) ?? OPENAI_DEFAULT_BASE_URL).replace(/\/+$/, '');
-  const endpoint = publicUrl(baseURL);
-  const isOfficial = /^https:\/\/api\.openai\.com(\/|$)/.test(baseURL);
+  const rawUrl = (options.baseUrl ?? pluginOptions.baseUrl ?? nonEmpty(env.OPENAI_BASE_URL) ?? OPENAI_DEFAULT_BASE_URL).trim();
+  let parsed: EndpointUrl;
+  let badUrl: LlmError | undefined;
+  try {
+    parsed = parseEndpointUrl(rawUrl, 'openai');
+  } catch (err) {
+    badUrl = err as LlmError;
+    parsed = { url: OPENAI_DEFAULT_BASE_URL, query: {}, endpoint: (err as LlmError).message };
+  }
+  const { endpoint } = parsed;
+  const isOfficial = /^https:\/\/api\.openai\.com(\/|$)/.test(parsed.url);
   const readKey = () => nonEmpty(env[keyEnv]);
+  const headers = pluginOptions.headers ?? {};
+  // Everything a server might echo back that must not reach a message.
+  const fixedSecrets = [...Object.values(headers), parsed.basicAuth?.slice('Basic '.length), ...urlSecrets(rawUrl)];
   const client = new OpenAI({
-    baseURL,
+    baseURL: parsed.url,
+    defaultQuery: parsed.query,
+    // Later headers win over the client's own bearer Authorization.
+    defaultHeaders: { ...headers, ...(parsed.basicAuth ? { Authorization: parsed.basicAuth } : {}) },
     // A function: the client calls it before every request, so a key set or rotated mid-run is used.
     apiKey: async () => readKey() ?? NO_KEY_PLACEHOLDER,
     // Core retries (with the run's backoff and concurrency); the client's own retries would multiply them.
@@ -85,8 +112,9 @@ export function createOpenAiProvider(options: ProviderOptions = {}, pluginOption
           auth: `check ${keyEnv}: the server did not accept it${readKey() ? '' : ` (${keyEnv} is not set)`}`,
           notFound: `is "${model}" served at ${endpoint}? list models with: curl ${endpoint}/models`,
         },
-        secrets: [readKey()],
+        secrets: [readKey(), ...fixedSecrets],
       };
+      if (badUrl) throw badUrl;
       if (isOfficial && !readKey()) {
         throw new LlmError('auth', `openai at ${endpoint} needs an API key and ${keyEnv} is not set`, { hint: `export ${keyEnv}=... (or point --base-url at a local server)` });
       }
@@ -108,7 +136,14 @@ export function createOpenAiProvider(options: ProviderOptions = {}, pluginOption
       } catch (err) {
         throw classify(err, ctx, call);
       }
-      const choice = completion.choices?.[0];
+      // A non-JSON content type makes the client return the body as text (or undefined when empty):
+      // an HTML error page from a proxy, or a base URL that is not the API root.
+      if (!completion || typeof completion !== 'object' || !Array.isArray((completion as { choices?: unknown }).choices)) {
+        throw new LlmError('server', `openai at ${endpoint} answered with something that is not a chat completion (${describeBody(completion)}) for model "${model}"`, {
+          hint: `is ${endpoint} the API root of an OpenAI-compatible server (usually ending in /v1)?`,
+        });
+      }
+      const choice = completion.choices[0];
       if (!choice) throw new LlmError('server', `openai at ${endpoint} returned no choices for model "${model}"`);
       const content = choice.message?.content;
       if (content === null || content === undefined) {
@@ -143,7 +178,8 @@ function classify(err: unknown, ctx: FailureContext, call: CallOptions): unknown
   if (err instanceof OpenAI.APIConnectionError) {
     return (
       llmErrorFromNetwork(err, ctx) ??
-      new LlmError('connection', `openai at ${ctx.endpoint}: connection failed (${(err.cause as Error | undefined)?.message ?? 'no detail'})`, { cause: err.cause })
+      // The cause's message can quote the request URL (and so its query string): scrubbed, and not attached.
+      new LlmError('connection', `openai at ${ctx.endpoint}: connection failed (${redactSecrets((err.cause as Error | undefined)?.message ?? 'no detail', ctx.secrets ?? [])})`)
     );
   }
   if (err instanceof OpenAI.APIError && typeof err.status === 'number') {
@@ -156,6 +192,24 @@ function classify(err: unknown, ctx: FailureContext, call: CallOptions): unknown
   const network = llmErrorFromNetwork(err, ctx, call.signal?.aborted ?? false);
   if (network) return network;
   return new LlmError('server', `openai at ${ctx.endpoint}: unexpected failure: ${redactSecrets(String((err as Error)?.message ?? err), ctx.secrets ?? [])}`);
+}
+
+/** What an unexpected body was, for the message: its type and a scrubbed start. */
+function describeBody(body: unknown): string {
+  if (body === undefined || body === null || body === '') return 'an empty body';
+  if (typeof body === 'string') return `text starting "${redactSecrets(body.slice(0, 80)).replace(/\s+/g, ' ')}"`;
+  return `JSON without "choices"`;
+}
+
+/** The user-info parts and secret query values of `raw` (raw and decoded), to scrub from server text. */
+function urlSecrets(raw: string): string[] {
+  try {
+    const u = new URL(raw);
+    const query = [...u.searchParams].filter(([name]) => isSecretQueryParam(name)).map(([, v]) => v);
+    return [u.username, decodeURIComponent(u.username), u.password, decodeURIComponent(u.password), ...query].filter((s) => s.length >= 4);
+  } catch {
+    return [];
+  }
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -77,7 +77,8 @@ describe('bad input gets a clear error and loses nothing', () => {
     });
     const out = tempDir('unreach');
     const r = await cli(base(out, `http://127.0.0.1:${port}/v1`));
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(75); // stopped, resumable
+    expect(r.stderr).toContain('resume with:');
     expect(r.stderr).toContain(`127.0.0.1:${port}`);
     expect(r.stderr).toMatch(/OPENAI_BASE_URL|--base-url/);
     expect(readJsonl(join(out, 'rejected.jsonl'))).toHaveLength(0);
@@ -89,7 +90,7 @@ describe('bad input gets a clear error and loses nothing', () => {
     try {
       const out = tempDir('auth');
       const r = await cli(base(out, double.url));
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(75); // stopped, resumable
       expect(r.stderr).toMatch(/OPENAI_API_KEY/);
       expect(r.stderr).not.toContain('abcdefghijkl');
       expect(r.stderr).not.toContain('sk-wrong');

@@ -92,6 +92,7 @@ describe('infinite-instruct preset over the 164 HumanEval functions', () => {
     expect(run.status).toBe('complete');
     expect(run.config.plugins['judge:quality']).toMatchObject({ judgments: 3, threshold: 6 });
     expect(run.funnel).toEqual(result.funnel);
+    expect(run.usage['openai:scripted-coder'].calls).toBe(double.count('openai.chat'));
     expect(run.usage['openai:scripted-coder'].calls).toBeGreaterThan(164 * 5);
     const exported = readJsonl(join(out, 'export', 'messages', 'train.jsonl')).length + readJsonl(join(out, 'export', 'messages', 'validation.jsonl')).length;
     expect(exported).toBe(result.funnel.kept);
