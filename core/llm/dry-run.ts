@@ -6,8 +6,11 @@ import type { UsageMeter } from './usage.js';
 /**
  * `--dry-run`: clients that make no HTTP call. Every request is counted and its tokens estimated;
  * the first few are kept whole so the CLI can print the rendered prompts. Structured calls return a
- * value generated from the schema with numbers at their maximum (judges' scores pass, so every stage
- * runs); plain calls return a placeholder that says no model was called.
+ * value generated from the schema (its `sampleSchema`, which keeps every constraint the validator
+ * checks) with numbers at their maximum, so judges' scores pass and every stage runs; free strings
+ * carry the call number so that replies differ, as a model's do. Plain calls return an answer-shaped
+ * placeholder: a sentence saying no model was called and a fenced code block in the language the
+ * prompt names, so responders and consumers that look for code accept it.
  */
 
 /** Token estimate used without a tokenizer: ceil(characters / 4), OpenAI's rule of thumb for English text. */
@@ -41,6 +44,8 @@ export interface DryRunEstimate {
   callsWithoutMaxTokens: number;
   /** The same, per model id. */
   byModel: Record<string, { calls: number; promptTokens: number; completionTokensMax: number }>;
+  /** Calls and prompt tokens per plugin (`CallMeta.plugin`). */
+  byPlugin: Record<string, { calls: number; promptTokens: number }>;
   /** Says how the numbers were estimated (printed by the CLI). */
   method: string;
 }
@@ -58,6 +63,7 @@ export class DryRunLog {
     completionTokensMax: 0,
     callsWithoutMaxTokens: 0,
     byModel: {},
+    byPlugin: {},
     method: 'tokens estimated as characters / 4; completion tokens bounded by maxTokens where set',
   };
 
@@ -73,6 +79,9 @@ export class DryRunLog {
     const m = (e.byModel[modelId] ??= { calls: 0, promptTokens: 0, completionTokensMax: 0 });
     m.calls++;
     m.promptTokens += promptTokens;
+    const p = (e.byPlugin[meta.plugin] ??= { calls: 0, promptTokens: 0 });
+    p.calls++;
+    p.promptTokens += promptTokens;
     if (request.maxTokens !== undefined) {
       e.completionTokensMax += request.maxTokens;
       m.completionTokensMax += request.maxTokens;
@@ -82,6 +91,11 @@ export class DryRunLog {
       this.kept.push({ n: e.calls, modelId, plugin: meta.plugin, messages: messages.map((x) => ({ role: x.role, content: x.content })), ...(schema ? { schema: schema.name } : {}), sampling, promptTokens });
     }
     return promptTokens;
+  }
+
+  /** Calls recorded so far. */
+  get calls(): number {
+    return this.est.calls;
   }
 
   /** The first `n` recorded requests (all kept ones by default), in call order. */
@@ -95,9 +109,37 @@ export class DryRunLog {
   }
 }
 
-/** The placeholder content of a plain dry-run reply. */
-export function dryRunPlaceholder(modelId: string): string {
-  return `[dry run: no request was sent; this placeholder stands for the reply of ${modelId}]`;
+/**
+ * Language ids looked for in a prompt, longest names first so `javascript` wins over `java`; the
+ * languages the built-in analyzers check, plus common aliases (our choice).
+ */
+const LANGUAGES = ['typescript', 'javascript', 'python', 'kotlin', 'csharp', 'shell', 'bash', 'swift', 'scala', 'rust', 'ruby', 'java', 'cpp', 'php', 'sql', 'go', 'c'];
+
+/**
+ * The fence tag for a plain dry-run reply: the tag of the prompt's first fenced block, else the
+ * language id that occurs most often as a whole word (the built-in templates name `{{ language }}`),
+ * else '' (an untagged fence).
+ */
+export function promptLanguage(messages: readonly ChatMessage[]): string {
+  const text = messages.map((m) => m.content).join('\n');
+  const fence = /```([A-Za-z][\w+#-]*)\n/.exec(text)?.[1]?.toLowerCase();
+  if (fence) return fence;
+  let best = '';
+  let bestCount = 0;
+  for (const lang of LANGUAGES) {
+    const n = text.match(new RegExp(`(?<![\\w+#-])${lang}(?![\\w+#-])`, 'gi'))?.length ?? 0;
+    if (n > bestCount) [best, bestCount] = [lang, n];
+  }
+  return best;
+}
+
+/**
+ * The content of a plain dry-run reply: shaped like an answer (a sentence, then a fenced code block
+ * tagged `language`) and saying that it is a placeholder, so nobody mistakes it for a model's.
+ */
+export function dryRunPlaceholder(modelId: string, language = ''): string {
+  const comment = ['python', 'shell', 'bash', 'ruby'].includes(language) ? '#' : language === 'sql' ? '--' : '//';
+  return `[dry run: no request was sent; this placeholder stands for the reply of ${modelId}]\n\n\`\`\`${language}\n${comment} dry run: placeholder for the model's code\n\`\`\`\n`;
 }
 
 /**
@@ -117,15 +159,16 @@ export function createDryRunClient(modelId: string, log: DryRunLog, meter: Usage
     modelId,
     async complete(request: ChatRequest, meta: CallMeta): Promise<Completion> {
       const promptTokens = log.record(modelId, request, meta);
-      const content = dryRunPlaceholder(modelId);
+      const content = dryRunPlaceholder(modelId, promptLanguage(request.messages));
       return { content, usage: usage(meta, promptTokens, content) };
     },
     async structured<T>(request: Omit<ChatRequest, 'schema'>, schema: OutputSchema, validate: (value: unknown) => T, meta: CallMeta): Promise<StructuredCompletion<T>> {
       const promptTokens = log.record(modelId, { ...request, schema }, meta);
       const problems: string[] = [];
+      const text = `dry run reply ${log.calls}`;
       for (const numbers of ['max', 'min'] as const) {
         try {
-          const raw = sampleFromSchema(schema.jsonSchema, { numbers, text: 'dry run' });
+          const raw = sampleFromSchema(schema.sampleSchema ?? schema.jsonSchema, { numbers, text });
           const value = validate(raw);
           return { value, usage: [usage(meta, promptTokens, JSON.stringify(raw))] };
         } catch (err) {
