@@ -1,0 +1,79 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { ResolvedConfig } from '../config/schema.js';
+import type { FunnelCounts } from './funnel.js';
+import { configHash } from './runner.js';
+
+/** The record stages a dry run can thin, in pipeline order. */
+export const RATE_STAGES = ['problem', 'judged', 'answered', 'verified'] as const;
+export type RateStage = (typeof RATE_STAGES)[number];
+/** Share of the records entering a stage that leave it, 0..1. */
+export type PassRates = Record<RateStage, number>;
+
+/** Where a dry run's pass rates come from, for the report. */
+export interface PassRateSource {
+  rates: PassRates;
+  /**
+   * `measured`: out/in per stage of an earlier run of the same configuration (its run.json);
+   * `given`: passed by the caller; `assumed`: none known, every record passes (an upper bound).
+   */
+  from: 'measured' | 'given' | 'assumed';
+  /** For `measured`: the run.json read, and how many records entered its first stage. */
+  file?: string;
+  records?: number;
+  /** Why no measured rates were used, when a run.json was there but did not fit. */
+  note?: string;
+}
+
+export const ALL_PASS: PassRates = { problem: 1, judged: 1, answered: 1, verified: 1 };
+
+/**
+ * The pass rates a dry run assumes: `given` (merged over all-pass) when set, else those measured by an
+ * earlier run of the same configuration in `config.out` (a `--limit N` pilot, an interrupted run, or
+ * a finished one; throughput keys such as `limit` do not change the configuration hash), else
+ * all-pass. A run.json of another configuration, or one that counted no record, is passed over
+ * with a note.
+ * @throws RangeError when a given rate is outside 0..1.
+ */
+export function choosePassRates(config: ResolvedConfig, given?: Partial<PassRates>): PassRateSource {
+  if (given && Object.keys(given).length > 0) {
+    for (const [stage, rate] of Object.entries(given)) {
+      if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) throw new RangeError(`dry run: pass rate of stage "${stage}" must be a number in 0..1, got ${String(rate)}`);
+    }
+    return { rates: { ...ALL_PASS, ...given }, from: 'given' };
+  }
+  if (!config.out) return { rates: ALL_PASS, from: 'assumed' };
+  const file = join(resolve(config.out), 'run.json');
+  if (!existsSync(file)) return { rates: ALL_PASS, from: 'assumed' };
+  let run: { configHash?: string; funnel?: FunnelCounts };
+  try {
+    run = JSON.parse(readFileSync(file, 'utf8')) as typeof run;
+  } catch (err) {
+    return { rates: ALL_PASS, from: 'assumed', note: `${file} is not JSON (${(err as Error).message})` };
+  }
+  if (run.configHash !== configHash(config)) return { rates: ALL_PASS, from: 'assumed', note: `${file} is a run of another configuration` };
+  const stages = run.funnel?.stages;
+  if (!stages || !(stages.problem?.in > 0)) return { rates: ALL_PASS, from: 'assumed', note: `${file} counted no record yet` };
+  const rates = { ...ALL_PASS };
+  for (const s of RATE_STAGES) if (stages[s]?.in > 0) rates[s] = stages[s].out / stages[s].in;
+  return { rates, from: 'measured', file, records: stages.problem.in };
+}
+
+/**
+ * Lets through exactly round(k × rate) of the first k records asked about, for every k (error
+ * diffusion), so a dry run's drops match the rate without randomness and reruns agree.
+ */
+export class PassQuota {
+  private asked = 0;
+  private passed = 0;
+
+  constructor(readonly rate: number) {}
+
+  /** Whether the next record passes. */
+  next(): boolean {
+    this.asked += 1;
+    if (Math.round(this.asked * this.rate) <= this.passed) return false;
+    this.passed += 1;
+    return true;
+  }
+}
