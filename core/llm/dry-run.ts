@@ -38,6 +38,11 @@ export interface DryRunEstimate {
   structuredCalls: number;
   /** Estimated prompt tokens over all calls (chars/4 of every message). */
   promptTokens: number;
+  /**
+   * Estimated completion tokens (chars/4 of the synthetic replies). Meaningful only when reply
+   * lengths were given (DryRunLog.expectReplies); otherwise replies are as short as the schema allows.
+   */
+  completionTokens: number;
   /** Sum of `maxTokens` over the calls that set it: an upper bound on their completion tokens. */
   completionTokensMax: number;
   /** Calls without `maxTokens`, whose completion length cannot be bounded. */
@@ -45,7 +50,7 @@ export interface DryRunEstimate {
   /** The same, per model id. */
   byModel: Record<string, { calls: number; promptTokens: number; completionTokensMax: number }>;
   /** Calls and prompt tokens per plugin (`CallMeta.plugin`). */
-  byPlugin: Record<string, { calls: number; promptTokens: number }>;
+  byPlugin: Record<string, { calls: number; promptTokens: number; completionTokens: number }>;
   /** Says how the numbers were estimated (printed by the CLI). */
   method: string;
 }
@@ -60,6 +65,7 @@ export class DryRunLog {
     calls: 0,
     structuredCalls: 0,
     promptTokens: 0,
+    completionTokens: 0,
     completionTokensMax: 0,
     callsWithoutMaxTokens: 0,
     byModel: {},
@@ -67,7 +73,30 @@ export class DryRunLog {
     method: 'tokens estimated as characters / 4; completion tokens bounded by maxTokens where set',
   };
 
+  private replyTokens: Record<string, number> = {};
+
   constructor(readonly keep = DEFAULT_KEEP) {}
+
+  /**
+   * Make synthetic replies of `plugin` about `tokens` long (chars/4) instead of as short as their
+   * schema allows, e.g. the mean reply length a pilot run measured. Replies feed later prompts (a
+   * problem is judged and answered), so this also moves the prompt-token estimate.
+   */
+  expectReplies(tokensByPlugin: Record<string, number>): void {
+    this.replyTokens = { ...tokensByPlugin };
+  }
+
+  /** The reply length set for `plugin` by expectReplies, in tokens. */
+  replyTokensOf(plugin: string): number | undefined {
+    return this.replyTokens[plugin];
+  }
+
+  /** Count the completion tokens of a synthetic reply to a request recorded before. */
+  recordReply(plugin: string, completionTokens: number): void {
+    this.est.completionTokens += completionTokens;
+    const p = this.est.byPlugin[plugin];
+    if (p) p.completionTokens += completionTokens;
+  }
 
   /** Count a request; keep it whole if it is among the first `keep`. Returns its prompt-token estimate. */
   record(modelId: string, request: ChatRequest, meta: CallMeta): number {
@@ -79,7 +108,7 @@ export class DryRunLog {
     const m = (e.byModel[modelId] ??= { calls: 0, promptTokens: 0, completionTokensMax: 0 });
     m.calls++;
     m.promptTokens += promptTokens;
-    const p = (e.byPlugin[meta.plugin] ??= { calls: 0, promptTokens: 0 });
+    const p = (e.byPlugin[meta.plugin] ??= { calls: 0, promptTokens: 0, completionTokens: 0 });
     p.calls++;
     p.promptTokens += promptTokens;
     if (request.maxTokens !== undefined) {
@@ -137,9 +166,14 @@ export function promptLanguage(messages: readonly ChatMessage[]): string {
  * The content of a plain dry-run reply: shaped like an answer (a sentence, then a fenced code block
  * tagged `language`) and saying that it is a placeholder, so nobody mistakes it for a model's.
  */
-export function dryRunPlaceholder(modelId: string, language = ''): string {
+export function dryRunPlaceholder(modelId: string, language = '', chars = 0): string {
   const comment = ['python', 'shell', 'bash', 'ruby'].includes(language) ? '#' : language === 'sql' ? '--' : '//';
-  return `[dry run: no request was sent; this placeholder stands for the reply of ${modelId}]\n\n\`\`\`${language}\n${comment} dry run: placeholder for the model's code\n\`\`\`\n`;
+  const head = `[dry run: no request was sent; this placeholder stands for the reply of ${modelId}]\n\n\`\`\`${language}\n`;
+  const line = `${comment} dry run: placeholder for the model's code\n`;
+  const tail = '```\n';
+  // At least one comment line; more until the reply is about `chars` long.
+  const lines = Math.max(1, Math.round((chars - head.length - tail.length) / line.length));
+  return `${head}${line.repeat(lines)}${tail}`;
 }
 
 /**
@@ -153,22 +187,29 @@ export function createDryRunClient(modelId: string, log: DryRunLog, meter: Usage
   const usage = (meta: CallMeta, promptTokens: number, content: string): UsageEntry => {
     const entry: UsageEntry = { plugin: meta.plugin, model: modelId, promptTokens, completionTokens: estimateTokens(content), cached: false };
     meter.record(entry);
+    log.recordReply(meta.plugin, entry.completionTokens);
     return entry;
   };
   return {
     modelId,
     async complete(request: ChatRequest, meta: CallMeta): Promise<Completion> {
       const promptTokens = log.record(modelId, request, meta);
-      const content = dryRunPlaceholder(modelId, promptLanguage(request.messages));
+      const content = dryRunPlaceholder(modelId, promptLanguage(request.messages), 4 * (log.replyTokensOf(meta.plugin) ?? 0));
       return { content, usage: usage(meta, promptTokens, content) };
     },
     async structured<T>(request: Omit<ChatRequest, 'schema'>, schema: OutputSchema, validate: (value: unknown) => T, meta: CallMeta): Promise<StructuredCompletion<T>> {
       const promptTokens = log.record(modelId, { ...request, schema }, meta);
       const problems: string[] = [];
       const text = `dry run reply ${log.calls}`;
+      const target = 4 * (log.replyTokensOf(meta.plugin) ?? 0);
+      const jsonSchema = schema.sampleSchema ?? schema.jsonSchema;
       for (const numbers of ['max', 'min'] as const) {
         try {
-          const raw = sampleFromSchema(schema.sampleSchema ?? schema.jsonSchema, { numbers, text });
+          // Lengthen the prose fields evenly so the reply is about `target` characters long.
+          const stats = { proseFields: 0 };
+          const short = JSON.stringify(sampleFromSchema(jsonSchema, { numbers, text, stats }));
+          const padProse = stats.proseFields > 0 && target > short.length ? Math.ceil((target - short.length) / stats.proseFields) : 0;
+          const raw = sampleFromSchema(jsonSchema, { numbers, text, padProse });
           const value = validate(raw);
           return { value, usage: [usage(meta, promptTokens, JSON.stringify(raw))] };
         } catch (err) {

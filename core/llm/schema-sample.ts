@@ -24,6 +24,14 @@ export interface SampleOptions {
   numbers?: 'max' | 'min';
   /** Text used for free strings; the property name is appended so distinct fields differ. */
   text?: string;
+  /**
+   * Characters of filler added to each prose field: a string property of the root object without
+   * maxLength, format, pattern or enum (list items and nested fields stay short, as keywords and
+   * labels are). `--dry-run` uses it to make replies as long as a pilot run's were.
+   */
+  padProse?: number;
+  /** Filled in: how many prose fields the value has (so a caller can size `padProse`). */
+  stats?: { proseFields: number };
 }
 
 /** zod emits ±Number.MAX_SAFE_INTEGER for `.int()` without bounds: treat such bounds as absent. */
@@ -39,7 +47,7 @@ type Schema = Record<string, unknown>;
  * @throws Error when a `$ref` points outside the schema or a schema is contradictory (e.g. an empty enum).
  */
 export function sampleFromSchema(schema: Record<string, unknown>, options: SampleOptions = {}): unknown {
-  return sample(schema, { root: schema, numbers: options.numbers ?? 'max', text: options.text ?? 'example', depth: 0, name: 'value', variant: 0 });
+  return sample(schema, { root: schema, numbers: options.numbers ?? 'max', text: options.text ?? 'example', depth: 0, name: 'value', variant: 0, prose: false, pad: options.padProse ?? 0, stats: options.stats });
 }
 
 interface Ctx {
@@ -50,6 +58,10 @@ interface Ctx {
   name: string;
   /** Index of the item among siblings that must differ (`uniqueItems`); 0 elsewhere. */
   variant: number;
+  pad: number;
+  /** True for properties of the root object (prose fields, see SampleOptions.padProse). */
+  prose: boolean;
+  stats?: { proseFields: number };
 }
 
 function sample(schemaIn: unknown, ctx: Ctx): unknown {
@@ -175,8 +187,16 @@ function sampleString(schema: Schema, ctx: Ctx): string {
     return s.slice(0, Math.max(min, Math.min(max, s.length)));
   };
   // Siblings that must differ get their index at the front, where maxLength cannot cut it off.
-  const free = fit(`${ctx.variant > 0 ? `${ctx.variant} ` : ''}${ctx.text} ${ctx.name}`, ` ${ctx.text}`);
-  if (typeof schema.pattern !== 'string') return free;
+  let free = fit(`${ctx.variant > 0 ? `${ctx.variant} ` : ''}${ctx.text} ${ctx.name}`, ` ${ctx.text}`);
+  if (typeof schema.pattern !== 'string') {
+    if (ctx.prose && max === Infinity) {
+      if (ctx.stats) ctx.stats.proseFields += 1;
+      const target = free.length + ctx.pad;
+      while (free.length < target) free += ` ${ctx.text}`;
+      free = free.slice(0, target);
+    }
+    return free;
+  }
   let re: RegExp;
   try {
     re = new RegExp(schema.pattern, 'u');
@@ -209,7 +229,7 @@ function sampleArray(schema: Schema, ctx: Ctx): unknown[] {
   const out: unknown[] = [];
   for (let i = 0; i < count; i++) {
     const itemSchema = i < prefix.length ? prefix[i] : schema.items === false ? undefined : schema.items;
-    out.push(sample(itemSchema, { ...ctx, depth: ctx.depth + 1, name: `${ctx.name}[${i}]`, variant: schema.uniqueItems === true ? i : ctx.variant }));
+    out.push(sample(itemSchema, { ...ctx, depth: ctx.depth + 1, name: `${ctx.name}[${i}]`, prose: false, variant: schema.uniqueItems === true ? i : ctx.variant }));
   }
   return out;
 }
@@ -222,7 +242,7 @@ function sampleObject(schema: Schema, ctx: Ctx): Record<string, unknown> {
     // Optional properties are filled too (strict schemas make everything required anyway), except
     // past the depth guard where only required ones are, so recursive schemas terminate.
     if (ctx.depth >= MAX_DEPTH && !required.has(key)) continue;
-    out[key] = sample(sub, { ...ctx, depth: ctx.depth + 1, name: key });
+    out[key] = sample(sub, { ...ctx, depth: ctx.depth + 1, name: key, prose: ctx.depth === 0 });
   }
   return out;
 }

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/schema.js';
 import type { FunnelCounts } from './funnel.js';
 import { configHash } from './runner.js';
+import { readRecords } from './store.js';
 
 /** The record stages a dry run can thin, in pipeline order. */
 export const RATE_STAGES = ['problem', 'judged', 'answered', 'verified'] as const;
@@ -21,6 +22,12 @@ export interface PassRateSource {
   /** For `measured`: the run.json read, and how many records entered its first stage. */
   file?: string;
   records?: number;
+  /**
+   * For `measured`: mean completion tokens per call of each plugin, from the usage on the earlier
+   * run's records (calls whose usage no record carries, e.g. a derived pass's preparatory calls, are
+   * not in it). The dry run makes its synthetic replies this long.
+   */
+  replyTokens?: Record<string, number>;
   /** Why no measured rates were used, when a run.json was there but did not fit. */
   note?: string;
 }
@@ -76,4 +83,28 @@ export class PassQuota {
     this.passed += 1;
     return true;
   }
+}
+
+/** Records read per file for reply lengths; our choice (enough for a stable mean, quick to read). */
+const REPLY_SAMPLE_RECORDS = 10_000;
+
+/**
+ * Mean completion tokens per call of each plugin, over the usage entries of the first records of
+ * `runDir`'s samples.jsonl and rejected.jsonl (cached replies included: their tokens are the model's).
+ * Empty when the files are missing.
+ */
+export async function measuredReplyTokens(runDir: string): Promise<Record<string, number>> {
+  const sum: Record<string, { calls: number; tokens: number }> = {};
+  for (const file of ['samples.jsonl', 'rejected.jsonl']) {
+    let n = 0;
+    for await (const r of readRecords(join(runDir, file))) {
+      for (const u of r.usage ?? []) {
+        const s = (sum[u.plugin] ??= { calls: 0, tokens: 0 });
+        s.calls += 1;
+        s.tokens += u.completionTokens;
+      }
+      if (++n >= REPLY_SAMPLE_RECORDS) break;
+    }
+  }
+  return Object.fromEntries(Object.entries(sum).map(([p, s]) => [p, Math.round(s.tokens / s.calls)]));
 }

@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import { createHooks, type DerivedSeedQuery, type Hooks } from '../hooks.js';
@@ -10,7 +10,7 @@ import { UsageMeter } from '../llm/usage.js';
 import type { Logger, Plugin } from '../plugin.js';
 import { dropRecord, type SampleRecord, type Seed } from '../record.js';
 import { createTemplateRenderer } from '../templates.js';
-import { ALL_PASS, choosePassRates, PassQuota, RATE_STAGES, type PassRates, type PassRateSource, type RateStage } from './dry-run-rates.js';
+import { ALL_PASS, choosePassRates, measuredReplyTokens, PassQuota, RATE_STAGES, type PassRates, type PassRateSource, type RateStage } from './dry-run-rates.js';
 import { Funnel, type StageCount } from './funnel.js';
 import { applyPlugins, createPluginApi, resolvePlugins } from './host.js';
 import { annotateTapErrors, processSeed } from './pipeline.js';
@@ -36,6 +36,8 @@ export interface DryRunOptions {
 export interface DryRunProjection {
   calls: number;
   promptTokens: number;
+  /** Chars/4 of the synthetic replies; an estimate only when reply lengths were measured (`passRates.replyTokens`). */
+  completionTokens: number;
   /** Sum of maxTokens: an upper bound on completion tokens (calls without maxTokens not included). */
   completionTokensMax: number;
   byPlugin: Record<string, number>;
@@ -81,10 +83,11 @@ const DEFAULT_SAMPLE_SEEDS = 2000;
 export async function dryRun(options: DryRunOptions): Promise<DryRunReport> {
   if (!options.config.seeds) throw new ConfigError('no seeds: pass --seeds PATH', { hint: 'e.g. --seeds ./src' });
   const passRates = choosePassRates(options.config, options.passRates);
-  const main = await simulate(options, passRates.rates);
+  if (passRates.from === 'measured') passRates.replyTokens = await measuredReplyTokens(dirname(passRates.file!));
+  const main = await simulate(options, passRates.rates, passRates.replyTokens);
   const scale = main.sampled ? main.total / main.sampled : 0;
   const allPass = RATE_STAGES.every((s) => passRates.rates[s] >= 1);
-  const upper = allPass ? undefined : await simulate(options, ALL_PASS);
+  const upper = allPass ? undefined : await simulate(options, ALL_PASS, passRates.replyTokens);
   const sample = main.log.estimate();
   const seen = new Set<string>();
   const firstPrompts = main.log.requests().filter((r) => (seen.has(r.plugin) ? false : (seen.add(r.plugin), true)));
@@ -111,12 +114,13 @@ interface Simulation {
 }
 
 /** One dry pass over the input and every derived pass, dropping records as `rates` say. */
-async function simulate(options: DryRunOptions, rates: PassRates): Promise<Simulation> {
+async function simulate(options: DryRunOptions, rates: PassRates, replyTokens?: Record<string, number>): Promise<Simulation> {
   const { config } = options;
   const hooks = createHooks();
   annotateTapErrors(hooks);
   const runDir = resolve(config.out ?? 'runs/dry-run');
   const llm = createLlmFactory({ hooks, settings: { ...llmSettings(config, runDir), cacheDir: null }, baseUrl: config.baseUrl, defaultModel: config.model ?? 'openai:dry-run', dryRun: true, meter: new UsageMeter() });
+  if (replyTokens) llm.dryRunLog!.expectReplies(replyTokens);
   const api = createPluginApi({ hooks, llm, templates: createTemplateRenderer(config.templates), log: options.log, run: { dir: runDir, dryRun: true, config } });
   await applyPlugins(api, await resolvePlugins(config.plugins, options.builtins, options.implicit));
   const settle = thinStages(hooks, rates);
@@ -192,6 +196,7 @@ function project(e: DryRunEstimate, scale: number): DryRunProjection {
   return {
     calls: Math.round(e.calls * scale),
     promptTokens: Math.round(e.promptTokens * scale),
+    completionTokens: Math.round(e.completionTokens * scale),
     completionTokensMax: Math.round(e.completionTokensMax * scale),
     byPlugin: Object.fromEntries(Object.entries(e.byPlugin).map(([p, v]) => [p, Math.round(v.calls * scale)])),
   };
@@ -226,7 +231,8 @@ export function formatDryRun(r: DryRunReport): string {
     out.push('  for a closer one, run a pilot with the same options and --limit N (e.g. 40), then --dry-run again: it uses the pilot\'s measured pass rates');
   }
   const byPlugin = (p: DryRunProjection) => Object.entries(p.byPlugin).map(([k, v]) => `${k} ${v}`).join(', ');
-  out.push(`estimate for all seeds: ~${r.projected.calls} LLM calls (${byPlugin(r.projected)}), ~${r.projected.promptTokens} prompt tokens, <= ${r.projected.completionTokensMax} completion tokens`);
+  const completion = pr.replyTokens ? `~${r.projected.completionTokens} completion tokens (reply lengths measured by the same run)` : `<= ${r.projected.completionTokensMax} completion tokens`;
+  out.push(`estimate for all seeds: ~${r.projected.calls} LLM calls (${byPlugin(r.projected)}), ~${r.projected.promptTokens} prompt tokens, ${completion}`);
   if (r.upperBound) out.push(`upper bound (every record passes): ~${r.upperBound.calls} LLM calls (${byPlugin(r.upperBound)}), ~${r.upperBound.promptTokens} prompt tokens`);
   out.push(`(${r.sample.method}; static verification is not run on synthetic code)`);
   return `${out.join('\n')}\n`;

@@ -10,13 +10,14 @@ import { HUMANEVAL, quietLog, runPreset, tempDir } from './helpers.js';
 /** Seeds of the pilot run whose pass rates the dry run uses; our choice (a quarter of the demo input). */
 const PILOT_SEEDS = 40;
 
-/** What the model was asked between two points of the double's request log: calls and chars/4 prompt tokens. */
-function made(double: LlmDouble, from: number): { calls: number; promptTokens: number; bySchema: Record<string, number> } {
+/** What the model was asked since request `from` of the double's log: calls, and tokens as the double counts them (chars/4). */
+function made(double: LlmDouble, from: number): { calls: number; promptTokens: number; completionTokens: number; bySchema: Record<string, number> } {
   const reqs = double.chatRequests().slice(from);
   const bySchema: Record<string, number> = {};
   for (const r of reqs) bySchema[r.schemaName ?? 'plain'] = (bySchema[r.schemaName ?? 'plain'] ?? 0) + 1;
   const promptTokens = reqs.reduce((a, r) => a + Math.ceil(r.messages!.map((m) => m.content).join('\n').length / 4), 0);
-  return { calls: reqs.length, promptTokens, bySchema };
+  const completionTokens = reqs.reduce((a, r) => a + Math.ceil(String(r.reply ?? '').length / 4), 0);
+  return { calls: reqs.length, promptTokens, completionTokens, bySchema };
 }
 
 describe('--dry-run estimate vs the real run, infinite-instruct over the demo input (164 HumanEval functions)', () => {
@@ -49,20 +50,25 @@ describe('--dry-run estimate vs the real run, infinite-instruct over the demo in
   }, 600_000);
   afterAll(async () => double?.close());
 
-  it('estimates the calls of the real run within 10%, from the pass rates a pilot measured', () => {
+  it('estimates the calls and tokens of the real run within 10%, from the pass rates and reply lengths a pilot measured', () => {
     const err = (measured.projected.calls - actual.calls) / actual.calls;
     const tokErr = (measured.projected.promptTokens - actual.promptTokens) / actual.promptTokens;
+    const complErr = (measured.projected.completionTokens - actual.completionTokens) / actual.completionTokens;
     const upperErr = (unknown.projected.calls - actual.calls) / actual.calls;
     console.log(
       [
-        `dry run (pass rates of a ${PILOT_SEEDS}-seed pilot): ${measured.projected.calls} calls, ${measured.projected.promptTokens} prompt tokens ${JSON.stringify(measured.projected.byPlugin)}`,
+        `dry run (pass rates of a ${PILOT_SEEDS}-seed pilot): ${measured.projected.calls} calls, ${measured.projected.promptTokens} prompt tokens, ${measured.projected.completionTokens} completion tokens ${JSON.stringify(measured.projected.byPlugin)}`,
         `dry run (no pilot: every record passes):  ${unknown.projected.calls} calls, ${unknown.projected.promptTokens} prompt tokens`,
-        `real run:                                 ${actual.calls} calls, ${actual.promptTokens} prompt tokens ${JSON.stringify(actual.bySchema)}`,
-        `error: calls ${(err * 100).toFixed(1)}%, prompt tokens ${(tokErr * 100).toFixed(1)}%; all-pass calls ${(upperErr * 100).toFixed(1)}%`,
+        `real run:                                 ${actual.calls} calls, ${actual.promptTokens} prompt tokens, ${actual.completionTokens} completion tokens ${JSON.stringify(actual.bySchema)}`,
+        `error: calls ${(err * 100).toFixed(1)}%, prompt tokens ${(tokErr * 100).toFixed(1)}%, completion tokens ${(complErr * 100).toFixed(1)}%; all-pass calls ${(upperErr * 100).toFixed(1)}%`,
       ].join('\n'),
     );
     expect(measured.passRates.from).toBe('measured');
     expect(Math.abs(err)).toBeLessThanOrEqual(0.1);
+    // Tokens too: replies as long as the pilot's (mean per plugin) make later prompts as long as the real ones.
+    expect(measured.passRates.replyTokens!['judge:quality']).toBeGreaterThan(0);
+    expect(Math.abs(tokErr)).toBeLessThanOrEqual(0.1);
+    expect(Math.abs(complErr)).toBeLessThanOrEqual(0.1);
     // The all-pass figure is an upper bound on calls, printed next to the estimate.
     expect(measured.upperBound!.calls).toBe(unknown.projected.calls);
     expect(unknown.projected.calls).toBeGreaterThanOrEqual(actual.calls);
