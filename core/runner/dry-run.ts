@@ -75,9 +75,11 @@ const DEFAULT_SAMPLE_SEEDS = 2000;
  * Offline, judges' verdicts and verification outcomes are unknown: synthetic replies pass every
  * judge, and static verification is not run (synthetic code says nothing about real code; it costs no
  * LLM call). So the dry run drops records at each stage in the proportion `passRates` gives
- * (deterministically, see PassQuota): measured ones from an earlier run of this configuration
- * when there is one, else all-pass, which makes the estimate an upper bound. With measured rates the
- * report also gives the all-pass upper bound.
+ * (deterministically, see PassQuota): measured ones from an earlier run of this configuration in
+ * `config.out` when there is one (e.g. a `--limit N` pilot), else all-pass, which makes the call
+ * estimate an upper bound. That run also gives each plugin's mean reply length, which synthetic
+ * replies then match (replies feed later prompts); without it they are as short as their schemas
+ * allow and the token figures run low. With measured rates the report also gives the all-pass bound.
  * @throws ConfigError without seeds; whatever the plugins throw when applied.
  */
 export async function dryRun(options: DryRunOptions): Promise<DryRunReport> {
@@ -227,8 +229,9 @@ export function formatDryRun(r: DryRunReport): string {
   if (pr.from === 'measured') out.push(`pass rates measured by the earlier run in ${pr.file} (${pr.records} records): ${rates}`);
   else if (pr.from === 'given') out.push(`pass rates given: ${rates}`);
   else {
-    out.push(`pass rates unknown, so every record is assumed to pass every judge and verification: the estimate is an upper bound${pr.note ? ` (${pr.note})` : ''}`);
-    out.push('  for a closer one, run a pilot with the same options and --limit N (e.g. 40), then --dry-run again: it uses the pilot\'s measured pass rates');
+    out.push(`pass rates unknown, so every record is assumed to pass every judge and verification: the call estimate is an upper bound${pr.note ? ` (${pr.note})` : ''}`);
+    out.push('  reply lengths are unknown too: synthetic replies are as short as their schemas allow, so token figures run low');
+    out.push('  for a closer estimate, run a pilot with the same options plus --limit N (e.g. 40) --out DIR, then --dry-run --out DIR: it uses the pilot\'s pass rates and reply lengths');
   }
   const byPlugin = (p: DryRunProjection) => Object.entries(p.byPlugin).map(([k, v]) => `${k} ${v}`).join(', ');
   const completion = pr.replyTokens ? `~${r.projected.completionTokens} completion tokens (reply lengths measured by the same run)` : `<= ${r.projected.completionTokensMax} completion tokens`;
