@@ -199,7 +199,7 @@ function sampleString(schema: Schema, ctx: Ctx): string {
   }
   let re: RegExp;
   try {
-    re = new RegExp(schema.pattern, 'u');
+    re = new RegExp(schema.pattern);
   } catch {
     return free;
   }
