@@ -6,8 +6,11 @@ import type { UsageMeter } from './usage.js';
 /**
  * `--dry-run`: clients that make no HTTP call. Every request is counted and its tokens estimated;
  * the first few are kept whole so the CLI can print the rendered prompts. Structured calls return a
- * value generated from the schema with numbers at their maximum (judges' scores pass, so every stage
- * runs); plain calls return a placeholder that says no model was called.
+ * value generated from the schema (its `sampleSchema`, which keeps every constraint the validator
+ * checks) with numbers at their maximum, so judges' scores pass and every stage runs; free strings
+ * carry the call number so that replies differ, as a model's do. Plain calls return an answer-shaped
+ * placeholder: a sentence saying no model was called and a fenced code block in the language the
+ * prompt names, so responders and consumers that look for code accept it.
  */
 
 /** Token estimate used without a tokenizer: ceil(characters / 4), OpenAI's rule of thumb for English text. */
@@ -35,12 +38,19 @@ export interface DryRunEstimate {
   structuredCalls: number;
   /** Estimated prompt tokens over all calls (chars/4 of every message). */
   promptTokens: number;
+  /**
+   * Estimated completion tokens (chars/4 of the synthetic replies). Meaningful only when reply
+   * lengths were given (DryRunLog.expectReplies); otherwise replies are as short as the schema allows.
+   */
+  completionTokens: number;
   /** Sum of `maxTokens` over the calls that set it: an upper bound on their completion tokens. */
   completionTokensMax: number;
   /** Calls without `maxTokens`, whose completion length cannot be bounded. */
   callsWithoutMaxTokens: number;
   /** The same, per model id. */
   byModel: Record<string, { calls: number; promptTokens: number; completionTokensMax: number }>;
+  /** Calls and prompt tokens per plugin (`CallMeta.plugin`). */
+  byPlugin: Record<string, { calls: number; promptTokens: number; completionTokens: number }>;
   /** Says how the numbers were estimated (printed by the CLI). */
   method: string;
 }
@@ -55,13 +65,38 @@ export class DryRunLog {
     calls: 0,
     structuredCalls: 0,
     promptTokens: 0,
+    completionTokens: 0,
     completionTokensMax: 0,
     callsWithoutMaxTokens: 0,
     byModel: {},
+    byPlugin: {},
     method: 'tokens estimated as characters / 4; completion tokens bounded by maxTokens where set',
   };
 
+  private replyTokens: Record<string, number> = {};
+
   constructor(readonly keep = DEFAULT_KEEP) {}
+
+  /**
+   * Make synthetic replies of `plugin` about `tokens` long (chars/4) instead of as short as their
+   * schema allows, e.g. the mean reply length a pilot run measured. Replies feed later prompts (a
+   * problem is judged and answered), so this also moves the prompt-token estimate.
+   */
+  expectReplies(tokensByPlugin: Record<string, number>): void {
+    this.replyTokens = { ...tokensByPlugin };
+  }
+
+  /** The reply length set for `plugin` by expectReplies, in tokens. */
+  replyTokensOf(plugin: string): number | undefined {
+    return this.replyTokens[plugin];
+  }
+
+  /** Count the completion tokens of a synthetic reply to a request recorded before. */
+  recordReply(plugin: string, completionTokens: number): void {
+    this.est.completionTokens += completionTokens;
+    const p = this.est.byPlugin[plugin];
+    if (p) p.completionTokens += completionTokens;
+  }
 
   /** Count a request; keep it whole if it is among the first `keep`. Returns its prompt-token estimate. */
   record(modelId: string, request: ChatRequest, meta: CallMeta): number {
@@ -73,6 +108,9 @@ export class DryRunLog {
     const m = (e.byModel[modelId] ??= { calls: 0, promptTokens: 0, completionTokensMax: 0 });
     m.calls++;
     m.promptTokens += promptTokens;
+    const p = (e.byPlugin[meta.plugin] ??= { calls: 0, promptTokens: 0, completionTokens: 0 });
+    p.calls++;
+    p.promptTokens += promptTokens;
     if (request.maxTokens !== undefined) {
       e.completionTokensMax += request.maxTokens;
       m.completionTokensMax += request.maxTokens;
@@ -82,6 +120,11 @@ export class DryRunLog {
       this.kept.push({ n: e.calls, modelId, plugin: meta.plugin, messages: messages.map((x) => ({ role: x.role, content: x.content })), ...(schema ? { schema: schema.name } : {}), sampling, promptTokens });
     }
     return promptTokens;
+  }
+
+  /** Calls recorded so far. */
+  get calls(): number {
+    return this.est.calls;
   }
 
   /** The first `n` recorded requests (all kept ones by default), in call order. */
@@ -95,9 +138,42 @@ export class DryRunLog {
   }
 }
 
-/** The placeholder content of a plain dry-run reply. */
-export function dryRunPlaceholder(modelId: string): string {
-  return `[dry run: no request was sent; this placeholder stands for the reply of ${modelId}]`;
+/**
+ * Language ids looked for in a prompt, longest names first so `javascript` wins over `java`; the
+ * languages the built-in analyzers check, plus common aliases (our choice).
+ */
+const LANGUAGES = ['typescript', 'javascript', 'python', 'kotlin', 'csharp', 'shell', 'bash', 'swift', 'scala', 'rust', 'ruby', 'java', 'cpp', 'php', 'sql', 'go', 'c'];
+
+/**
+ * The fence tag for a plain dry-run reply: the tag of the prompt's first fenced block, else the
+ * language id that occurs most often as a whole word (the built-in templates name `{{ language }}`),
+ * else '' (an untagged fence).
+ */
+export function promptLanguage(messages: readonly ChatMessage[]): string {
+  const text = messages.map((m) => m.content).join('\n');
+  const fence = /```([A-Za-z][\w+#-]*)\n/.exec(text)?.[1]?.toLowerCase();
+  if (fence) return fence;
+  let best = '';
+  let bestCount = 0;
+  for (const lang of LANGUAGES) {
+    const n = text.match(new RegExp(`(?<![\\w+#-])${lang}(?![\\w+#-])`, 'gi'))?.length ?? 0;
+    if (n > bestCount) [best, bestCount] = [lang, n];
+  }
+  return best;
+}
+
+/**
+ * The content of a plain dry-run reply: shaped like an answer (a sentence, then a fenced code block
+ * tagged `language`) and saying that it is a placeholder, so nobody mistakes it for a model's.
+ */
+export function dryRunPlaceholder(modelId: string, language = '', chars = 0): string {
+  const comment = ['python', 'shell', 'bash', 'ruby'].includes(language) ? '#' : language === 'sql' ? '--' : '//';
+  const head = `[dry run: no request was sent; this placeholder stands for the reply of ${modelId}]\n\n\`\`\`${language}\n`;
+  const line = `${comment} dry run: placeholder for the model's code\n`;
+  const tail = '```\n';
+  // At least one comment line; more until the reply is about `chars` long.
+  const lines = Math.max(1, Math.round((chars - head.length - tail.length) / line.length));
+  return `${head}${line.repeat(lines)}${tail}`;
 }
 
 /**
@@ -111,21 +187,29 @@ export function createDryRunClient(modelId: string, log: DryRunLog, meter: Usage
   const usage = (meta: CallMeta, promptTokens: number, content: string): UsageEntry => {
     const entry: UsageEntry = { plugin: meta.plugin, model: modelId, promptTokens, completionTokens: estimateTokens(content), cached: false };
     meter.record(entry);
+    log.recordReply(meta.plugin, entry.completionTokens);
     return entry;
   };
   return {
     modelId,
     async complete(request: ChatRequest, meta: CallMeta): Promise<Completion> {
       const promptTokens = log.record(modelId, request, meta);
-      const content = dryRunPlaceholder(modelId);
+      const content = dryRunPlaceholder(modelId, promptLanguage(request.messages), 4 * (log.replyTokensOf(meta.plugin) ?? 0));
       return { content, usage: usage(meta, promptTokens, content) };
     },
     async structured<T>(request: Omit<ChatRequest, 'schema'>, schema: OutputSchema, validate: (value: unknown) => T, meta: CallMeta): Promise<StructuredCompletion<T>> {
       const promptTokens = log.record(modelId, { ...request, schema }, meta);
       const problems: string[] = [];
+      const text = `dry run reply ${log.calls}`;
+      const target = 4 * (log.replyTokensOf(meta.plugin) ?? 0);
+      const jsonSchema = schema.sampleSchema ?? schema.jsonSchema;
       for (const numbers of ['max', 'min'] as const) {
         try {
-          const raw = sampleFromSchema(schema.jsonSchema, { numbers, text: 'dry run' });
+          // Lengthen the prose fields evenly so the reply is about `target` characters long.
+          const stats = { proseFields: 0 };
+          const short = JSON.stringify(sampleFromSchema(jsonSchema, { numbers, text, stats }));
+          const padProse = stats.proseFields > 0 && target > short.length ? Math.ceil((target - short.length) / stats.proseFields) : 0;
+          const raw = sampleFromSchema(jsonSchema, { numbers, text, padProse });
           const value = validate(raw);
           return { value, usage: [usage(meta, promptTokens, JSON.stringify(raw))] };
         } catch (err) {

@@ -54,6 +54,57 @@ describe('sampleFromSchema', () => {
     expect(depth).toBeLessThan(10);
   });
 
+  it('makes items differ under uniqueItems: enums, numbers, booleans, formats and nested strings', () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        kinds: { type: 'array', items: { enum: ['a', 'b', 'c'] }, minItems: 3, uniqueItems: true },
+        scores: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 10 }, minItems: 4, uniqueItems: true },
+        flags: { type: 'array', items: { type: 'boolean' }, minItems: 2, uniqueItems: true },
+        ids: { type: 'array', items: { type: 'string', format: 'uuid' }, minItems: 3, uniqueItems: true },
+        people: { type: 'array', items: { type: 'object', properties: { name: { type: 'string', maxLength: 12 } }, required: ['name'] }, minItems: 3, uniqueItems: true },
+      },
+    };
+    const v = sampleFromSchema(schema) as Record<string, unknown[]>;
+    for (const key of Object.keys(schema.properties)) expect(new Set(v[key]!.map((x) => JSON.stringify(x))).size, key).toBe(v[key]!.length);
+    expect(v.kinds).toEqual(['a', 'b', 'c']);
+    for (const s of v.scores as number[]) expect(s >= 1 && s <= 10).toBe(true);
+    for (const p of v.people as Array<{ name: string }>) expect(p.name.length).toBeLessThanOrEqual(12);
+  });
+
+  it('tries stock strings against a pattern, within the length bounds', () => {
+    const v = sampleFromSchema({
+      type: 'object',
+      properties: { id: { type: 'string', pattern: '^[a-z_]+$' }, code: { type: 'string', pattern: '^[0-9]+$', minLength: 3 }, odd: { type: 'string', pattern: '^Q{5}$' } },
+    }) as Record<string, string>;
+    expect(v.id).toMatch(/^[a-z_]+$/);
+    expect(v.code).toMatch(/^[0-9]{3,}$/);
+    // Unsolvable by the stock strings: the plain text comes back and the caller's validator says so.
+    expect(v.odd).not.toMatch(/^Q{5}$/);
+  });
+
+  it('pads only prose fields (top-level strings without maxLength) by padProse, and counts them', () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        problem: { type: 'string', minLength: 20 },
+        plan: { anyOf: [{ type: 'string' }, { type: 'null' }] },
+        title: { type: 'string', maxLength: 30 },
+        keywords: { type: 'array', items: { type: 'string' }, minItems: 2 },
+        nested: { type: 'object', properties: { note: { type: 'string' } } },
+      },
+    };
+    const stats = { proseFields: 0 };
+    const short = sampleFromSchema(schema, { stats }) as Record<string, unknown>;
+    expect(stats.proseFields).toBe(2);
+    const long = sampleFromSchema(schema, { padProse: 500 }) as Record<string, unknown>;
+    expect((long.problem as string).length).toBe((short.problem as string).length + 500);
+    expect((long.plan as string).length).toBe((short.plan as string).length + 500);
+    expect(long.title).toBe(short.title);
+    expect(long.keywords).toEqual(short.keywords);
+    expect(long.nested).toEqual(short.nested);
+  });
+
   it('says why when no value can be valid', () => {
     expect(() => sampleFromSchema({ type: 'object', properties: { x: { enum: [] } } })).toThrow(/"x".*empty enum/);
     expect(() => sampleFromSchema({ $ref: 'https://example.com/s.json' })).toThrow(/outside the schema/);

@@ -7,9 +7,13 @@
  * zod 4's `z.toJSONSchema` emits): `type` (single or array), `properties`/`required`, `items`,
  * `prefixItems`, `minItems`/`maxItems`, `enum`, `const`, `anyOf`/`oneOf`/`allOf` (first branch, or all
  * branches merged for allOf), local `$ref` (`#`, `#/$defs/...`, `#/definitions/...`), numeric bounds
- * (inclusive and exclusive, `multipleOf`), `minLength`/`maxLength`, and the `format`s `date-time`,
- * `date`, `time`, `email`, `uri`/`url`, `uuid`. `pattern` is not solved: a schema with a pattern gets a
- * plain string, which may not match it.
+ * (inclusive and exclusive, `multipleOf`), `minLength`/`maxLength`, `uniqueItems` (items made to
+ * differ), and the `format`s `date-time`, `date`, `time`, `email`, `uri`/`url`, `uuid`. `pattern` is
+ * not solved: a few stock strings are tried against it, and when none matches the plain string is
+ * returned, which the caller's validator then rejects.
+ *
+ * The keywords OpenAI strict mode rejects (`minLength`, `uniqueItems`, ...) are missing from an
+ * OutputSchema's `jsonSchema`; pass its `sampleSchema` to honour them.
  */
 
 export interface SampleOptions {
@@ -20,6 +24,14 @@ export interface SampleOptions {
   numbers?: 'max' | 'min';
   /** Text used for free strings; the property name is appended so distinct fields differ. */
   text?: string;
+  /**
+   * Characters of filler added to each prose field: a string property of the root object without
+   * maxLength, format, pattern or enum (list items and nested fields stay short, as keywords and
+   * labels are). `--dry-run` uses it to make replies as long as a pilot run's were.
+   */
+  padProse?: number;
+  /** Filled in: how many prose fields the value has (so a caller can size `padProse`). */
+  stats?: { proseFields: number };
 }
 
 /** zod emits ±Number.MAX_SAFE_INTEGER for `.int()` without bounds: treat such bounds as absent. */
@@ -35,7 +47,7 @@ type Schema = Record<string, unknown>;
  * @throws Error when a `$ref` points outside the schema or a schema is contradictory (e.g. an empty enum).
  */
 export function sampleFromSchema(schema: Record<string, unknown>, options: SampleOptions = {}): unknown {
-  return sample(schema, { root: schema, numbers: options.numbers ?? 'max', text: options.text ?? 'example', depth: 0, name: 'value' });
+  return sample(schema, { root: schema, numbers: options.numbers ?? 'max', text: options.text ?? 'example', depth: 0, name: 'value', variant: 0, prose: false, pad: options.padProse ?? 0, stats: options.stats });
 }
 
 interface Ctx {
@@ -44,6 +56,12 @@ interface Ctx {
   text: string;
   depth: number;
   name: string;
+  /** Index of the item among siblings that must differ (`uniqueItems`); 0 elsewhere. */
+  variant: number;
+  pad: number;
+  /** True for properties of the root object (prose fields, see SampleOptions.padProse). */
+  prose: boolean;
+  stats?: { proseFields: number };
 }
 
 function sample(schemaIn: unknown, ctx: Ctx): unknown {
@@ -53,7 +71,7 @@ function sample(schemaIn: unknown, ctx: Ctx): unknown {
   if ('const' in schema) return schema.const;
   if (Array.isArray(schema.enum)) {
     if (schema.enum.length === 0) throw new Error(`schema at "${ctx.name}" has an empty enum: no value can be valid`);
-    return schema.enum[0];
+    return schema.enum[ctx.variant % schema.enum.length];
   }
   for (const key of ['anyOf', 'oneOf'] as const) {
     const branches = schema[key];
@@ -72,7 +90,7 @@ function sample(schemaIn: unknown, ctx: Ctx): unknown {
     case 'null':
       return null;
     case 'boolean':
-      return true;
+      return ctx.variant % 2 === 0;
     case 'integer':
     case 'number':
       return sampleNumber(schema, type === 'integer', ctx);
@@ -125,6 +143,14 @@ function sampleNumber(schema: Schema, integer: boolean, ctx: Ctx): number {
   let value: number;
   if (ctx.numbers === 'max') value = hi ?? (lo !== undefined ? Math.max(lo, 1) : 1);
   else value = lo ?? (hi !== undefined ? Math.min(hi, 0) : 0);
+  // Distinct items (uniqueItems): walk inwards from the chosen end by one step per item, wrapping.
+  if (ctx.variant > 0) {
+    const by = (step ?? 1) * ctx.variant * (ctx.numbers === 'max' ? -1 : 1);
+    const span = lo !== undefined && hi !== undefined ? hi - lo + (step ?? 1) : Infinity;
+    value += span === Infinity ? by : by % span;
+    if (hi !== undefined && value > hi) value -= span;
+    if (lo !== undefined && value < lo) value += span;
+  }
   if (step !== undefined) {
     // Round towards the inside of the range so the value stays within bounds.
     value = ctx.numbers === 'max' ? Math.floor(value / step) * step : Math.ceil(value / step) * step;
@@ -147,14 +173,51 @@ const FORMATS: Record<string, string> = {
   ipv6: '::1',
 };
 
+/** Tried against a `pattern` the free text does not match; our choice of common shapes. */
+const PATTERN_CANDIDATES = ['example', 'a', 'A', '0', '1', 'a1', 'abc', 'ABC', 'x_1', 'a-b', 'snake_case', 'CamelCase', '2024-01-01', 'v1.0.0'];
+
 function sampleString(schema: Schema, ctx: Ctx): string {
   const fmt = typeof schema.format === 'string' ? FORMATS[schema.format] : undefined;
-  if (fmt) return fmt;
+  if (fmt) return ctx.variant > 0 ? varyFormat(fmt, ctx.variant) : fmt;
   const min = typeof schema.minLength === 'number' ? schema.minLength : 0;
   const max = typeof schema.maxLength === 'number' ? schema.maxLength : Infinity;
-  let s = `${ctx.text} ${ctx.name}`;
-  while (s.length < min) s += ` ${ctx.text}`;
-  return s.slice(0, Math.max(min, Math.min(max, s.length)));
+  const fit = (base: string, filler: string) => {
+    let s = base;
+    while (s.length < min) s += filler;
+    return s.slice(0, Math.max(min, Math.min(max, s.length)));
+  };
+  // Siblings that must differ get their index at the front, where maxLength cannot cut it off.
+  let free = fit(`${ctx.variant > 0 ? `${ctx.variant} ` : ''}${ctx.text} ${ctx.name}`, ` ${ctx.text}`);
+  if (typeof schema.pattern !== 'string') {
+    if (ctx.prose && max === Infinity) {
+      if (ctx.stats) ctx.stats.proseFields += 1;
+      const target = free.length + ctx.pad;
+      while (free.length < target) free += ` ${ctx.text}`;
+      free = free.slice(0, target);
+    }
+    return free;
+  }
+  let re: RegExp;
+  try {
+    re = new RegExp(schema.pattern);
+  } catch {
+    return free;
+  }
+  if (re.test(free)) return free;
+  for (const c of PATTERN_CANDIDATES) {
+    const s = fit(c, c.slice(-1));
+    if (re.test(s)) return s;
+  }
+  return free;
+}
+
+/** A format's stock value made distinct for item `variant` (uniqueItems). */
+function varyFormat(value: string, variant: number): string {
+  if (value.includes('@')) return `user${variant}${value.slice(value.indexOf('@'))}`;
+  if (value.endsWith('/')) return `${value}${variant}`;
+  if (/^0{8}-/.test(value)) return `${value.slice(0, -12)}${String(variant).padStart(12, '0')}`;
+  if (value.startsWith('2024-01-01')) return value.replace('2024-01-01', `2024-01-${String((variant % 28) + 1).padStart(2, '0')}`);
+  return value;
 }
 
 function sampleArray(schema: Schema, ctx: Ctx): unknown[] {
@@ -166,7 +229,7 @@ function sampleArray(schema: Schema, ctx: Ctx): unknown[] {
   const out: unknown[] = [];
   for (let i = 0; i < count; i++) {
     const itemSchema = i < prefix.length ? prefix[i] : schema.items === false ? undefined : schema.items;
-    out.push(sample(itemSchema, { ...ctx, depth: ctx.depth + 1, name: `${ctx.name}[${i}]` }));
+    out.push(sample(itemSchema, { ...ctx, depth: ctx.depth + 1, name: `${ctx.name}[${i}]`, prose: false, variant: schema.uniqueItems === true ? i : ctx.variant }));
   }
   return out;
 }
@@ -179,7 +242,7 @@ function sampleObject(schema: Schema, ctx: Ctx): Record<string, unknown> {
     // Optional properties are filled too (strict schemas make everything required anyway), except
     // past the depth guard where only required ones are, so recursive schemas terminate.
     if (ctx.depth >= MAX_DEPTH && !required.has(key)) continue;
-    out[key] = sample(sub, { ...ctx, depth: ctx.depth + 1, name: key });
+    out[key] = sample(sub, { ...ctx, depth: ctx.depth + 1, name: key, prose: ctx.depth === 0 });
   }
   return out;
 }

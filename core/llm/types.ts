@@ -27,6 +27,12 @@ export interface OutputSchema {
   name: string;
   /** A JSON Schema object (draft 2020-12 subset that both OpenAI strict mode and Ollama accept). */
   jsonSchema: Record<string, unknown>;
+  /**
+   * The same schema with every constraint the validator checks, including those strict mode makes
+   * `jsonSchema` drop (`minLength`, `maxLength`, `uniqueItems`, ...). Never sent to a provider nor part
+   * of a cache key; used to make valid values without a model (`--dry-run`). Absent: use `jsonSchema`.
+   */
+  sampleSchema?: Record<string, unknown>;
 }
 
 export interface ChatRequest extends SamplingParams {

@@ -80,4 +80,17 @@ describe('validatorFromZod', () => {
     const out = structuredOutput('problem', Problem);
     expect(() => out.validate(sampleFromSchema(out.schema.jsonSchema))).not.toThrow();
   });
+
+  it('keeps the dropped constraints in sampleSchema, so values made from it pass constraints the sent schema cannot state', () => {
+    const Strict = z.object({ problem: z.string().min(40).max(60), hint: z.string().min(30).optional() });
+    const out = structuredOutput('strict', Strict);
+    const sent = out.schema.jsonSchema.properties as Record<string, Record<string, unknown>>;
+    const kept = out.schema.sampleSchema!.properties as Record<string, Record<string, unknown>>;
+    expect(sent.problem).toEqual({ type: 'string' });
+    expect(kept.problem).toEqual({ type: 'string', minLength: 40, maxLength: 60 });
+    expect(kept.hint).toEqual({ type: ['string', 'null'], minLength: 30 });
+    expect(() => out.validate(sampleFromSchema(out.schema.jsonSchema))).toThrow(/problem/);
+    const value = out.validate(sampleFromSchema(out.schema.sampleSchema!)) as z.output<typeof Strict>;
+    expect(value.problem.length).toBeGreaterThanOrEqual(40);
+  });
 });

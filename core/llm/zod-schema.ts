@@ -25,6 +25,8 @@ import type { OutputSchema } from './types.js';
 
 /** Keywords OpenAI strict mode rejects (or that are noise) and that zod validates on our side anyway. */
 const DROPPED_KEYWORDS = new Set(['$schema', 'minLength', 'maxLength', 'default', 'uniqueItems', 'minProperties', 'maxProperties']);
+/** Of DROPPED_KEYWORDS, those a value must satisfy: kept in OutputSchema.sampleSchema. */
+const KEPT_FOR_SAMPLING = new Set(['minLength', 'maxLength', 'uniqueItems', 'minProperties', 'maxProperties']);
 const NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
 type Json = Record<string, unknown>;
@@ -48,7 +50,7 @@ export function schemaFromZod(name: string, schema: z.ZodType): OutputSchema {
       hint: 'use letters, digits, _ and - only, e.g. "quality_verdict"',
     });
   }
-  return { name, jsonSchema: convert(name, schema).jsonSchema };
+  return { name, jsonSchema: convert(name, schema).jsonSchema, sampleSchema: convert(name, schema, true).jsonSchema };
 }
 
 /**
@@ -71,7 +73,8 @@ export function structuredOutput<S extends z.ZodType>(name: string, schema: S): 
   return { schema: schemaFromZod(name, schema), validate: validatorFromZod(schema) };
 }
 
-function convert(name: string, schema: z.ZodType): Converted {
+/** `keepConstraints`: keep the keywords strict mode rejects (for OutputSchema.sampleSchema). */
+function convert(name: string, schema: z.ZodType, keepConstraints = false): Converted {
   let raw: Json;
   try {
     raw = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'output', unrepresentable: 'throw' }) as Json;
@@ -86,46 +89,46 @@ function convert(name: string, schema: z.ZodType): Converted {
     });
   }
   const optionalPaths: OptionalPath[] = [];
-  const jsonSchema = walk(raw, [], optionalPaths, name) as Json;
+  const jsonSchema = walk(raw, [], optionalPaths, name, keepConstraints ? KEPT_FOR_SAMPLING : undefined) as Json;
   return { jsonSchema, optionalPaths };
 }
 
-function walk(node: unknown, path: string[], optional: OptionalPath[], name: string): unknown {
-  if (Array.isArray(node)) return node.map((n) => walk(n, path, optional, name));
+function walk(node: unknown, path: string[], optional: OptionalPath[], name: string, keep?: ReadonlySet<string>): unknown {
+  if (Array.isArray(node)) return node.map((n) => walk(n, path, optional, name, keep));
   if (!node || typeof node !== 'object') return node;
   const src = node as Json;
   const out: Json = {};
   for (const [key, value] of Object.entries(src)) {
-    if (DROPPED_KEYWORDS.has(key)) continue;
+    if (DROPPED_KEYWORDS.has(key) && !keep?.has(key)) continue;
     if ((key === 'minimum' || key === 'maximum') && typeof value === 'number' && Math.abs(value) >= Number.MAX_SAFE_INTEGER) continue;
     switch (key) {
       case 'properties': {
         const props: Json = {};
-        for (const [prop, sub] of Object.entries(value as Json)) props[prop] = walk(sub, [...path, prop], optional, name);
+        for (const [prop, sub] of Object.entries(value as Json)) props[prop] = walk(sub, [...path, prop], optional, name, keep);
         out.properties = props;
         break;
       }
       case 'items':
-        out.items = walk(value, [...path, '*'], optional, name);
+        out.items = walk(value, [...path, '*'], optional, name, keep);
         break;
       case 'prefixItems':
         // Tuples: positions differ, but "any item" is a safe over-approximation for null stripping.
-        out.prefixItems = walk(value, [...path, '*'], optional, name);
+        out.prefixItems = walk(value, [...path, '*'], optional, name, keep);
         break;
       case 'oneOf':
-        out.anyOf = walk(value, path, optional, name);
+        out.anyOf = walk(value, path, optional, name, keep);
         break;
       case '$defs':
       case 'definitions': {
         // Definitions are reached through $ref from unknown places; their optional properties cannot be
         // mapped to value paths, so they are converted without path tracking (nulls stay nulls there).
         const defs: Json = {};
-        for (const [k, sub] of Object.entries(value as Json)) defs[k] = walk(sub, ['\u0000def'], [], name);
+        for (const [k, sub] of Object.entries(value as Json)) defs[k] = walk(sub, ['\u0000def'], [], name, keep);
         out[key] = defs;
         break;
       }
       default:
-        out[key] = walk(value, path, optional, name);
+        out[key] = walk(value, path, optional, name, keep);
     }
   }
   const isObject = out.type === 'object' || (Array.isArray(out.type) && out.type.includes('object')) || out.properties !== undefined;
