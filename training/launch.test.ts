@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { main } from '../core/cli/main.js';
+import { main } from '../cli/main.js';
 import { gradientAccumulation, LAUNCH_DEFAULTS } from './launch.js';
 import { TRAINERS, validateTrainerConfig } from './schema.js';
 

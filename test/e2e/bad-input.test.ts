@@ -2,10 +2,10 @@ import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../core/cli/main.js';
+import { main } from '../../cli/main.js';
 import type { SampleRecord } from '../../core/index.js';
 import { startLlmDouble, type LlmDouble } from '../double/index.js';
-import { scriptedModel } from '../fixtures/scripted-model.js';
+import { scriptedModel } from '../../plugins/providers/mock/scripted.js';
 import { HUMANEVAL, readJsonl, runPreset, tempDir } from './helpers.js';
 
 /** Run the CLI in-process; returns exit code and what it wrote to stderr. */

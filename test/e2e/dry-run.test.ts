@@ -4,7 +4,7 @@ import type { ConfigInput } from '../../core/config/schema.js';
 import { dryRun, formatDryRun, type DryRunReport } from '../../core/runner/dry-run.js';
 import { builtinPlugins, implicitPlugins } from '../../plugins/index.js';
 import { startLlmDouble, type LlmDouble } from '../double/index.js';
-import { scriptedModel } from '../fixtures/scripted-model.js';
+import { scriptedModel } from '../../plugins/providers/mock/scripted.js';
 import { HUMANEVAL, quietLog, runPreset, tempDir } from './helpers.js';
 
 /** Seeds of the pilot run whose pass rates the dry run uses; our choice (a quarter of the demo input). */

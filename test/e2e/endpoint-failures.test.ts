@@ -3,11 +3,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT_STOPPED_RESUMABLE } from '../../core/cli/main.js';
+import { EXIT_STOPPED_RESUMABLE } from '../../cli/main.js';
 import type { SampleRecord } from '../../core/index.js';
 import { packageRoot } from '../../core/paths.js';
 import { startLlmDouble, type LlmDouble } from '../double/index.js';
-import { scriptedModel } from '../fixtures/scripted-model.js';
+import { scriptedModel } from '../../plugins/providers/mock/scripted.js';
 import { HUMANEVAL, readJsonl, tempDir } from './helpers.js';
 
 /**
@@ -33,7 +33,7 @@ interface CliResult {
 }
 
 function cli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(packageRoot(), 'core/cli/bin.ts'), ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(packageRoot(), 'cli/bin.ts'), ...args], {
     cwd: packageRoot(),
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CI: 'true', ...env },

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SampleRecord } from '../../core/index.js';
 import { startLlmDouble, type LlmDouble } from '../double/index.js';
-import { scriptedModel } from '../fixtures/scripted-model.js';
+import { scriptedModel } from '../../plugins/providers/mock/scripted.js';
 import { HUMANEVAL, readJsonl, runPreset, tempDir } from './helpers.js';
 
 describe('infinite-instruct preset over the 164 HumanEval functions', () => {

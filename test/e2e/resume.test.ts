@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SampleRecord } from '../../core/index.js';
 import { packageRoot } from '../../core/paths.js';
 import { startLlmDouble, type LlmDouble } from '../double/index.js';
-import { scriptedModel } from '../fixtures/scripted-model.js';
+import { scriptedModel } from '../../plugins/providers/mock/scripted.js';
 import { HUMANEVAL, runPreset, tempDir } from './helpers.js';
 
 const SEEDS = 60;
@@ -25,7 +25,7 @@ function dataset(dir: string): string[] {
 }
 
 function cli(args: string[]) {
-  return spawn(process.execPath, ['--import', 'tsx', join(packageRoot(), 'core/cli/bin.ts'), ...args], { cwd: packageRoot(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
+  return spawn(process.execPath, ['--import', 'tsx', join(packageRoot(), 'cli/bin.ts'), ...args], { cwd: packageRoot(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
 }
 
 describe('resume after SIGKILL', () => {

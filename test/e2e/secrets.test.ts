@@ -3,10 +3,10 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT_STOPPED_RESUMABLE } from '../../core/cli/main.js';
+import { EXIT_STOPPED_RESUMABLE } from '../../cli/main.js';
 import { packageRoot } from '../../core/paths.js';
 import { startLlmDouble, type LlmDouble } from '../double/index.js';
-import { scriptedModel } from '../fixtures/scripted-model.js';
+import { scriptedModel } from '../../plugins/providers/mock/scripted.js';
 import { HUMANEVAL, tempDir } from './helpers.js';
 
 /**
@@ -47,7 +47,7 @@ async function recordingProxy(target: string): Promise<{ server: Server; port: n
 }
 
 function cli(args: string[], config: string, env: Record<string, string>): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(packageRoot(), 'core/cli/bin.ts'), ...args, '--config', config], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(packageRoot(), 'cli/bin.ts'), ...args, '--config', config], {
     cwd: packageRoot(),
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CI: 'true', INSTRUCTSMITH_DEBUG: '1', ...env },
