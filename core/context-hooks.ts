@@ -1,3 +1,4 @@
+import { HookMap } from 'tapable';
 import { PluginError } from './errors.js';
 import type { Hooks, JudgeSubject } from './hooks.js';
 
@@ -61,10 +62,9 @@ interface RawHook {
 export function bindHooks(hooks: Hooks, plugin: string): PluginHooks {
   const out: Record<string, unknown> = {};
   for (const [name, hook] of Object.entries(hooks)) {
-    const h = hook as unknown as { for?: (key: string) => RawHook };
-    if (typeof h.for === 'function' && !('tap' in h)) {
-      const map = h as { for(key: string): RawHook };
-      out[name] = Object.freeze({ for: (key: string) => bindHook(map.for(key), `${name}.for('${key}')`, plugin, STOP_AT_DROP.has(name)) });
+    if (hook instanceof HookMap) {
+      const h = hook as unknown as { for(key: string): RawHook };
+      out[name] = Object.freeze({ for: (key: string) => bindHook(h.for(key), `${name}.for('${key}')`, plugin, STOP_AT_DROP.has(name)) });
     } else {
       out[name] = bindHook(hook as unknown as RawHook, name, plugin, STOP_AT_DROP.has(name));
     }
