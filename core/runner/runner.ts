@@ -147,6 +147,7 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
       if (options.onProgress && p === 1) void countSeeds(hooks, config.seeds, config.limit).then((n) => (seedsTotal = n), () => undefined);
       const seeds = limitAndSkip(source, p === 1 ? config.limit : undefined, skip, funnel, controller.signal);
       for await (const records of mapOrdered(seeds, config.concurrency, (seed) => processSeed(seed, deps))) {
+        if (controller.signal.aborted) break; // a seed finishing after the abort may hold aborted calls as drops: leave it to the resume
         store.append(records);
         funnel.add(records);
         tally.add(records);
@@ -165,6 +166,9 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
       seedsDone = 0;
       saveCheckpoint(true);
     }
+  } catch (err) {
+    if (!controller.signal.aborted) throw err;
+    interrupted = true; // a call cut short by the abort, re-thrown by a seed after it: an interruption like any other
   } finally {
     saveCheckpoint(true);
     store.close();
