@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { existsSync, readFileSync, rmdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { UsageTotals } from '../llm/types.js';
@@ -17,17 +17,16 @@ import { RUN_FILES, type Checkpoint, type RunStore } from './store.js';
 
 /**
  * Run `fn` holding `runDir`'s lock (`state/lock`, see lock.ts); the directory is created if needed.
- * When `fn` fails and the directory was created here and is still empty, it is removed again.
+ * When `fn` fails, an empty `state/` is removed again, and so is the directory if it was created here and is empty.
  * @throws InstructsmithError `RUN_DIR_LOCKED` naming the holder when another run has the directory
  */
 export async function withRunDirLock<T>(runDir: string, fn: () => Promise<T>): Promise<T> {
   const created = !existsSync(runDir);
   const lockFile = join(runDir, RUN_FILES.lock);
-  mkdirSync(dirname(lockFile), { recursive: true });
   try {
     return await withLock(lockFile, fn, { what: runDir, command: process.argv.slice(1).join(' ') });
   } catch (err) {
-    if (created) removeIfEmpty(dirname(lockFile), runDir);
+    removeIfEmpty(dirname(lockFile), ...(created ? [runDir] : []));
     throw err;
   }
 }

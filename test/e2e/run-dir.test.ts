@@ -189,7 +189,7 @@ describe('run directory: one writer, verified resume, clean start-up failures', 
     const provider = await runPreset({ ...overrides(existing), model: 'nosuch:model' }).catch((e: unknown) => e);
     expect((provider as InstructsmithError).code).toBe('CONFIG_UNKNOWN_PROVIDER');
     expect(existsSync(join(existing, 'run.json'))).toBe(false);
-    expect(existsSync(join(existing, 'state', 'checkpoint.json'))).toBe(false);
+    expect(readdirSync(existing)).toEqual([]); // not even the lock's state/ folder is left
 
     for (const dir of [out, existing]) {
       const fixed = await runPreset(overrides(dir));
