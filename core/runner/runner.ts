@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/schema.js';
 import { ConfigError, InputError, redactConfigSecrets } from '../errors.js';
@@ -16,6 +16,7 @@ import { Funnel, type FunnelCounts } from './funnel.js';
 import { applyPlugins, resolvePlugins } from './host.js';
 import { mapOrdered } from './ordered.js';
 import { filterRecord, processSeed, type PipelineDeps } from './pipeline.js';
+import { checkStartup, isResume, openRunData, readPreviousRun, withRunDirLock } from './run-dir.js';
 import { readRecords, RunStore, type Checkpoint, type FilePosition } from './store.js';
 import { UsageTally } from './usage-tally.js';
 
@@ -73,25 +74,24 @@ const CHECKPOINT_INTERVAL_MS = 500;
  *   kind (unreachable endpoint, rejected key), ToolMissingError; finished seeds stay written either way.
  */
 export async function runPipeline(options: RunOptions): Promise<RunResult> {
+  if (!options.config.out) throw new ConfigError('no run directory: pass --out DIR or set `out`', { hint: 'e.g. --out runs/my-run' });
+  const runDir = resolve(options.config.out);
+  return withRunDirLock(runDir, () => runInLockedDir(options, runDir));
+}
+
+/** runPipeline holding `runDir`'s lock (run-dir.ts). */
+async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunResult> {
   const { config, log } = options;
-  if (!config.out) throw new ConfigError('no run directory: pass --out DIR or set `out`', { hint: 'e.g. --out runs/my-run' });
   if (!config.seeds) throw new ConfigError('no seeds: pass --seeds PATH (a directory of code or a JSONL file) or set `seeds`', { hint: 'e.g. --seeds ./src' });
-  const runDir = resolve(config.out);
-  mkdirSync(runDir, { recursive: true });
   const store = new RunStore(runDir);
   const hash = configHash(config);
-  const checkpoint = store.readCheckpoint();
-  const previous = readRunJson(store);
-  if ((checkpoint && checkpoint.configHash !== hash) || (previous && previous.configHash !== undefined && previous.configHash !== hash)) {
-    throw new ConfigError(`${runDir} holds a run made with a different configuration`, {
-      code: 'CONFIG_RUN_MISMATCH',
-      hint: 'use another --out directory, or delete this one to start over (point cache.dir at its cache/ folder to keep finished LLM calls)',
-    });
-  }
+  const { checkpoint, previous } = readPreviousRun(store, hash);
   if (previous?.status === 'complete') {
     log.info(`${runDir}: run already complete; nothing to do`);
     return { runDir, status: 'complete', resumed: false, alreadyComplete: true, funnel: previous.funnel, usage: previous.usage ?? {}, exported: previous.exported ?? [] };
   }
+  store.check(checkpoint); // refuse a damaged directory, unchanged, before any plugin runs
+  const resumed = isResume(checkpoint);
 
   const started = Date.now();
   const hooks = createHooks();
@@ -105,6 +105,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
       hint: 'pass --preset NAME (see `instructsmith presets`) or name a strategy under `plugins`, e.g. strategy:reverse: {}',
     });
   }
+  await checkStartup({ readsSeeds: (checkpoint?.phase ?? 1) === 1, openSeeds: () => openSeeds(hooks, config.seeds!), llm, model: config.model, plugins: config.plugins });
   await hooks.runStart.promise({ runDir, dryRun: false });
 
   options.signal?.addEventListener('abort', () => controller.abort(options.signal?.reason), { once: true });
@@ -112,7 +113,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const deps: PipelineDeps = { hooks, signal: controller.signal, dryRun: false, verifier };
   const funnel = new Funnel(checkpoint?.funnel);
   const tally = new UsageTally((checkpoint?.funnel as { usage?: unknown } | undefined)?.usage, meter);
-  store.open(checkpoint);
+  openRunData(store, checkpoint, log);
   if (checkpoint) await replayFilters(hooks, store, checkpoint, controller.signal);
 
   const phaseEnds: FilePosition[] = checkpoint?.phaseEnds ? [...checkpoint.phaseEnds] : [];
@@ -120,7 +121,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   let seedsDone = checkpoint?.seedsDone ?? 0;
   let phase = startPhase;
   let lastCheckpoint = 0;
-  const runJsonBase = { name: config.name, preset: config.preset, paper: config.paper, configHash: hash, startedAt: new Date(started).toISOString(), config: redactConfig(config) };
+  const runJsonBase = { name: config.name, preset: config.preset, paper: config.paper, configHash: hash, startedAt: new Date(started).toISOString(), resumed, config: redactConfig(config) };
 
   const saveCheckpoint = (force = false) => {
     if (!force && Date.now() - lastCheckpoint < CHECKPOINT_INTERVAL_MS) return;
@@ -131,7 +132,9 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const progress = (seedsTotal?: number) =>
     options.onProgress?.({ phase, seedsDone, seedsTotal, funnel: funnel.snapshot(), usage: meter.byModel(), elapsedMs: Date.now() - started });
 
-  store.writeRunJson({ ...runJsonBase, status: 'running', resumed: Boolean(checkpoint), funnel: funnel.snapshot() });
+  // The run commits to the directory here, start-up having succeeded: the first checkpoint carries the config hash.
+  store.writeRunJson({ ...runJsonBase, status: 'running', funnel: funnel.snapshot() });
+  saveCheckpoint(true);
   let interrupted = false;
   try {
     for (let p = 1; ; p++) {
@@ -146,6 +149,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
       const seeds = limitAndSkip(source, p === 1 ? config.limit : undefined, skip, funnel, controller.signal);
       const filterCtx = { stage: 'filtered' as const, signal: controller.signal, dryRun: false, phase: p, replay: false };
       for await (const records of mapOrdered(seeds, config.concurrency, (seed) => processSeed(seed, deps))) {
+        if (controller.signal.aborted) break; // a seed finishing after the abort may hold aborted calls as drops: leave it to the resume
         for (const r of records) await filterRecord(r, hooks, filterCtx);
         store.append(records);
         funnel.add(records);
@@ -164,6 +168,9 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
       seedsDone = 0;
       saveCheckpoint(true);
     }
+  } catch (err) {
+    if (!controller.signal.aborted) throw err;
+    interrupted = true; // a call cut short by the abort, re-thrown by a seed after it: an interruption like any other
   } finally {
     saveCheckpoint(true);
     store.close();
@@ -172,16 +179,16 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
 
   if (interrupted) {
     store.writeRunJson({ ...runJsonBase, status: 'interrupted', funnel: funnel.snapshot(), usage: tally.totals() });
-    return { runDir, status: 'interrupted', resumed: Boolean(checkpoint), alreadyComplete: false, funnel: funnel.snapshot(), usage: tally.totals(), exported: [] };
+    return { runDir, status: 'interrupted', resumed, alreadyComplete: false, funnel: funnel.snapshot(), usage: tally.totals(), exported: [] };
   }
 
   const finalFunnel = funnel.snapshot();
   const runJson = { ...runJsonBase, status: 'complete', models: Object.keys(tally.totals()), funnel: finalFunnel, usage: tally.totals() };
   const exported = await runExporters(hooks, runDir, runJson);
   const finishedAt = new Date().toISOString();
-  store.writeRunJson({ ...runJson, exported, finishedAt, durationMs: Date.now() - started, resumed: Boolean(checkpoint) });
+  store.writeRunJson({ ...runJson, exported, finishedAt, durationMs: Date.now() - started });
   await hooks.runEnd.promise({ runDir, kept: finalFunnel.kept, rejected: finalFunnel.rejected, funnel: finalFunnel as unknown as Record<string, unknown> });
-  return { runDir, status: 'complete', resumed: Boolean(checkpoint), alreadyComplete: false, funnel: finalFunnel, usage: tally.totals(), exported };
+  return { runDir, status: 'complete', resumed, alreadyComplete: false, funnel: finalFunnel, usage: tally.totals(), exported };
 }
 
 /** LLM middleware settings from the config; the factory fills unset keys with DEFAULT_LLM_SETTINGS. */
@@ -295,24 +302,6 @@ export function configHash(config: ResolvedConfig): string {
   const shaping: Record<string, unknown> = { ...config };
   for (const k of THROUGHPUT_KEYS) delete shaping[k];
   return contentId(shaping);
-}
-
-interface PreviousRun {
-  status?: string;
-  configHash?: string;
-  funnel: FunnelCounts;
-  usage?: Record<string, UsageTotals>;
-  exported?: string[];
-}
-
-function readRunJson(store: RunStore): PreviousRun | undefined {
-  const file = store.path('run');
-  if (!existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as PreviousRun;
-  } catch {
-    return undefined;
-  }
 }
 
 // Keys come from the environment, but a user may put credentials in a base URL or a provider's headers.
