@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/schema.js';
-import { ConfigError, InputError, redactConfigSecrets } from '../errors.js';
+import { ConfigError, InputError, redactConfigSecrets, redactSecrets } from '../errors.js';
 import type { ChatTokenizer } from '../export/chat-tokenizer.js';
 import { createHooks, handledLanguages, type DerivedSeedQuery, type ExportContext, type Hooks } from '../hooks.js';
 import { createLlmFactory } from '../llm/factory.js';
@@ -169,7 +169,14 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
       saveCheckpoint(true);
     }
   } catch (err) {
-    if (!controller.signal.aborted) throw err;
+    if (!controller.signal.aborted) {
+      // A fatal error (endpoint down, key rejected, tool missing): the seeds in flight stay unwritten, so a
+      // rerun redoes them; run.json says the run stopped and why, never "complete".
+      saveCheckpoint(true);
+      store.writeRunJson({ ...runJsonBase, status: 'stopped', stoppedBy: { code: (err as { code?: unknown })?.code ?? 'ERROR', message: redactSecrets(String((err as Error)?.message ?? err)) }, funnel: funnel.snapshot(), usage: tally.totals() });
+      controller.abort(err);
+      throw err;
+    }
     interrupted = true; // a call cut short by the abort, re-thrown by a seed after it: an interruption like any other
   } finally {
     saveCheckpoint(true);

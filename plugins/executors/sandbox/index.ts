@@ -137,7 +137,7 @@ export default definePlugin({
   apply(ctx, options) {
     const executor = createSandboxExecutor(options, (m) => ctx.log.warn(m));
     for (const m of executor.missing) {
-      ctx.log.warn(`executor:sandbox: ${m.binary} is missing, so ${m.language} code cannot be executed (install it with: ${m.install})`);
+      ctx.log.warn(`${m.binary} is missing, so ${m.language} code cannot be executed (install it with: ${m.install})`);
     }
     for (const language of executor.languages) {
       ctx.hooks.execute.for(language).tapPromise((request) => executor.execute(request));
@@ -146,8 +146,8 @@ export default definePlugin({
       const s = await executor.status();
       ctx.log.info(
         s.isolation === 'bwrap'
-          ? `executor:sandbox: bubblewrap (${s.mode}) for ${executor.languages.join(', ')}`
-          : `executor:sandbox: UNSANDBOXED (${s.reason})`,
+          ? `bubblewrap (${s.mode}) for ${executor.languages.join(', ')}`
+          : `UNSANDBOXED (${s.reason})`,
       );
     });
   },

@@ -90,7 +90,8 @@ function bucket(text: string, n: number): number {
 
 function loadHumanEval(path: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const line of gunzipSync(readFileSync(path)).toString('utf8').split('\n')) {
+  const raw = readFileSync(path);
+  for (const line of (path.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8').split('\n')) {
     if (!line.trim()) continue;
     const p = JSON.parse(line) as { prompt: string; canonical_solution: string; entry_point: string };
     out.set(p.entry_point, p.prompt + p.canonical_solution);

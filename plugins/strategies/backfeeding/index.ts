@@ -137,7 +137,7 @@ async function derivedSeeds(
   if (extraction) writeFileSync(join(dir, 'extraction.json'), `${JSON.stringify(extraction, null, 2)}\n`);
   if (options.picture) writeFileSync(join(dir, GRAPH_FILES.picture), renderGraphSvg(graph, { seed: options.seed }));
   ctx.log.info(
-    `${NAME}: knowledge graph of ${stats.problems} problems: ${stats.nodes} keywords (${KEYWORD_KINDS.map((k) => `${stats.nodesPerKind[k]} ${k}`).join(', ')}), ${stats.edges} edges, ${communities.count} communities; saved in ${dir}`,
+    `knowledge graph of ${stats.problems} problems: ${stats.nodes} keywords (${KEYWORD_KINDS.map((k) => `${stats.nodesPerKind[k]} ${k}`).join(', ')}), ${stats.edges} edges, ${communities.count} communities; saved in ${dir}`,
   );
 
   const total = Math.round(options.ratio * sources);
