@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { InstructsmithError, redactSecrets } from '../core/errors.js';
+import { InstructsmithError, PluginError, redactSecrets, rootCause } from '../core/errors.js';
 import { LlmError } from '../core/llm/types.js';
 import { packageVersion } from '../core/paths.js';
 import { builtinPlugins } from '../plugins/index.js';
@@ -47,9 +47,12 @@ export function reportError(err: unknown, argv?: readonly string[]): number {
   if (typeof e?.code === 'string' && e.code.startsWith('commander.')) {
     return e.exitCode ?? 2;
   }
-  if (err instanceof LlmError && err.fatal) {
-    const hint = err.hint ? `\n  hint: ${redactSecrets(err.hint)}` : '';
-    process.stderr.write(`instructsmith: ${redactSecrets(err.message)}${hint}\n`);
+  const cause = rootCause(err);
+  if (cause instanceof LlmError && cause.fatal) {
+    // The message of a PluginError names the plugin, hook and record the failing call was made for.
+    const message = err instanceof PluginError ? err.message : cause.message;
+    const hint = cause.hint ? `\n  hint: ${redactSecrets(cause.hint)}` : '';
+    process.stderr.write(`instructsmith: ${redactSecrets(message)}${hint}\n`);
     if (argv?.[0] === 'run') {
       const shown = argv.map((a) => redactSecrets(a));
       const removed = shown.some((a, i) => a !== argv[i]);
