@@ -118,7 +118,8 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
       const { result, cached, parts, key } = await call(request, meta);
       const usage = usageOf(result, cached, meta);
       if (!cached) await store(parts, key, result);
-      return { content: result.content, usage };
+      // finish_reason reaches the caller: a reply cut at maxTokens must not become a training sample.
+      return { content: result.content, usage, ...(result.finishReason ? { finishReason: result.finishReason } : {}) };
     },
 
     async structured<T>(request: Omit<ChatRequest, 'schema'>, schema: OutputSchema, validate: (value: unknown) => T, meta: CallMeta): Promise<StructuredCompletion<T>> {

@@ -111,7 +111,16 @@ export type LlmErrorKind =
 export const RETRYABLE_KINDS: ReadonlySet<LlmErrorKind> = new Set(['rate_limit', 'server', 'timeout', 'connection', 'invalid_output']);
 export const FATAL_KINDS: ReadonlySet<LlmErrorKind> = new Set(['unreachable', 'auth', 'not_found', 'bad_request', 'endpoint_unavailable']);
 
+const LLM_ERROR_BRAND = Symbol.for('instructsmith.llm-error');
+
+/**
+ * A failed LLM call, by kind. `instanceof LlmError` holds for errors made by another copy of
+ * instructsmith too (a provider plugin with its own copy): the check reads a `Symbol.for` brand.
+ */
 export class LlmError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return value !== null && typeof value === 'object' && (value as Record<symbol, unknown>)[LLM_ERROR_BRAND] === true;
+  }
   readonly kind: LlmErrorKind;
   readonly status?: number;
   /** From a `retry-after` / `retry-after-ms` header, in milliseconds. */
@@ -120,6 +129,7 @@ export class LlmError extends Error {
   constructor(kind: LlmErrorKind, message: string, opts: { status?: number; retryAfterMs?: number; hint?: string; cause?: unknown } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'LlmError';
+    Object.defineProperty(this, LLM_ERROR_BRAND, { value: true, enumerable: false });
     this.kind = kind;
     this.status = opts.status;
     this.retryAfterMs = opts.retryAfterMs;

@@ -49,7 +49,7 @@ export interface PluginHarness {
   readSeeds(path: string): Promise<SeedRun>;
   /** `synthesize` for one seed: the records the strategies wrote (stage `synthesized` unless dropped). */
   synthesize(seed: Seed): Promise<SampleRecord[]>;
-  /** `judge.for(subject)` on a record; returns it (dropped or not). */
+  /** `judge.for(subject)` on a record (set to the stage it has there: `synthesized` or `responded`); returns it. */
   judge(record: SampleRecord, subject: JudgeSubject): Promise<SampleRecord>;
   /** `respond`: the assistant turns the responders return (undefined when none answered). */
   respond(record: SampleRecord): Promise<ChatMessage[] | undefined>;
@@ -99,11 +99,16 @@ export async function createHarness(plugins: readonly PluginWithOptions[], optio
       return records;
     },
     async judge(record, subject) {
+      // As the runner: a record reaches a judge at the stage before the one the judge decides.
+      if (!record.dropped) record.stage = subject === 'instruction' ? 'synthesized' : 'responded';
       const hook = hooks.judge.get(subject);
       if (hook?.isUsed()) await hook.promise(record, stage(subject === 'instruction' ? 'judged' : 'verified'));
       return record;
     },
-    respond: (record) => hooks.respond.promise(record, stage('responded')),
+    respond(record) {
+      if (!record.dropped) record.stage = 'judged';
+      return hooks.respond.promise(record, stage('responded'));
+    },
     async analyze(language, samples) {
       const hook = hooks.analyze.get(language);
       const out = hook?.isUsed() ? await hook.promise(samples, stage('verified')) : undefined;
@@ -112,7 +117,10 @@ export async function createHarness(plugins: readonly PluginWithOptions[], optio
     },
     async filter(records, phase = 1) {
       const out: SampleRecord[] = [];
-      for (const r of records) out.push(await filterRecord(r, hooks, { ...stage('filtered'), phase, replay: false }));
+      for (const r of records) {
+        if (!r.dropped) r.stage = 'verified';
+        out.push(await filterRecord(r, hooks, { ...stage('filtered'), phase, replay: false }));
+      }
       return out;
     },
     async exportRecords(records, outDir) {

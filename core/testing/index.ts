@@ -8,5 +8,5 @@
  */
 export { PluginTester, type TesterCase, type ValidCase, type InvalidCase, type PluginTesterOptions } from './plugin-tester.js';
 export { createHarness, readRecordFile, type PluginHarness, type HarnessOptions, type PluginWithOptions, type SeedRun } from './harness.js';
-export { MockModel, createMockModel, type MockRequest, type MockReplyFn, type MockMatch } from './mock-model.js';
+export { MockModel, MockReply, mockReply, createMockModel, type MockRequest, type MockReplyFn, type MockMatch } from './mock-model.js';
 export { runPreset, type RunPresetOptions, type PresetRun } from './run-preset.js';

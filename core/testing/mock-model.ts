@@ -31,7 +31,23 @@ export interface MockRequest {
 }
 
 /**
- * A reply router: return a string (the assistant content), an object or array (sent as JSON: a
+ * A reply with the completion's finish reason, for testing how plugins treat a reply the model cut
+ * off (`mockReply('def f(', { finishReason: 'length' })`).
+ */
+export class MockReply {
+  constructor(
+    readonly content: string,
+    readonly options: { finishReason?: string } = {},
+  ) {}
+}
+
+/** See {@link MockReply}. */
+export function mockReply(content: string, options: { finishReason?: string } = {}): MockReply {
+  return new MockReply(content, options);
+}
+
+/**
+ * A reply router: return a {@link MockReply}, a string (the assistant content), an object or array (sent as JSON: a
  * structured reply), or undefined to let the next router answer. May be async.
  */
 export type MockReplyFn = (request: MockRequest) => unknown;
@@ -129,9 +145,10 @@ export class MockModel {
       if (reply !== undefined) break;
     }
     if (reply === undefined) reply = req.schema ? sampleFromSchema(req.schema) : '```\nok\n```';
-    const content = typeof reply === 'string' ? reply : JSON.stringify(reply);
+    const finishReason = reply instanceof MockReply ? (reply.options.finishReason ?? 'stop') : 'stop';
+    const content = reply instanceof MockReply ? reply.content : typeof reply === 'string' ? reply : JSON.stringify(reply);
     const promptChars = messages.reduce((n, m) => n + m.content.length, 0);
-    return { content, promptTokens: Math.ceil(promptChars / 4), completionTokens: Math.ceil(content.length / 4), finishReason: 'stop' };
+    return { content, promptTokens: Math.ceil(promptChars / 4), completionTokens: Math.ceil(content.length / 4), finishReason };
   }
 }
 

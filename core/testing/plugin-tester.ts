@@ -7,7 +7,7 @@ import { definePlugin, type Plugin } from '../plugin.js';
 import { createRecord, type SampleRecord, type Seed, type Stage } from '../record.js';
 import { runPipeline } from '../runner/runner.js';
 import { readRecordFile, type PluginWithOptions } from './harness.js';
-import { MockModel, type MockReplyFn } from './mock-model.js';
+import { MockModel, MockReply, type MockReplyFn } from './mock-model.js';
 
 /** One case: what the record looks like when it reaches the plugin under test. */
 export interface TesterCase {
@@ -119,8 +119,8 @@ export class PluginTester {
 
 async function routeThrough(model: MockModel, req: Parameters<MockReplyFn>[0]): Promise<unknown> {
   const provider = model.provider('mock');
-  const res = await provider.chat(req.model, { messages: req.messages as never, ...(req.schema ? { schema: { name: req.schemaName ?? 'output', jsonSchema: req.schema } } : {}), temperature: req.temperature, seed: req.seed, maxTokens: req.maxTokens }, { timeoutMs: 0 });
-  return res.content;
+  const res = await provider.chat(req.model, { messages: req.messages as never, ...(req.schema ? { schema: { name: req.schemaName ?? 'output', jsonSchema: req.schema } } : {}), temperature: req.temperature, topP: req.topP, stop: req.stop, seed: req.seed, maxTokens: req.maxTokens }, { timeoutMs: 0 });
+  return res.finishReason && res.finishReason !== 'stop' ? new MockReply(res.content, { finishReason: res.finishReason }) : res.content;
 }
 
 function matchesDrop(r: SampleRecord, want: InvalidCase['error']): boolean {
