@@ -19,7 +19,7 @@ function record(id: string, answer: string, language = 'python'): SampleRecord {
     checks: [],
     usage: [],
     meta: {},
-    stage: 'answered',
+    stage: 'responded',
   };
 }
 

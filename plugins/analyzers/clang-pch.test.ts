@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findExecutable, type BatchFile } from '../../core/index.js';
-import { analyze, applyAnalyzer } from '../../test/fixtures/analyzers/harness.js';
+import { createHarness } from '../../core/testing/index.js';
+import { samplesOf } from '../../test/fixtures/analyzers/harness.js';
 import { includePrefix, preparePch, siblingClang } from './clang-pch.js';
 import cpp from './cpp.js';
 import c from './c.js';
@@ -55,8 +56,8 @@ describe.skipIf(!findExecutable('clang-tidy') || !siblingClang('clang-tidy'))('s
   }, 60_000);
 
   it('C++: the same verdicts, rules and lines with and without precompiled headers', async () => {
-    const withPch = await analyze(await applyAnalyzer(cpp), 'cpp', cppSamples);
-    const without = await analyze(await applyAnalyzer(cpp, { pch: false }), 'cpp', cppSamples);
+    const withPch = await (await createHarness([cpp])).analyze('cpp', samplesOf('cpp', cppSamples));
+    const without = await (await createHarness([[cpp, { pch: false }]])).analyze('cpp', samplesOf('cpp', cppSamples));
     const view = (rs: typeof withPch) => rs.map((r) => ({ passed: r.passed, diagnostics: r.diagnostics.map((d) => [d.rule, d.line, d.severity]) }));
     expect(view(withPch)).toEqual(view(without));
     expect(withPch.slice(0, 5).every((r) => r.passed)).toBe(true);
@@ -69,7 +70,7 @@ describe.skipIf(!findExecutable('clang-tidy') || !siblingClang('clang-tidy'))('s
 
   it('C: a prefix whose header is not installed gets no precompiled header and still reports the missing header', async () => {
     const samples = Array.from({ length: 4 }, (_, i) => ({ code: `#include <surely/not_here.h>\nint g${i}(void) { return ${i}; }\n` }));
-    const results = await analyze(await applyAnalyzer(c, { missingHeaders: 'strict' }), 'c', samples);
+    const results = await (await createHarness([[c, { missingHeaders: 'strict' }]])).analyze('c', samplesOf('c', samples));
     for (const r of results) expect(r.diagnostics).toEqual([expect.objectContaining({ line: 1, severity: 'error' })]);
   }, 60_000);
 });

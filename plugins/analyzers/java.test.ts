@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { findExecutable } from '../../core/index.js';
+import { createHarness, PluginTester } from '../../core/testing/index.js';
 import { corpusSuite } from '../../test/fixtures/analyzers/corpus-suite.js';
-import { analyze, applyAnalyzer } from '../../test/fixtures/analyzers/harness.js';
+import { corpusCase, samplesOf } from '../../test/fixtures/analyzers/harness.js';
 import java, { prepareJava } from './java.js';
 
 describe('prepareJava', () => {
@@ -26,9 +27,20 @@ describe.skipIf(!findExecutable('javac') || !findExecutable('checkstyle'))('anal
   corpusSuite(java, 'java', {}, 180_000);
 
   it('reports both tools on one check, with snippet lines', async () => {
-    const hooks = await applyAnalyzer(java);
-    const [r] = await analyze(hooks, 'java', [{ code: 'class A {\n  boolean f(String s) {\n    return s == "x";\n  }\n}\n' }]);
+    const harness = await createHarness([java]);
+    const [r] = await harness.analyze('java', samplesOf('java', [{ code: 'class A {\n  boolean f(String s) {\n    return s == "x";\n  }\n}\n' }]));
     expect(r).toMatchObject({ tool: 'javac+checkstyle', passed: false });
     expect(r!.diagnostics).toEqual([expect.objectContaining({ tool: 'checkstyle', rule: 'StringLiteralEquality', line: 3 })]);
   }, 60_000);
+});
+
+describe.skipIf(!findExecutable('javac') || !findExecutable('checkstyle'))('analyzer:java with PluginTester', () => {
+  it('keeps records whose fenced code passes and drops planted errors at verified under the gate rule', () =>
+    new PluginTester().run(java, {
+      valid: [corpusCase('java', 'valid', 'Main.java'), corpusCase('java', 'valid', 'method_only.java')],
+      invalid: [
+        { ...corpusCase('java', 'invalid', 'string_equality.java'), error: { stage: 'verified', category: 'java: StringLiteralEquality' } },
+        { ...corpusCase('java', 'invalid', 'missing_return.java'), error: { stage: 'verified', category: 'java: missing.ret.stmt' } },
+      ],
+    }), 180_000);
 });

@@ -18,10 +18,13 @@
  * BENCH_LANGUAGES (comma list; default all with their tool installed).
  */
 import { availableParallelism } from 'node:os';
-import { createVerifier, findExecutable, type CheckResult, type Hooks, type Plugin, type SampleRecord } from '../../core/index.js';
+import { findExecutable, type CheckResult, type Plugin, type SampleRecord } from '../../core/index.js';
+import { createHarness, type PluginHarness } from '../../core/testing/index.js';
+// The gate is core's, not public API: the benchmark measures the runner's own verification path.
+import { createVerifier } from '../../core/verify/gate.js';
 import { analyzers } from '../../plugins/analyzers/index.js';
 import { GENERATED_LANGUAGES, plantedErrors, validSamples } from '../fixtures/analyzers/generate.js';
-import { analyze, applyAnalyzer, loadCorpus, testCtx } from '../fixtures/analyzers/harness.js';
+import { loadCorpus, samplesOf } from '../fixtures/analyzers/harness.js';
 
 const N = Number(process.env.BENCH_SAMPLES ?? 1000);
 const SINGLE = Number(process.env.BENCH_SINGLE ?? 20);
@@ -40,9 +43,9 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: numb
   return { value, seconds: (performance.now() - t) / 1000 };
 }
 
-async function inBatches(hooks: Hooks, language: string, codes: Array<{ code: string; dialect?: string }>, size: number): Promise<CheckResult[]> {
+async function inBatches(harness: PluginHarness, language: string, codes: Array<{ code: string; dialect?: string }>, size: number): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
-  for (let i = 0; i < codes.length; i += size) out.push(...(await analyze(hooks, language, codes.slice(i, i + size))));
+  for (let i = 0; i < codes.length; i += size) out.push(...(await harness.analyze(language, samplesOf(language, codes.slice(i, i + size)))));
   return out;
 }
 
@@ -50,8 +53,8 @@ async function inBatches(hooks: Hooks, language: string, codes: Array<{ code: st
  * The production path: every sample as a record with a fenced answer, all verified concurrently
  * through the gate (DataLoader batching, batchSize 64, cpuBudget = cores). Returns samples/s.
  */
-async function throughGate(hooks: Hooks, language: string, codes: string[]): Promise<number> {
-  const verifier = createVerifier({ hooks, policy: { batchSize: BATCH, cpuBudget: availableParallelism() } });
+async function throughGate(harness: PluginHarness, language: string, codes: string[]): Promise<number> {
+  const verifier = createVerifier({ hooks: harness.hooks, policy: { batchSize: BATCH, cpuBudget: availableParallelism() } });
   const records = codes.map((code, i): SampleRecord => ({
     id: `bench-${language}-${i}`,
     language,
@@ -61,9 +64,9 @@ async function throughGate(hooks: Hooks, language: string, codes: string[]): Pro
     checks: [],
     usage: [],
     meta: {},
-    stage: 'answered',
+    stage: 'responded',
   }));
-  const { seconds, value } = await timed(() => Promise.all(records.map((r) => verifier.verify(r, testCtx))));
+  const { seconds, value } = await timed(() => Promise.all(records.map((r) => verifier.verify(r, harness.stage('verified')))));
   if (value.some((o) => !o.passed)) throw new Error(`${language}: the gate rejected a valid generated sample: ${value.find((o) => !o.passed)!.reason}`);
   return codes.length / seconds;
 }
@@ -82,20 +85,20 @@ export default async function bench(log: (line: string) => void): Promise<void> 
       log(`${language}: skipped, ${missing.join(', ')} not installed`);
       continue;
     }
-    const hooks = await applyAnalyzer(plugin);
+    const harness = await createHarness([plugin]);
     const valid = validSamples(language, N).map((code) => ({ code }));
-    const batched = await timed(() => inBatches(hooks, language, valid, BATCH));
-    const single = await timed(() => inBatches(hooks, language, valid.slice(0, SINGLE), 1));
+    const batched = await timed(() => inBatches(harness, language, valid, BATCH));
+    const single = await timed(() => inBatches(harness, language, valid.slice(0, SINGLE), 1));
     const bRate = N / batched.seconds;
     const sRate = SINGLE / single.seconds;
     const tool = batched.value[0]?.tool ?? '?';
-    const gRate = await throughGate(hooks, language, valid.map((v) => v.code));
+    const gRate = await throughGate(harness, language, valid.map((v) => v.code));
     speed.push([language, tool, bRate.toFixed(1), sRate.toFixed(2), `${(bRate / sRate).toFixed(1)}x`, `${batched.seconds.toFixed(1)} s`, `${(N / sRate).toFixed(0)} s`, `${gRate.toFixed(1)} (${(gRate / sRate).toFixed(1)}x)`]);
 
     const corpus = loadCorpus(language);
     const planted = plantedErrors(language, PLANTED);
-    const fixtureResults = await inBatches(hooks, language, [...corpus.valid, ...corpus.invalid], BATCH);
-    const plantedResults = await inBatches(hooks, language, planted, BATCH);
+    const fixtureResults = await inBatches(harness, language, [...corpus.valid, ...corpus.invalid], BATCH);
+    const plantedResults = await inBatches(harness, language, planted, BATCH);
     const fpNames = [
       ...batched.value.flatMap((r, i) => (r.passed ? [] : [`generated #${i}: ${r.diagnostics.find((d) => d.severity === 'error')?.rule}`])),
       ...corpus.valid.flatMap((e, i) => (fixtureResults[i]!.passed ? [] : [e.name])),
@@ -137,8 +140,8 @@ async function precompiledHeaders(log: (line: string) => void): Promise<string[]
   const rows: string[][] = [];
   const rates: number[] = [];
   for (const pch of [false, true]) {
-    const hooks = await applyAnalyzer(plugin, { pch });
-    const run = await timed(() => analyze(hooks, 'cpp', snippets));
+    const harness = await createHarness([[plugin, { pch }]]);
+    const run = await timed(() => harness.analyze('cpp', samplesOf('cpp', snippets)));
     if (run.value.some((r) => !r.passed)) throw new Error(`cpp snippets (pch ${pch}): a valid snippet failed: ${run.value.find((r) => !r.passed)!.diagnostics[0]?.message}`);
     rates.push(n / run.seconds);
     rows.push([`cpp, bits/stdc++.h wrapper, pch ${pch ? 'on' : 'off'}`, 'clang-tidy', (n / run.seconds).toFixed(2), '-', pch ? `${(rates[1]! / rates[0]!).toFixed(1)}x vs pch off` : '-', `${run.seconds.toFixed(1)} s for ${n}`, '-', '-']);
