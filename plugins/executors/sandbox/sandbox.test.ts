@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, SandboxUnavailableError, createHooks, execute, executableLanguages } from '../../../core/index.js';
-import plugin, { createSandboxExecutor } from './sandbox.js';
+import { ConfigError, definePlugin, z, type PluginContext } from '../../../core/index.js';
+import { createHarness } from '../../../core/testing/index.js';
+import { SandboxUnavailableError } from './bubblewrap.js';
+import plugin, { createSandboxExecutor } from './index.js';
 
 const LIMITS = { cpuSeconds: 5, wallSeconds: 20, memoryBytes: 256 * 1024 * 1024, outputBytes: 64 * 1024 };
 
@@ -63,15 +65,17 @@ describe('executor:sandbox', { timeout: 60_000 }, () => {
   });
 
   it('taps hooks.execute per language; asking for an unhandled language lists the handled ones', async () => {
-    const hooks = createHooks();
     const logs: string[] = [];
     const log = { info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), debug: () => undefined };
-    await plugin.apply({ hooks, log } as never, plugin.options.parse({ languages: ['python', 'javascript'], concurrency: 1, limits: LIMITS }));
-    expect(executableLanguages(hooks)).toEqual(['javascript', 'python']);
-    expect((await execute(hooks, { language: 'python', code: 'print(6*7)' })).stdout).toBe('42\n');
-    await expect(execute(hooks, { language: 'rust', code: '' })).rejects.toThrow(ConfigError);
-    await expect(execute(hooks, { language: 'rust', code: '' })).rejects.toThrow(/no executor runs rust code \(languages with an executor: javascript, python\)/);
-    await hooks.runStart.promise({ runDir: '/tmp', dryRun: false });
+    // A second plugin's context: what a strategy that runs code sees of the executor.
+    let other: PluginContext | undefined;
+    const probe = definePlugin({ name: 'test:probe', description: 'captures its context', options: z.object({}).strict(), apply: (ctx) => void (other = ctx) });
+    const h = await createHarness([[plugin, { languages: ['python', 'javascript'], concurrency: 1, limits: LIMITS }], probe], { log });
+    expect(other!.executableLanguages()).toEqual(['javascript', 'python']);
+    expect((await other!.execute({ language: 'python', code: 'print(6*7)' })).stdout).toBe('42\n');
+    await expect(other!.execute({ language: 'rust', code: '' })).rejects.toThrow(ConfigError);
+    await expect(other!.execute({ language: 'rust', code: '' })).rejects.toThrow(/no executor runs rust code \(languages with an executor: javascript, python\)/);
+    await h.hooks.runStart.promise({ runDir: h.runDir, dryRun: false });
     expect(logs.join('\n')).toMatch(/bubblewrap \((user-namespace|root-setuid)\)/);
   });
 });

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, chmodSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSandboxExecutor, type SandboxExecutor } from './sandbox.js';
+import { createSandboxExecutor, type SandboxExecutor } from './index.js';
 
 const isRoot = process.getuid?.() === 0;
 const UID_BASE = 1_600_000_000 + 256 * (process.pid % 1000);

@@ -101,12 +101,14 @@ describe('infinite-instruct preset, both paths, on HumanEval against the LLM dou
     expect(f.seeds.read).toBe(164 + backfed.length);
     expect(f.kept).toBe(kept.length);
     expect(f.rejected).toBe(rejected.length);
-    expect(f.stages.problem.in).toBe(kept.length + rejected.length - f.seedsWithoutProblem);
-    expect(f.stages.problem.out).toBe(f.stages.judged.in);
-    expect(f.stages.judged.out).toBe(f.stages.answered.in);
-    expect(f.stages.answered.out).toBe(f.stages.verified.in);
-    expect(f.stages.verified.out).toBe(f.kept);
-    expect(f.stages.judged.dropped['judge:quality/threshold'] ?? Object.values(f.stages.judged.dropped).reduce((s, n) => s + n, 0)).toBe(reverseRejected.length);
+    // A seed with no instruction is a drop at `synthesized`, so every record entered that stage.
+    expect(f.stages.synthesized.in).toBe(kept.length + rejected.length);
+    expect(f.stages.synthesized.out).toBe(f.stages.judged.in);
+    expect(f.stages.judged.out).toBe(f.stages.responded.in);
+    expect(f.stages.responded.out).toBe(f.stages.verified.in);
+    expect(f.stages.verified.out).toBe(f.stages.filtered.in);
+    expect(f.stages.filtered.out).toBe(f.kept);
+    expect(f.stages.judged.dropped).toEqual({ 'judge:quality/below_threshold': reverseRejected.length });
 
     // Backfed records carry keywords, triples and graph provenance, and point at kept reverse problems.
     const reverseIds = new Set(reverse.map((r) => r.id));

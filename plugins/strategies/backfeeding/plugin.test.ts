@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createHooks, createRecord, dropRecord, LlmError, type DerivedSeedQuery, type LlmClient, type PluginContext, type SampleRecord, type Seed } from '../../../core/index.js';
+import { createRecord, type DerivedSeedQuery, type Dropped, type SampleRecord, type Seed } from '../../../core/index.js';
+import { createHarness, MockModel, type MockRequest } from '../../../core/testing/index.js';
 import plugin, { backfeedingOptions } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'backfeeding-plugin-'));
@@ -10,25 +11,20 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const KNOWLEDGE = ['hash map', 'recursion', 'stack', 'queue', 'heap', 'binary search', 'regex', 'generator', 'closure', 'set'];
 
-// A client whose extraction reply depends on the problem text, and whose reconstruction echoes the keywords.
-function fakeLlm(calls: string[]): LlmClient {
-  return {
-    modelId: 'fake:model',
-    complete: async () => ({ content: '', usage: { plugin: 'x', model: 'fake:model', promptTokens: 0, completionTokens: 0, cached: false } }),
-    async structured(request, schema, validate) {
-      const vars = JSON.parse(request.messages.at(-1)!.content) as Record<string, unknown>;
-      calls.push(schema.name);
-      const usage = [{ plugin: 'strategy:backfeeding', model: 'fake:model', promptTokens: 10, completionTokens: 5, cached: false }];
-      if (schema.name === 'backfeeding_keywords') {
-        const n = Number(/\d+/.exec(String(vars.problem))?.[0] ?? 0);
-        if (String(vars.problem).includes('broken')) throw new LlmError('invalid_output', 'reply did not validate after 3 attempts');
-        const value = { language: 'python', task: [`task ${n % 4}`], instruction: [`rule ${n % 3}`], knowledge: [KNOWLEDGE[n % 10]!, KNOWLEDGE[(n * 3 + 1) % 10]!] };
-        return { value: validate(value), usage };
-      }
-      const words = [vars.tasks, vars.instructions, vars.knowledge].flat().join(', ');
-      return { value: validate({ plan: 'fit them', problem: `Write a function that uses ${words}.` }), usage };
-    },
-  };
+// Extraction replies depend on the problem in the rendered prompt (a "broken" one gets a reply that
+// does not validate); reconstruction echoes every keyword the prompt lists.
+function keywordModel(): MockModel {
+  return new MockModel()
+    .reply({ schema: 'backfeeding_keywords' }, (req: MockRequest) => {
+      const problem = /<problem>\n([\s\S]*?)\n<\/problem>/.exec(req.lastUser)?.[1] ?? '';
+      if (problem.includes('broken')) return { language: 'python' };
+      const n = Number(/\d+/.exec(problem)?.[0] ?? 0);
+      return { language: 'python', task: [`task ${n % 4}`], instruction: [`rule ${n % 3}`], knowledge: [KNOWLEDGE[n % 10]!, KNOWLEDGE[(n * 3 + 1) % 10]!] };
+    })
+    .reply({ schema: 'backfeeding_problem' }, (req: MockRequest) => {
+      const words = [...req.lastUser.matchAll(/^- ([^(].*)$/gm)].map((m) => m[1]);
+      return { plan: 'fit them', problem: `Write a function that uses ${words.join(', ')}.` };
+    });
 }
 
 function records(n: number): SampleRecord[] {
@@ -41,18 +37,15 @@ function records(n: number): SampleRecord[] {
 }
 
 async function setup(options: Record<string, unknown>, runDir: string) {
-  const hooks = createHooks();
-  const calls: string[] = [];
   const warnings: string[] = [];
-  const api = {
-    hooks,
-    llm: () => fakeLlm(calls),
-    templates: { render: () => '', chat: (_dir: string, vars: Record<string, unknown>) => [{ role: 'user' as const, content: JSON.stringify(vars) }] },
-    log: { info: () => {}, warn: (m: string) => warnings.push(m), debug: () => {} },
-    run: { dir: runDir, dryRun: false, config: {} },
-  } satisfies PluginApi;
-  await plugin.apply(api, backfeedingOptions.parse(options));
-  return { hooks, calls, warnings };
+  const log = { info: () => {}, warn: (m: string) => warnings.push(m), debug: () => {} };
+  const h = await createHarness([[plugin, options]], { model: keywordModel(), runDir, log });
+  return { hooks: h.hooks, harness: h, warnings };
+}
+
+function drop(r: SampleRecord, dropped: Dropped): SampleRecord {
+  r.dropped = dropped;
+  return r;
 }
 
 function query(runDir: string, kept: SampleRecord[], rejected: SampleRecord[], phase = 1): DerivedSeedQuery {
@@ -98,18 +91,19 @@ describe('strategy:backfeeding plugin', () => {
 
   it('writes a problem only for its own seeds, keeping keywords and provenance', async () => {
     const runDir = join(dir, 'b');
-    const { hooks } = await setup({ ratio: 0.25 }, runDir);
+    const { hooks, harness } = await setup({ ratio: 0.25 }, runDir);
     const kept = records(20);
     const [seed] = await collect(await hooks.derivedSeeds.promise(query(runDir, kept, [])));
-    const ctx = { stage: 'problem' as const, signal: new AbortController().signal, dryRun: false };
-    const [record] = await hooks.synthesize.promise([], seed!, ctx);
+    const [record] = await harness.synthesize(seed!);
+    expect(record!.dropped).toBeUndefined();
+    expect(record!.stage).toBe('synthesized');
     expect(record!.lineage.strategy).toBe('strategy:backfeeding');
     expect(record!.messages[0]!.content).toMatch(/^Write a function that uses /);
     const details = record!.lineage.details as { keywords: Array<{ keyword: string }>; provenance: string[] };
     for (const k of details.keywords) expect(record!.messages[0]!.content).toContain(k.keyword);
     expect(details.provenance.every((id) => kept.some((r) => r.id === id))).toBe(true);
     const plain: Seed = { id: 'x', language: 'python', code: 'def f(): pass', source: { path: 'a.py' }, kind: 'function', meta: {} };
-    expect(await hooks.synthesize.promise([], plain, ctx)).toEqual([]);
+    expect(await harness.synthesize(plain)).toEqual([]);
   });
 
   it('with from: judged, also learns from problems dropped after passing the judge', async () => {
@@ -117,10 +111,10 @@ describe('strategy:backfeeding plugin', () => {
     const { hooks } = await setup({ ratio: 1, from: 'judged' }, runDir);
     const all = records(30);
     const kept = all.slice(0, 20);
-    const afterJudge = all.slice(20, 25).map((r) => dropRecord(r, 'verified', 'analyzer:python', 'E0602'));
+    const afterJudge = all.slice(20, 25).map((r) => drop(r, { stage: 'verified', plugin: 'analyzer:python', reason: 'python: E0602 undefined-variable', category: 'E0602' }));
     const failedJudge = all.slice(25).map((r) => {
       r.scores = [{ ...r.scores[0]!, passed: false, score: 3 }];
-      return dropRecord(r, 'judged', 'judge:quality', 'mean 3 < 6');
+      return drop(r, { stage: 'judged', plugin: 'judge:quality', reason: 'score 3 < 6', category: 'below_threshold' });
     });
     const seeds = await collect(await hooks.derivedSeeds.promise(query(runDir, kept, [...afterJudge, ...failedJudge])));
     const stats = JSON.parse(readFileSync(join(runDir, 'graph', 'stats.json'), 'utf8'));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compareValues, type Seed } from '../../../core/index.js';
-import { createSandboxExecutor } from '../../executors/sandbox.js';
+import type { Seed } from '../../../core/index.js';
+import { createSandboxExecutor } from '../../executors/sandbox/index.js';
+import { compareValues } from './compare.js';
 import { runCases } from './cases.js';
 import { compareByCurriculum } from '../../../core/index.js';
 import { curriculumFor } from './curriculum.js';

@@ -1,27 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, createHooks, type LlmClient, type PluginContext, type SampleRecord, type Seed } from '../../../core/index.js';
-import { createTemplateRenderer } from '../../../core/templates.js';
-import sandboxExecutor from '../../executors/sandbox.js';
+import { ConfigError, PluginError, type SampleRecord, type Seed } from '../../../core/index.js';
+import { createHarness, MockModel } from '../../../core/testing/index.js';
+import sandboxExecutor from '../../executors/sandbox/index.js';
 import strategy, { type SemiInstructMeta } from './index.js';
 
-/** A plugin API whose model always gives `reply`, and that records the prompts it was sent. */
+/** The strategy (and a Python sandbox) with a model whose semi_instruct reply is always `reply`; `prompts` are what it was sent. */
 async function setup(reply: unknown, withExecutor = true) {
-  const hooks = createHooks();
-  const prompts: string[] = [];
-  const llm: LlmClient = {
-    modelId: 'test:model',
-    complete: () => Promise.reject(new Error('not used')),
-    async structured(request, _schema, validate) {
-      prompts.push(request.messages.map((m) => m.content).join('\n'));
-      return { value: validate(reply), usage: [{ plugin: 'strategy:semi-instruct', model: 'test:model', promptTokens: 10, completionTokens: 5, cached: false }] };
-    },
-  };
-  const log = { info: () => undefined, warn: () => undefined, debug: () => undefined };
-  const api = { hooks, llm: () => llm, templates: createTemplateRenderer(), log, run: { dir: '/tmp', dryRun: false, config: {} } } as unknown as PluginApi;
-  if (withExecutor) await sandboxExecutor.apply(api, sandboxExecutor.options.parse({ languages: ['python'], concurrency: 2, limits: { wallSeconds: 8 } }));
-  await strategy.apply(api, strategy.options.parse({ testCases: 3 }));
-  const synthesize = (seed: Seed) => hooks.synthesize.promise([], seed, { stage: 'problem', signal: new AbortController().signal, dryRun: false });
-  return { hooks, prompts, synthesize };
+  const model = new MockModel().reply({ schema: 'semi_instruct' }, reply);
+  const executor = [sandboxExecutor, { languages: ['python'], concurrency: 2, limits: { wallSeconds: 8 } }] as const;
+  const h = await createHarness([...(withExecutor ? [executor] : []), [strategy, { testCases: 3 }]], { model });
+  const prompts = () => model.requests.map((r) => r.messages.map((m) => m.content).join('\n'));
+  return { hooks: h.hooks, runDir: h.runDir, prompts, synthesize: (seed: Seed) => h.synthesize(seed) };
 }
 
 const program: Seed = {
@@ -41,8 +30,9 @@ describe('strategy:semi-instruct', { timeout: 60_000 }, () => {
     const { synthesize, prompts } = await setup({ instruction: 'Read integers from stdin and print the spread between the largest and smallest.', inputs: ['3 9 4', '', '5', '3 9 4'], solution: refined });
     const [r] = await synthesize(program);
     expect(r!.dropped).toBeUndefined();
-    expect(prompts[0]).toContain('reads its input from standard input');
-    expect(prompts[0]).toContain('exactly 3 different test inputs');
+    expect(prompts()).toHaveLength(1);
+    expect(prompts()[0]).toContain('reads its input from standard input');
+    expect(prompts()[0]).toContain('exactly 3 different test inputs');
     expect(meta(r!).mode).toBe('program');
     expect(meta(r!).testCases).toEqual([
       { input: '3 9 4', output: '6\n' },
@@ -65,7 +55,7 @@ describe('strategy:semi-instruct', { timeout: 60_000 }, () => {
     const { synthesize } = await setup({ instruction: 'Print the spread of the integers given on stdin.', inputs: ['3 9 4', '5'], solution: wrong });
     const [r] = await synthesize(program);
     expect(r!.dropped).toEqual({
-      stage: 'problem',
+      stage: 'synthesized',
       plugin: 'strategy:semi-instruct',
       category: 'mismatch',
       reason: 'test case 2 of 2, input "5": expected "0\\n", got "1\\n" (at line 1: token 1: expected "0", got "1")',
@@ -86,7 +76,10 @@ describe('strategy:semi-instruct', { timeout: 60_000 }, () => {
   });
 
   it('refuses to start without any executor', async () => {
-    const { hooks } = await setup({}, false);
-    await expect(hooks.runStart.promise({ runDir: '/tmp', dryRun: false })).rejects.toThrow(ConfigError);
+    const { hooks, runDir } = await setup({}, false);
+    const err = await hooks.runStart.promise({ runDir, dryRun: false }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(PluginError);
+    expect(err).toMatchObject({ plugin: 'strategy:semi-instruct', hook: 'runStart', message: expect.stringMatching(/no executor is configured/) });
+    expect((err as PluginError).cause).toBeInstanceOf(ConfigError);
   });
 });
