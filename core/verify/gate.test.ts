@@ -136,6 +136,13 @@ describe('createVerifier', () => {
     await expect(createVerifier({ hooks }).verify(record('r', '```py\nx\n```'), ctx)).rejects.toThrow(/returned 0 results for 1 samples/);
   });
 
+  it('refuses two analyzers for one language at start, naming both (only the first would ever run)', () => {
+    const hooks = createHooks();
+    hooks.analyze.for('python').tapPromise('analyzer:python', fakeAnalyzer('python', []));
+    hooks.analyze.for('python').tapPromise('analyzer:todo', fakeAnalyzer('python', []));
+    expect(() => createVerifier({ hooks })).toThrow('2 analyzers check python (analyzer:python, analyzer:todo), but one language has one analyzer: only analyzer:python would run');
+  });
+
   it('validates the policy and names the key', () => {
     expect(() => createVerifier({ hooks: createHooks(), policy: { batchSize: 0 } as never })).toThrow(ConfigError);
     expect(() => createVerifier({ hooks: createHooks(), policy: { batchsize: 3 } as never })).toThrow(/verify/);

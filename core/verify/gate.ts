@@ -99,6 +99,16 @@ export function createVerifier(init: { hooks: Hooks; policy?: VerifyPolicyInput 
   }
   const policy = parsed.data;
   const { hooks } = init;
+  // analyze.for(language) is a bail hook: a second analyzer of a language would never run. Say so at start.
+  for (const language of handledLanguages(hooks)) {
+    const names = hooks.analyze.get(language)!.taps.map((t) => t.name);
+    if (names.length > 1) {
+      throw new ConfigError(`${names.length} analyzers check ${language} (${names.join(', ')}), but one language has one analyzer: only ${names[0]} would run`, {
+        code: 'CONFIG_ANALYZER_CLASH',
+        hint: `keep one of them under plugins (set the other to false), or give the second its own language`,
+      });
+    }
+  }
   const limit = pLimit(policy.cpuBudget ?? availableParallelism());
   const queues = new Map<string, { items: Pending[]; timer?: NodeJS.Timeout }>();
   const missing = new Map<string, string>();
