@@ -34,6 +34,8 @@ export async function withRunDirLock<T>(runDir: string, fn: () => Promise<T>): P
 export interface PreviousRun {
   status?: string;
   configHash?: string;
+  /** The resolved config it ran with (run.json `config`). */
+  config?: { limit?: number };
   funnel: FunnelCounts;
   usage?: Record<string, UsageTotals>;
   exported?: string[];
@@ -42,11 +44,20 @@ export interface PreviousRun {
 /**
  * What an earlier run left in the directory. A run made with another configuration is refused when it
  * got as far as a checkpoint, or finished; a run.json from a start that failed earlier does not count.
- * @throws ConfigError `CONFIG_RUN_MISMATCH`; InputError for an unreadable checkpoint
+ * A finished run with a smaller `limit` is refused too (it cannot grow).
+ * @throws ConfigError `CONFIG_RUN_MISMATCH`, `CONFIG_RUN_LIMIT`; InputError for an unreadable checkpoint
  */
-export function readPreviousRun(store: RunStore, configHash: string): { checkpoint?: Checkpoint; previous?: PreviousRun } {
+export function readPreviousRun(store: RunStore, configHash: string, limit?: number): { checkpoint?: Checkpoint; previous?: PreviousRun } {
   const checkpoint = store.readCheckpoint();
   const previous = readRunJson(store);
+  // `limit` is left out of the config hash (a pilot shares its cache), but a finished run does not
+  // grow: saying "already complete" to a larger --limit would silently leave seeds out.
+  if (previous?.status === 'complete' && previous.configHash === configHash && (previous.config?.limit ?? Infinity) < (limit ?? Infinity)) {
+    throw new ConfigError(`${store.dir} holds a run completed with --limit ${previous.config!.limit}; it does not grow to ${limit === undefined ? 'all seeds' : `--limit ${limit}`}`, {
+      code: 'CONFIG_RUN_LIMIT',
+      hint: `use another --out and reuse this run's LLM cache: --cache-dir ${join(store.dir, 'cache')}`,
+    });
+  }
   const otherComplete = previous?.status === 'complete' && previous.configHash !== undefined && previous.configHash !== configHash;
   if ((checkpoint && checkpoint.configHash !== configHash) || otherComplete) {
     throw new ConfigError(`${store.dir} holds a run made with a different configuration`, {

@@ -85,7 +85,7 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
   if (!config.seeds) throw new ConfigError('no seeds: pass --seeds PATH (a directory of code or a JSONL file) or set `seeds`', { hint: 'e.g. --seeds ./src' });
   const store = new RunStore(runDir);
   const hash = configHash(config);
-  const { checkpoint, previous } = readPreviousRun(store, hash);
+  const { checkpoint, previous } = readPreviousRun(store, hash, config.limit);
   if (previous?.status === 'complete') {
     log.info(`${runDir}: run already complete; nothing to do`);
     return { runDir, status: 'complete', resumed: false, alreadyComplete: true, funnel: previous.funnel, usage: previous.usage ?? {}, exported: previous.exported ?? [] };
