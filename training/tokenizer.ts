@@ -18,12 +18,19 @@ const cache = new Map<string, ChatTokenizer>();
  * template), or a folder holding `tokenizer.json` and `tokenizer_config.json` (a chat template in
  * `tokenizer_config.json`'s `chat_template`, or a `chat_template.jinja` beside it, as newer models ship).
  * Loaded once per process and cached.
- * @throws InputError naming the missing or unreadable file and how to get it
+ * @throws InputError naming the spec when it is neither a built-in name nor an existing path
+ *   (`TOKENIZER_UNKNOWN`), or the missing or unreadable file and how to get it
  */
 export function loadChatTokenizer(spec: string): ChatTokenizer {
   const key = BUILTIN_TOKENIZERS.includes(spec as (typeof BUILTIN_TOKENIZERS)[number]) ? spec : resolve(spec);
   const hit = cache.get(key);
   if (hit) return hit;
+  if (key !== 'qwen2.5' && !existsSync(key)) {
+    throw new InputError(key, undefined, `unknown tokenizer "${spec}": not a built-in name (${BUILTIN_TOKENIZERS.join(', ')}) and no folder there`, {
+      hint: `use ${BUILTIN_TOKENIZERS.map((n) => `--tokenizer ${n}`).join(' or ')}, or a folder holding the model's tokenizer.json and tokenizer_config.json (model page, Files tab)`,
+      code: 'TOKENIZER_UNKNOWN',
+    });
+  }
   const tok = key === 'qwen2.5' ? loadQwen25() : loadFolder(key);
   cache.set(key, tok);
   return tok;

@@ -2,8 +2,29 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { ChatTokenizer } from './chat-tokenizer.js';
 import { exportContextFor } from './run-dir.js';
 import { exportSettingsSchema, prepareDataset, releasePrepared, type PreparedSample } from './prepare.js';
+
+/**
+ * The order of the splits does not depend on the tokenizer, so core's test needs no real one
+ * (those live in training/): one id per code point, ChatML turns, two control tokens above the
+ * Unicode range so they can never collide with text.
+ */
+const CONTROL = new Map([
+  ['<|im_start|>', 0x110000],
+  ['<|im_end|>', 0x110001],
+]);
+const codePoints = (text: string) => [...text].map((c) => c.codePointAt(0)!);
+const charTokenizer: ChatTokenizer = {
+  name: 'test-chars',
+  chatTemplate: "{% for m in messages %}{{ '<|im_start|>' + m.role + '\\n' + m.content + '<|im_end|>\\n' }}{% endfor %}",
+  addedTokens: CONTROL,
+  encodeTemplate: (text) => text.split(/(<\|im_start\|>|<\|im_end\|>)/).flatMap((part) => (CONTROL.has(part) ? [CONTROL.get(part)!] : codePoints(part))),
+  encodeContent: codePoints,
+  decode: (ids) => ids.map((id) => [...CONTROL].find(([, v]) => v === id)?.[0] ?? String.fromCodePoint(id)).join(''),
+  render: (messages, addGenerationPrompt = false) => messages.map((m) => `<|im_start|>${m.role}\n${m.content}<|im_end|>\n`).join('') + (addGenerationPrompt ? '<|im_start|>assistant\n' : ''),
+};
 
 /** A run directory of `n` distinct samples; sample i has rank `rankOf(i)` (undefined: no curriculum). */
 function runWithRanks(n: number, rankOf: (i: number) => number | undefined): string {
@@ -27,7 +48,7 @@ function runWithRanks(n: number, rankOf: (i: number) => number | undefined): str
 }
 
 async function splits(runDir: string, raw: Record<string, unknown>) {
-  const ctx = exportContextFor(runDir, mkdtempSync(join(tmpdir(), 'curriculum-out-')));
+  const ctx = exportContextFor(runDir, mkdtempSync(join(tmpdir(), 'curriculum-out-')), () => charTokenizer);
   const prepared = await prepareDataset(ctx, exportSettingsSchema.parse(raw));
   const read = async (name: 'train' | 'validation') => {
     const rows: PreparedSample[] = [];

@@ -5,7 +5,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import ollamaPlugin from '../../plugins/providers/ollama.js';
 import openaiPlugin from '../../plugins/providers/openai.js';
 import { startLlmDouble, type LlmDouble } from '../../test/double/index.js';
-import { createHooks, LlmError, UsageMeter, createLlmFactory, structuredOutput, z, type LlmSettings, type PluginApi, type LlmFactoryOptions } from '../index.js';
+import { createPluginContext } from '../context.js';
+import { createHooks } from '../hooks.js';
+import { createTemplateRenderer } from '../templates.js';
+import { createLlmFactory, type LlmFactoryOptions } from './factory.js';
+import { LlmError, type LlmSettings } from './types.js';
+import { UsageMeter } from './usage.js';
+import { structuredOutput } from './zod-schema.js';
+import { z } from 'zod';
 
 /** Middleware through the real providers and real HTTP against the double. */
 
@@ -17,9 +24,19 @@ const META = { plugin: 'judge:test' };
 let double: LlmDouble;
 let cacheDir: string;
 
+/** Hooks with the real provider plugins applied the way the runner applies them (a context each; their apply is synchronous). */
 function hooksWithProviders() {
   const hooks = createHooks();
-  for (const plugin of [openaiPlugin, ollamaPlugin]) void plugin.apply({ hooks } as unknown as PluginApi, plugin.options.parse({}) as never);
+  const parts = {
+    hooks,
+    llm: () => {
+      throw new Error('provider plugins make no LLM calls');
+    },
+    templates: createTemplateRenderer(),
+    log: { info() {}, warn() {}, debug() {} },
+    run: { dir: tmpdir(), dryRun: false, config: {} },
+  };
+  for (const plugin of [openaiPlugin, ollamaPlugin]) void plugin.apply(createPluginContext(plugin.name, parts), plugin.options.parse({}) as never);
   return hooks;
 }
 

@@ -4,22 +4,23 @@ import { join } from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { createHooks, exportContextFor, IGNORE_INDEX, loadChatTokenizer, releasePrepared, type Plugin, type PluginContext } from '../../core/index.js';
+import { IGNORE_INDEX } from '../../core/index.js';
+import { createHarness, readRecordFile, type PluginWithOptions } from '../../core/testing/index.js';
+import { exportRunDir } from '../../core/export/run-export.js';
+import { loadChatTokenizer } from '../../training/tokenizer.js';
+import huggingfaceTokenizer from '../tokenizers/huggingface.js';
 import { exporters } from './index.js';
 
 const RUN = join(import.meta.dirname, '../../test/fixtures/runs/small');
 const tok = loadChatTokenizer('qwen2.5');
+const records = await readRecordFile(join(RUN, 'samples.jsonl'));
 
-async function runExporters(entries: Array<[Plugin, unknown]>) {
+/** The exporters (with the tokenizer plugin every export has, as the CLI adds it) over the fixture run's samples (instructsmith/testing). */
+async function runExporters(entries: PluginWithOptions[]) {
   const outDir = mkdtempSync(join(tmpdir(), 'export-'));
-  const hooks = createHooks();
-  const logs: string[] = [];
-  const api = { hooks, log: { info: (m: string) => logs.push(m), warn: () => {}, debug: () => {} } } as unknown as PluginApi;
-  for (const [plugin, raw] of entries) await plugin.apply(api, plugin.options.parse(raw));
-  const ctx = exportContextFor(RUN, outDir);
-  await hooks.export.promise(ctx);
-  releasePrepared(ctx);
-  return { outDir, ctx, logs };
+  const harness = await createHarness([huggingfaceTokenizer, ...entries]);
+  const written = await harness.exportRecords(records, outDir);
+  return { outDir, written };
 }
 
 const jsonl = (path: string) => readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
@@ -27,7 +28,7 @@ const fixture = jsonl(join(RUN, 'samples.jsonl')) as Array<{ id: string; message
 
 describe('exporters on a finished run', () => {
   it('messages: weights, dedup, drops counted with reasons, card and report', async () => {
-    const { outDir, ctx } = await runExporters([[exporters.messages, { valRatio: 0.2, seed: 7 }]]);
+    const { outDir, written } = await runExporters([[exporters.messages, { valRatio: 0.2, seed: 7 }]]);
     const train = jsonl(join(outDir, 'messages/train.jsonl'));
     const val = jsonl(join(outDir, 'messages/validation.jsonl'));
     // 10 samples: 1 exact duplicate, 1 ending on a user turn -> 8 exported; 20% -> 2 validation.
@@ -52,10 +53,21 @@ describe('exporters on a finished run', () => {
       { split: 'train', path: 'train.jsonl' },
       { split: 'validation', path: 'validation.jsonl' },
     ]);
+    expect(card).toContain('| duplicate | 1 |');
+    expect(written).toContain('messages/train.jsonl');
+  });
+
+  it('messages: the card names the preset and models of the run.json it exports from', async () => {
+    // The harness exports without the run's run.json, so this goes the way `instructsmith export` does.
+    const outDir = mkdtempSync(join(tmpdir(), 'export-'));
+    const entry = (plugin: typeof exporters.messages, options: unknown) => ({ plugin, options: plugin.options.parse(options) });
+    const silent = { info() {}, warn() {}, debug() {} };
+    const written = await exportRunDir({ runDir: RUN, outDir, exporters: [entry(exporters.messages, { valRatio: 0 })], implicit: [entry(huggingfaceTokenizer, {})], log: silent });
+    expect(written).toContain('messages/README.md');
+    const card = readFileSync(join(outDir, 'messages/README.md'), 'utf8');
     expect(card).toContain('infinite-instruct');
     expect(card).toContain('ollama:qwen2.5-coder:7b');
-    expect(card).toContain('| duplicate | 1 |');
-    expect(ctx.written).toContain('messages/train.jsonl');
+    expect(card).toContain('openai:gpt-4o-mini');
   });
 
   it('same seed gives the same files; another seed another order', async () => {

@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHooks, LlmError, registeredProviders, type ChatRequest, type OutputSchema, type PluginApi } from '../../core/index.js';
+import { LlmError, type ChatRequest, type OutputSchema } from '../../core/index.js';
+import { createHarness } from '../../core/testing/index.js';
 import { startLlmDouble, type LlmDouble } from '../../test/double/index.js';
 import ollamaPlugin, { createOllamaProvider } from './ollama.js';
 
@@ -30,10 +31,9 @@ async function failure(p: Promise<unknown>): Promise<LlmError> {
 }
 
 describe('provider:ollama', () => {
-  it('registers a factory for the ollama provider', () => {
-    const hooks = createHooks();
-    void ollamaPlugin.apply({ hooks } as unknown as PluginApi, ollamaPlugin.options.parse({}));
-    expect(registeredProviders(hooks)).toContain('ollama');
+  it('registers a factory for the ollama provider', async () => {
+    const { hooks } = await createHarness([ollamaPlugin]);
+    expect(hooks.provider.get('ollama')?.isUsed()).toBe(true);
     expect(hooks.provider.for('ollama').call({ baseUrl: double.ollamaUrl })?.endpoint).toBe(double.ollamaUrl);
   });
 

@@ -1,7 +1,8 @@
 import { createServer } from 'node:net';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHooks, LlmError, registeredProviders, type ChatRequest, type OutputSchema, type PluginApi } from '../../core/index.js';
+import { LlmError, type ChatRequest, type OutputSchema } from '../../core/index.js';
+import { createHarness } from '../../core/testing/index.js';
 import { startLlmDouble, type LlmDouble } from '../../test/double/index.js';
 import openaiPlugin, { createOpenAiProvider } from './openai.js';
 
@@ -39,10 +40,9 @@ async function deadPort(): Promise<number> {
 }
 
 describe('provider:openai', () => {
-  it('registers a factory for the openai provider', () => {
-    const hooks = createHooks();
-    void openaiPlugin.apply({ hooks } as unknown as PluginApi, openaiPlugin.options.parse({}));
-    expect(registeredProviders(hooks)).toContain('openai');
+  it('registers a factory for the openai provider', async () => {
+    const { hooks } = await createHarness([openaiPlugin]);
+    expect(hooks.provider.get('openai')?.isUsed()).toBe(true);
     const provider = hooks.provider.for('openai').call({ baseUrl: double.url });
     expect(provider?.endpoint).toBe(double.url);
   });

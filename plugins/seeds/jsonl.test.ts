@@ -196,9 +196,7 @@ describe('seed:jsonl streaming', () => {
 
 /** The source for `path` without draining it, so a test can see what the first `next()` does. */
 async function openSource(options: unknown, path: string) {
-  const { createHooks } = await import('../../core/index.js');
-  const hooks = createHooks();
-  await jsonlSeeds.apply({ hooks } as never, jsonlSeeds.options.parse(options));
+  const { hooks } = await createHarness([[jsonlSeeds, options]]);
   const skips: { path: string; reason: string }[] = [];
   const source = await hooks.seedSource.promise({ path, isDirectory: false, skip: (p, reason) => skips.push({ path: p, reason }) });
   return { iterator: source![Symbol.asyncIterator](), skips };

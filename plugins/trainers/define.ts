@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { definePlugin, z, type Plugin } from '../../core/index.js';
 import { LAUNCH_DEFAULTS, TRAINER_FORMAT, writeLaunchConfig, type LaunchSettings } from '../../training/launch.js';
 import type { Trainer } from '../../training/schema.js';
@@ -32,7 +34,7 @@ export function defineTrainer(trainer: Trainer, description: string): Plugin {
     apply(ctx, options) {
       ctx.hooks.train.tapPromise(async (train) => {
         const s = { ...options, ...(train.settings as Partial<LaunchSettings>) } as LaunchSettings;
-        const exported = train.run.exportSettings as Partial<Pick<LaunchSettings, 'cutoff' | 'trainOn' | 'seed'>> | undefined;
+        const exported = exportedSettings(join(train.exportDir, TRAINER_FORMAT[trainer], 'export.json'));
         const settings: LaunchSettings = { ...s, cutoff: s.cutoff ?? exported?.cutoff ?? 4096, trainOn: s.trainOn ?? exported?.trainOn ?? 'all', seed: s.seed ?? exported?.seed ?? 42 };
         const res = await writeLaunchConfig(trainer, train.exportDir, settings);
         train.written.push(res.file);
@@ -40,6 +42,15 @@ export function defineTrainer(trainer: Trainer, description: string): Plugin {
       });
     },
   });
+}
+
+/**
+ * The settings of the export a trainer reads, from its report (`<format>/export.json`, written by
+ * core's writeExport). Undefined when there is none: writeLaunchConfig then names the missing export.
+ */
+function exportedSettings(report: string): Partial<Pick<LaunchSettings, 'cutoff' | 'trainOn' | 'seed'>> | undefined {
+  if (!existsSync(report)) return undefined;
+  return (JSON.parse(readFileSync(report, 'utf8')) as { settings?: Partial<Pick<LaunchSettings, 'cutoff' | 'trainOn' | 'seed'>> }).settings;
 }
 
 export { TRAINER_FORMAT };

@@ -6,7 +6,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHooks, createLlmFactory, UsageMeter, type PluginApi } from '../../core/index.js';
+import { createPluginContext } from '../../core/context.js';
+import { createHooks } from '../../core/hooks.js';
+import { createLlmFactory } from '../../core/llm/factory.js';
+import { UsageMeter } from '../../core/llm/usage.js';
+import { createTemplateRenderer } from '../../core/templates.js';
 import openaiPlugin, { createOpenAiProvider } from '../../plugins/providers/openai.js';
 import { startLlmDouble } from '../double/index.js';
 
@@ -18,7 +22,17 @@ export default async function bench(log: (line: string) => void): Promise<void> 
   const cacheDir = await mkdtemp(join(tmpdir(), 'instructsmith-llm-bench-'));
   try {
     const hooks = createHooks();
-    void openaiPlugin.apply({ hooks } as unknown as PluginApi, openaiPlugin.options.parse({}));
+    // Applied as the runner applies it (a plugin context); the provider plugin makes no LLM call itself.
+    const parts = {
+      hooks,
+      llm: () => {
+        throw new Error('no LLM calls while applying a provider');
+      },
+      templates: createTemplateRenderer(),
+      log: { info() {}, warn() {}, debug() {} },
+      run: { dir: cacheDir, dryRun: false, config: {} },
+    };
+    void openaiPlugin.apply(createPluginContext(openaiPlugin.name, parts), openaiPlugin.options.parse({}));
     const llm = createLlmFactory({ hooks, baseUrl: double.url, defaultModel: 'openai:bench', meter: new UsageMeter(), settings: { cacheDir, concurrency: 8 } });
     const ask = (i: number) => ({ messages: [{ role: 'user' as const, content: `task ${i}: write a function that reverses a string` }] });
 

@@ -34,8 +34,11 @@ export default definePlugin({
         name: 'mock',
         endpoint: 'mock://in-process',
         chat: (model: string, request: Parameters<ReturnType<MockModel['provider']>['chat']>[1], call: Parameters<ReturnType<MockModel['provider']>['chat']>[2]) => {
-          if (model === 'scripted') return (scripted ??= new MockModel([scriptedModel({ humanEvalPath: solutions })])).provider().chat(model, request, call);
-          return (plain ??= new MockModel()).provider().chat(model, request, call);
+          // MockModel makes its default reply from `jsonSchema`, which lacks the keywords strict mode
+          // rejects (minLength, ...); `sampleSchema` keeps them, so the reply validates.
+          const req = request.schema?.sampleSchema ? { ...request, schema: { ...request.schema, jsonSchema: request.schema.sampleSchema } } : request;
+          if (model === 'scripted') return (scripted ??= new MockModel([scriptedModel({ humanEvalPath: solutions })])).provider().chat(model, req, call);
+          return (plain ??= new MockModel()).provider().chat(model, req, call);
         },
       };
       return byModel;
