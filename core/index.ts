@@ -21,7 +21,7 @@ export { mulberry32, shuffleInPlace, type Rng } from './random.js';
 export { packageRoot } from './paths.js';
 
 // --- errors (recognised across copies of the package)
-export { InstructsmithError, ConfigError, InputError, ToolMissingError, PluginError, redactSecrets, redactConfigSecrets, isSecretQueryParam } from './errors.js';
+export { InstructsmithError, ConfigError, InputError, ToolMissingError, PluginError, rootCause, redactSecrets, redactConfigSecrets, isSecretQueryParam } from './errors.js';
 
 // --- LLM access: structured output for plugins, the contract and helpers for provider plugins
 export { structuredOutput } from './llm/zod-schema.js';

@@ -1,4 +1,4 @@
-import { mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHooks, type CodeSample, type ExportContext, type Hooks, type JudgeSubject, type StageContext } from '../hooks.js';
@@ -57,8 +57,12 @@ export interface PluginHarness {
   analyze(language: string, samples: CodeSample[]): Promise<CheckResult[]>;
   /** `filter` on records in order (each dropped or at `kept` afterwards). */
   filter(records: readonly SampleRecord[], phase?: number): Promise<SampleRecord[]>;
-  /** `export` then `train` over records written as the run directory's samples.jsonl; returns files written. */
-  exportRecords(records: readonly SampleRecord[], outDir?: string): Promise<string[]>;
+  /**
+   * `export` then `train` over records written as the run directory's samples.jsonl, with `run` as
+   * the run.json content (default: the run directory's run.json, else `{ config: {} }`). Returns the
+   * files written and the trainers' launch commands.
+   */
+  exportRecords(records: readonly SampleRecord[], options?: { outDir?: string; run?: Record<string, unknown>; trainSettings?: Record<string, unknown> }): Promise<{ written: string[]; commands: string[] }>;
   stage(stage: Stage): StageContext;
 }
 
@@ -123,10 +127,13 @@ export async function createHarness(plugins: readonly PluginWithOptions[], optio
       }
       return out;
     },
-    async exportRecords(records, outDir) {
-      const { writeFileSync } = await import('node:fs');
+    async exportRecords(records, opts = {}) {
       writeFileSync(join(runDir, 'samples.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''));
-      return runExporters(hooks, runDir, { config: {} }, outDir ?? join(runDir, 'export'));
+      const runJson = join(runDir, 'run.json');
+      const run = opts.run ?? (existsSync(runJson) ? (JSON.parse(readFileSync(runJson, 'utf8')) as Record<string, unknown>) : { config: {} });
+      let commands: string[] = [];
+      const written = await runExporters(hooks, runDir, run, opts.outDir ?? join(runDir, 'export'), opts.trainSettings ?? {}, (c) => (commands = c));
+      return { written, commands };
     },
   };
 }

@@ -15,6 +15,8 @@ export interface MockRequest {
   schema?: Record<string, unknown>;
   /** The structured output's name (`quality_verdict`). */
   schemaName?: string;
+  /** The schema with every constraint kept (OutputSchema.sampleSchema), when the caller made one. */
+  sampleSchema?: Record<string, unknown>;
   /** True for a structured call. */
   json: boolean;
   /** Content of the last user message ('' when none). */
@@ -128,6 +130,7 @@ export class MockModel {
       model,
       messages,
       ...(request.schema ? { schema: request.schema.jsonSchema, schemaName: request.schema.name } : {}),
+      ...(request.schema?.sampleSchema ? { sampleSchema: request.schema.sampleSchema } : {}),
       json: Boolean(request.schema),
       lastUser: messages.filter((m) => m.role === 'user').at(-1)?.content ?? '',
       system: messages.find((m) => m.role === 'system')?.content ?? '',
@@ -144,7 +147,8 @@ export class MockModel {
       reply = await route(req);
       if (reply !== undefined) break;
     }
-    if (reply === undefined) reply = req.schema ? sampleFromSchema(req.schema) : '```\nok\n```';
+    // The sample schema keeps the constraints (minLength, ...) that strict structured-output modes drop.
+    if (reply === undefined) reply = req.schema ? sampleFromSchema(req.sampleSchema ?? req.schema) : '```\nok\n```';
     const finishReason = reply instanceof MockReply ? (reply.options.finishReason ?? 'stop') : 'stop';
     const content = reply instanceof MockReply ? reply.content : typeof reply === 'string' ? reply : JSON.stringify(reply);
     const promptChars = messages.reduce((n, m) => n + m.content.length, 0);

@@ -119,7 +119,7 @@ export class PluginTester {
 
 async function routeThrough(model: MockModel, req: Parameters<MockReplyFn>[0]): Promise<unknown> {
   const provider = model.provider('mock');
-  const res = await provider.chat(req.model, { messages: req.messages as never, ...(req.schema ? { schema: { name: req.schemaName ?? 'output', jsonSchema: req.schema } } : {}), temperature: req.temperature, topP: req.topP, stop: req.stop, seed: req.seed, maxTokens: req.maxTokens }, { timeoutMs: 0 });
+  const res = await provider.chat(req.model, { messages: req.messages as never, ...(req.schema ? { schema: { name: req.schemaName ?? 'output', jsonSchema: req.schema, ...(req.sampleSchema ? { sampleSchema: req.sampleSchema } : {}) } } : {}), temperature: req.temperature, topP: req.topP, stop: req.stop, seed: req.seed, maxTokens: req.maxTokens }, { timeoutMs: 0 });
   return res.finishReason && res.finishReason !== 'stop' ? new MockReply(res.content, { finishReason: res.finishReason }) : res.content;
 }
 

@@ -19,7 +19,7 @@ const records = await readRecordFile(join(RUN, 'samples.jsonl'));
 async function runExporters(entries: PluginWithOptions[]) {
   const outDir = mkdtempSync(join(tmpdir(), 'export-'));
   const harness = await createHarness([huggingfaceTokenizer, ...entries]);
-  const written = await harness.exportRecords(records, outDir);
+  const { written } = await harness.exportRecords(records, { outDir });
   return { outDir, written };
 }
 

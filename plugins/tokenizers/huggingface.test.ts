@@ -67,7 +67,7 @@ describe('tokenizer:huggingface', () => {
     const dir = modelFolder();
     const h = await createHarness([huggingfaceTokenizer, [exporters.tokenized, { tokenizer: dir, valRatio: 0 }]]);
     const out = join(h.runDir, 'export');
-    const written = await h.exportRecords(records, out);
+    const { written } = await h.exportRecords(records, { outDir: out });
     expect(written).toContain('tokenized/train.jsonl');
     expect(JSON.parse(readFileSync(join(out, 'tokenized/export.json'), 'utf8')).tokenizer).toBe(dir);
     const tok = (await resolve(dir))!;

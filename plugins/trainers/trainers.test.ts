@@ -20,15 +20,15 @@ const EXPECTED: Record<Trainer, { file: string; command: string }> = {
 
 /**
  * Fire `export` then `train` over the fixture run's samples (instructsmith/testing), and keep the
- * train context: the harness returns the files written but not the launch commands, so an
- * interceptor on `hooks.train` holds on to the context the trainers filled.
+ * train context the trainers filled (an interceptor on `hooks.train`) beside the harness's result.
  */
 async function exportAndTrain(plugins: PluginWithOptions[]): Promise<{ h: PluginHarness; out: string; written: string[]; train: TrainContext | undefined }> {
   const h = await createHarness([huggingfaceTokenizer, ...plugins]);
   let train: TrainContext | undefined;
   h.hooks.train.intercept({ call: (ctx) => void (train = ctx) });
   const out = join(h.runDir, 'export');
-  const written = await h.exportRecords(records, out);
+  const { written, commands } = await h.exportRecords(records, { outDir: out });
+  expect(commands).toEqual(train?.commands ?? []);
   return { h, out, written, train };
 }
 

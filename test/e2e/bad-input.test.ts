@@ -119,7 +119,7 @@ describe('misbehaving endpoints', () => {
     const rejected = readJsonl<SampleRecord>(join(out, 'rejected.jsonl'));
     expect(rejected).toHaveLength(3);
     for (const r of rejected) {
-      expect(r.dropped).toMatchObject({ stage: 'problem', plugin: 'strategy:reverse', category: 'invalid_output' });
+      expect(r.dropped).toMatchObject({ stage: 'synthesized', plugin: 'strategy:reverse', category: 'invalid_output' });
     }
   }, 120_000);
 

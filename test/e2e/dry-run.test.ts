@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config/load.js';
-import type { ConfigInput } from '../../core/config/schema.js';
 import { dryRun, formatDryRun, type DryRunReport } from '../../core/runner/dry-run.js';
 import { builtinPlugins, implicitPlugins } from '../../plugins/index.js';
 import { startLlmDouble, type LlmDouble } from '../double/index.js';
 import { scriptedModel } from '../../plugins/providers/mock/scripted.js';
-import { HUMANEVAL, quietLog, runPreset, tempDir } from './helpers.js';
+import { HUMANEVAL, quietLog, runPreset, tempDir, type PresetOverrides } from './helpers.js';
 
 /** Seeds of the pilot run whose pass rates the dry run uses; our choice (a quarter of the demo input). */
 const PILOT_SEEDS = 40;
@@ -22,7 +21,7 @@ function made(double: LlmDouble, from: number): { calls: number; promptTokens: n
 
 describe('--dry-run estimate vs the real run, infinite-instruct over the demo input (164 HumanEval functions)', () => {
   let double: LlmDouble;
-  let base: ConfigInput;
+  let base: PresetOverrides;
   let measured: DryRunReport;
   let unknown: DryRunReport;
   let actual: ReturnType<typeof made>;
@@ -93,6 +92,6 @@ describe('--dry-run estimate vs the real run, infinite-instruct over the demo in
     const text = formatDryRun(unknown);
     expect(text).toMatch(/every record is assumed to pass.*upper bound/);
     expect(text).toContain('--limit N');
-    expect(formatDryRun(measured)).toMatch(/pass rates measured by the earlier run in .*run\.json \(\d+ records\): problem 1, judged 0\.\d+/);
+    expect(formatDryRun(measured)).toMatch(/pass rates measured by the earlier run in .*run\.json \(\d+ records\): synthesized 1, judged 0\.\d+/);
   });
 });

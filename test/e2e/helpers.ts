@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../core/config/load.js';
 import type { ConfigInput } from '../../core/config/schema.js';
 import type { Logger } from '../../core/index.js';
 import { packageRoot } from '../../core/paths.js';
-import { runPipeline } from '../../core/runner/runner.js';
+import type { RunResult } from '../../core/runner/runner.js';
+import { runPreset as runKitPreset } from '../../core/testing/index.js';
 import { builtinPlugins, implicitPlugins } from '../../plugins/index.js';
 
 export const HUMANEVAL = join(packageRoot(), '..', 'shared', 'data', 'humaneval', 'HumanEval.jsonl.gz');
@@ -17,10 +17,18 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `instructsmith-${prefix}-`));
 }
 
-/** Run a preset in-process, exactly as the CLI does (config loading included). */
-export async function runPreset(overrides: ConfigInput) {
-  const { config } = await loadConfig({ cwd: tempDir('cwd'), overrides });
-  return runPipeline({ config, builtins: builtinPlugins, implicit: implicitPlugins, log: quietLog });
+/** What flags and a config file would set for a run, the preset and the seeds path among them. */
+export type PresetOverrides = ConfigInput & { preset: string; seeds: string };
+
+/**
+ * Run a preset in-process with instructsmith's own plugins, exactly as the CLI does (config loading
+ * included), through the test kit's runPreset. `overrides` is what flags and a config file would set.
+ * @throws what `instructsmith run` would report (ConfigError, InputError, fatal LlmError)
+ */
+export async function runPreset(overrides: PresetOverrides): Promise<RunResult> {
+  const { preset, seeds, ...rest } = overrides;
+  const run = await runKitPreset({ preset, seeds, builtins: builtinPlugins, implicit: implicitPlugins, overrides: rest, log: quietLog });
+  return run.result;
 }
 
 export function readJsonl<T = Record<string, unknown>>(file: string): T[] {

@@ -25,18 +25,20 @@ describe('infinite-instruct preset over the 164 HumanEval functions', () => {
     // One rewritten problem per seed from the reverse pass; the backfeeding pass adds its own.
     const all = [...readJsonl<SampleRecord>(join(out, 'samples.jsonl')), ...readJsonl<SampleRecord>(join(out, 'rejected.jsonl'))];
     expect(all.filter((r) => r.lineage.strategy === 'strategy:reverse')).toHaveLength(164);
-    expect(f.stages.problem.in).toBe(all.length - f.seedsWithoutProblem);
+    // Every record written entered the funnel at `synthesized` (a seed no strategy wrote an instruction from is a drop there).
+    expect(f.stages.synthesized.in).toBe(all.length);
     // Seeds read: the 164 functions plus one derived seed per backfed problem.
     expect(f.seeds.read).toBe(164 + all.filter((r) => r.lineage.strategy === 'strategy:backfeeding').length);
-    expect(f.stages.judged.in).toBe(f.stages.problem.out);
-    expect(f.stages.answered.in).toBe(f.stages.judged.out);
-    expect(f.stages.verified.in).toBe(f.stages.answered.out);
-    expect(f.kept).toBe(f.stages.verified.out);
+    expect(f.stages.judged.in).toBe(f.stages.synthesized.out);
+    expect(f.stages.responded.in).toBe(f.stages.judged.out);
+    expect(f.stages.verified.in).toBe(f.stages.responded.out);
+    expect(f.stages.filtered.in).toBe(f.stages.verified.out);
+    expect(f.kept).toBe(f.stages.filtered.out);
     for (const s of Object.values(f.stages)) {
       expect(s.in - s.out).toBe(Object.values(s.dropped).reduce((a, b) => a + b, 0));
     }
     const drops = Object.values(f.stages).reduce((a, s) => a + (s.in - s.out), 0);
-    expect(f.rejected).toBe(f.seedsWithoutProblem + drops);
+    expect(f.rejected).toBe(drops);
   });
 
   it('the backfeeding pass adds round(0.5 x kept reverse samples) problems, each from keywords of the graph', () => {
@@ -46,12 +48,12 @@ describe('infinite-instruct preset over the 164 HumanEval functions', () => {
     expect(backfed).toHaveLength(Math.round(0.5 * keptReverse));
     // Each backfed problem went through the whole funnel: some kept, and the judge or pylint may drop others.
     expect(backfed.filter((r) => !r.dropped).length).toBeGreaterThan(backfed.length / 2);
-    for (const r of backfed.filter((x) => x.dropped)) expect(['judge:quality', 'verify']).toContain(r.dropped!.plugin);
+    for (const r of backfed.filter((x) => x.dropped)) expect(['judge:quality', 'analyzer:python']).toContain(r.dropped!.plugin);
   });
 
   it('the scripted faults are caught where they should be: the judge and pylint both drop samples', () => {
     expect(result.funnel.stages.judged.dropped['judge:quality/below_threshold']).toBeGreaterThan(10);
-    const e0602 = Object.entries(result.funnel.stages.verified.dropped).filter(([k]) => k.startsWith('verify/') && k.includes('E0602'));
+    const e0602 = Object.entries(result.funnel.stages.verified.dropped).filter(([k]) => k.startsWith('analyzer:python/') && k.includes('E0602'));
     expect(e0602.reduce((a, [, n]) => a + n, 0)).toBeGreaterThan(0);
     expect(result.funnel.verification.byRule['python:E0602 undefined-variable']).toBe(result.funnel.stages.verified.in - result.funnel.stages.verified.out);
   });
@@ -62,7 +64,7 @@ describe('infinite-instruct preset over the 164 HumanEval functions', () => {
     expect(kept).toHaveLength(result.funnel.kept);
     expect(rejected).toHaveLength(result.funnel.rejected);
     expect(new Set(kept.map((r) => r.id)).size).toBe(kept.length);
-    const pluginsThatDrop = ['strategy:reverse', 'strategy:backfeeding', 'judge:quality', 'verify', 'runner'];
+    const pluginsThatDrop = ['strategy:reverse', 'strategy:backfeeding', 'judge:quality', 'analyzer:python', 'runner'];
     for (const r of rejected) {
       expect(r.dropped!.reason).toMatch(/\S{3}/);
       expect(pluginsThatDrop).toContain(r.dropped!.plugin);

@@ -9,7 +9,7 @@ import { packageRoot } from '../../core/paths.js';
 import { runPipeline } from '../../core/runner/runner.js';
 import { builtinPlugins, implicitPlugins } from '../../plugins/index.js';
 import { startLlmDouble, type LlmDouble } from '../double/index.js';
-import { scriptedModel } from '../fixtures/scripted-model.js';
+import { scriptedModel } from '../../plugins/providers/mock/scripted.js';
 import { HUMANEVAL, quietLog, runPreset, tempDir } from './helpers.js';
 
 const SEEDS = 16;
@@ -44,7 +44,7 @@ function snapshot(dir: string): Record<string, string> {
 }
 
 function cli(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(packageRoot(), 'core/cli/bin.ts'), ...args], { cwd: packageRoot(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(packageRoot(), 'cli/bin.ts'), ...args], { cwd: packageRoot(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
@@ -68,7 +68,7 @@ describe('run directory: one writer, verified resume, clean start-up failures', 
   let holdAt: number | undefined;
   let referenceCalls = 0;
   const flags = (out: string) => ['run', '--preset', 'infinite-instruct', '--seeds', HUMANEVAL, '--model', 'openai:scripted-coder', '--base-url', double.url, '--out', out, '--limit', String(SEEDS), '--concurrency', String(CONCURRENCY)];
-  const overrides = (out: string): ConfigInput => ({ preset: 'infinite-instruct', seeds: HUMANEVAL, model: 'openai:scripted-coder', baseUrl: double.url, out, limit: SEEDS, concurrency: CONCURRENCY });
+  const overrides = (out: string) => ({ preset: 'infinite-instruct', seeds: HUMANEVAL, model: 'openai:scripted-coder', baseUrl: double.url, out, limit: SEEDS, concurrency: CONCURRENCY }) satisfies ConfigInput;
 
   /** An in-process run stopped (as by Ctrl-C) once `after` seeds are written. */
   async function interruptedRun(out: string, after: number) {
