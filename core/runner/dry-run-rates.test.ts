@@ -27,10 +27,10 @@ describe('choosePassRates', () => {
   it('uses out/in per stage of an earlier run of the same configuration, else all pass with a note', async () => {
     const out = temp();
     const c = await config(out);
-    expect(choosePassRates(c)).toEqual({ rates: { synthesized: 1, judged: 1, responded: 1, verified: 1 }, from: 'assumed' });
-    const funnel = { stages: { synthesized: stage(50, 50), judged: stage(50, 40), responded: stage(40, 40), verified: stage(40, 35) } };
+    expect(choosePassRates(c)).toEqual({ rates: { synthesized: 1, judged: 1, responded: 1, verified: 1, filtered: 1 }, from: 'assumed' });
+    const funnel = { stages: { synthesized: stage(50, 50), judged: stage(50, 40), responded: stage(40, 40), verified: stage(40, 35), filtered: stage(35, 28) } };
     writeFileSync(join(out, 'run.json'), JSON.stringify({ configHash: configHash(c), funnel }));
-    expect(choosePassRates({ ...c, limit: 10 })).toMatchObject({ rates: { synthesized: 1, judged: 0.8, responded: 1, verified: 0.875 }, from: 'measured', file: join(out, 'run.json'), records: 50 });
+    expect(choosePassRates({ ...c, limit: 10 })).toMatchObject({ rates: { synthesized: 1, judged: 0.8, responded: 1, verified: 0.875, filtered: 0.8 }, from: 'measured', file: join(out, 'run.json'), records: 50 });
     const other = await config(out, 'semi-instruct');
     expect(choosePassRates(other)).toMatchObject({ from: 'assumed', note: expect.stringMatching(/another configuration/) });
     writeFileSync(join(out, 'run.json'), '{not json');
@@ -39,7 +39,7 @@ describe('choosePassRates', () => {
 
   it('takes given rates over measured ones and refuses rates outside 0..1', async () => {
     const c = await config(temp());
-    expect(choosePassRates(c, { judged: 0.5 })).toEqual({ rates: { synthesized: 1, judged: 0.5, responded: 1, verified: 1 }, from: 'given' });
+    expect(choosePassRates(c, { judged: 0.5 })).toEqual({ rates: { synthesized: 1, judged: 0.5, responded: 1, verified: 1, filtered: 1 }, from: 'given' });
     expect(() => choosePassRates(c, { verified: 1.5 })).toThrow(/verified.*0\.\.1/);
   });
 });

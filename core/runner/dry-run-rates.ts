@@ -6,7 +6,7 @@ import { configHash } from './runner.js';
 import { readRecords } from './store.js';
 
 /** The record stages a dry run can thin, in pipeline order. */
-export const RATE_STAGES = ['synthesized', 'judged', 'responded', 'verified'] as const;
+export const RATE_STAGES = ['synthesized', 'judged', 'responded', 'verified', 'filtered'] as const;
 export type RateStage = (typeof RATE_STAGES)[number];
 /** Share of the records entering a stage that leave it, 0..1. */
 export type PassRates = Record<RateStage, number>;
@@ -32,7 +32,7 @@ export interface PassRateSource {
   note?: string;
 }
 
-export const ALL_PASS: PassRates = { synthesized: 1, judged: 1, responded: 1, verified: 1 };
+export const ALL_PASS: PassRates = { synthesized: 1, judged: 1, responded: 1, verified: 1, filtered: 1 };
 
 /**
  * The pass rates a dry run assumes: `given` (merged over all-pass) when set, else those measured by an

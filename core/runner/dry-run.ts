@@ -190,6 +190,7 @@ function thinStages(hooks: Hooks, rates: PassRates): (records: SampleRecord[]) =
       if (r.dropped) return r;
       if (!quota.responded.next()) return dropRecord(r, 'responded', NAME, reason('responded'), 'assumed_drop');
       if (!quota.verified.next()) return dropRecord(r, 'verified', NAME, reason('verified'), 'assumed_drop');
+      if (!quota.filtered.next()) return dropRecord(r, 'filtered', NAME, reason('filtered'), 'assumed_drop');
       return r;
     });
 }

@@ -5,7 +5,7 @@ import { loadConfig } from '../config/load.js';
 import type { ConfigInput } from '../config/schema.js';
 import type { Logger, Plugin } from '../plugin.js';
 import type { SampleRecord } from '../record.js';
-import { runPipeline, type RunResult } from '../runner/runner.js';
+import { runPipeline, type RunOptions, type RunResult } from '../runner/runner.js';
 import { readRecordFile } from './harness.js';
 import type { MockModel } from './mock-model.js';
 
@@ -23,6 +23,10 @@ export interface RunPresetOptions {
   /** Anything else a config file or a flag could set (`limit`, `plugins`, `out`). */
   overrides?: ConfigInput;
   log?: Logger;
+  /** Aborting stops the run after the seeds in flight, checkpointed (status `interrupted`), as Ctrl-C does. */
+  signal?: AbortSignal;
+  /** Called after every seed is written (RunOptions.onProgress). */
+  onProgress?: RunOptions['onProgress'];
 }
 
 export interface PresetRun {
@@ -44,6 +48,6 @@ export async function runPreset(options: RunPresetOptions): Promise<PresetRun> {
     overrides: { ...options.overrides, preset: options.preset, seeds: options.seeds, out, ...(options.model ? { model: 'mock:test' } : {}) },
   });
   const implicit = [...(options.model ? [options.model.plugin('mock')] : []), ...(options.implicit ?? [])];
-  const result = await runPipeline({ config, builtins: [...implicit, ...options.builtins], implicit, log: options.log ?? { info() {}, warn() {}, debug() {} } });
+  const result = await runPipeline({ config, builtins: [...implicit, ...options.builtins], implicit, log: options.log ?? { info() {}, warn() {}, debug() {} }, signal: options.signal, onProgress: options.onProgress });
   return { result, runDir: result.runDir, kept: await readRecordFile(join(result.runDir, 'samples.jsonl')), rejected: await readRecordFile(join(result.runDir, 'rejected.jsonl')) };
 }
