@@ -26,6 +26,11 @@ function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** Replace an element's children; arrays are flattened and null/false left out, as in h(). */
+function fill(el, ...children) {
+  el.replaceChildren(...children.flat(2).filter((c) => c !== undefined && c !== null && c !== false));
+}
+
 function section(id, title, ...body) {
   return h('section', { id }, h('h2', {}, title), ...body);
 }
@@ -170,7 +175,8 @@ function graphSection(s) {
         hovered = node;
         renderer.refresh();
         const n = byKey.get(node);
-        panel.replaceChildren(
+        fill(
+          panel,
           h('h3', { 'data-keyword': n.key }, n.label),
           h('p', { class: 'muted' }, `${n.kind}; ${fmt(n.count)} problems; community ${n.community}; ${fmt(g.degree(node))} neighbours`),
           h('ol', { class: 'problems' }, n.problems.map((id) => h('li', {}, h('a', { href: '#samples', onclick: () => selectRecord(id) }, s.titles[id] ?? id)))),
@@ -278,7 +284,8 @@ function renderContent(text) {
 
 function showRecord(r) {
   const l = r.lineage ?? {};
-  detail.replaceChildren(
+  fill(
+    detail,
     h('h3', {}, `sample ${r.id}`, h('span', { class: `badge ${r.dropped ? 'bad' : 'good'}` }, stageOf(r))),
     r.dropped ? h('div', { class: 'dropped', id: 'detail-dropped' }, h('b', {}, `dropped at ${r.dropped.stage} by ${r.dropped.plugin}`), ` (${r.dropped.category ?? 'other'}): ${r.dropped.reason}`) : null,
     h('h4', {}, 'Messages'),
