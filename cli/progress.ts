@@ -147,7 +147,10 @@ function lineProgress(stream: NodeJS.WriteStream, prices: Prices): Progress {
   let phase = 0;
   let step = -1;
   let last: RunProgress | undefined;
+  let printed: RunProgress | undefined;
   const print = (p: RunProgress) => {
+    if (p === printed) return;
+    printed = p;
     const x = payloadOf(p, prices);
     const count = p.seedsTotal !== undefined ? `${p.seedsDone}/${p.seedsTotal}` : String(p.seedsDone);
     stream.write(`progress: pass ${p.phase} ${count} seeds | ${x.stages} | ${x.rate} calls/s | ${x.tokens} tokens${x.cost}\n`);
