@@ -99,12 +99,14 @@ export async function buildReportData(runDir: string, options: ReportDataOptions
   }
   const funnel = (run.funnel ?? { seeds: { read: 0, skipped: {} }, stages: {}, kept: 0, rejected: 0 }) as RunFunnel;
 
-  const acc = new Accumulator(options);
+  const wanted = new Set<string>();
+  for (const provider of sectionProviders) for (const id of provider.wants?.(runDir) ?? []) wanted.add(id);
+  const acc = new Accumulator(options, wanted);
   const kept = await acc.readFile(join(runDir, RUN_FILES.samples), Math.ceil(options.embedCap * share(funnel.kept, funnel.rejected)));
   const rejected = await acc.readFile(join(runDir, RUN_FILES.rejected), options.embedCap - acc.embedded.length);
   const sections: ReportSection[] = [];
   for (const provider of sectionProviders) {
-    const s = await provider({ runDir, run, titleOf: (id) => acc.titles.get(id) });
+    const s = await provider.build({ runDir, run, titleOf: (id) => acc.titles.get(id) });
     if (s) sections.push(...s);
   }
   return {
@@ -159,7 +161,11 @@ class Accumulator {
   readonly titles = new Map<string, string>();
   private readonly rows = new Map<string, UsageRow>();
 
-  constructor(private readonly options: ReportDataOptions) {}
+  constructor(
+    private readonly options: ReportDataOptions,
+    /** Records whose titles section providers asked for. */
+    private readonly wantedTitles: ReadonlySet<string>,
+  ) {}
 
   /** Stream one JSONL file; embed up to `room` records. Returns the number of records read (0 when absent). */
   async readFile(path: string, room: number): Promise<number> {
@@ -197,7 +203,7 @@ class Accumulator {
     const lang = (this.languages[r.language] ??= { kept: 0, rejected: 0 });
     if (r.dropped) lang.rejected += 1;
     else lang.kept += 1;
-    const first = r.messages?.find((m) => m.role === 'user')?.content;
+    const first = this.wantedTitles.has(r.id) ? r.messages?.find((m) => m.role === 'user')?.content : undefined;
     if (first) this.titles.set(r.id, first.split('\n')[0]!.slice(0, TITLE_CHARS));
 
     for (const v of r.scores ?? []) {

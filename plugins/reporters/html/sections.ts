@@ -36,22 +36,29 @@ export interface BarsSection {
   series: Array<{ name: string; values: number[] }>;
 }
 
-/** What a provider gets: the run directory, its run.json, and the instruction titles of the records read. */
+/** What a provider gets: the run directory, its run.json, and the instruction titles of the records it asked for. */
 export interface SectionInput {
   runDir: string;
   run: Record<string, unknown>;
   titleOf(id: string): string | undefined;
 }
 
-/** Looks at a run directory and returns its sections, or nothing when the run is not of its kind. */
-export type SectionProvider = (input: SectionInput) => Promise<ReportSection[] | undefined> | ReportSection[] | undefined;
+/**
+ * Looks at a run directory and returns its sections, or nothing when the run is not of its kind.
+ * `wants` names the records whose instruction titles `build` needs (read in the same pass over the
+ * JSONL files as the charts, so a run of millions keeps only those in memory).
+ */
+export interface SectionProvider {
+  wants?(runDir: string): Set<string> | undefined;
+  build(input: SectionInput): Promise<ReportSection[] | undefined> | ReportSection[] | undefined;
+}
 
 /**
  * The section providers, in page order. A run kind with its own data (genetic: population per
  * generation and colony; Infinity: tags against the evaluation set) adds a provider here reading
  * the files its strategy writes; none exists yet, so none is listed.
  */
-export const sectionProviders: SectionProvider[] = [knowledgeGraphSection];
+export const sectionProviders: SectionProvider[] = [{ wants: graphProblemIds, build: knowledgeGraphSection }];
 
 /** Keywords drawn at most: the highest-degree ones; a browser lays out more, but nobody reads them. Our choice. */
 export const MAX_GRAPH_NODES = 2000;
@@ -63,20 +70,31 @@ const LAYOUT_ITERATIONS = 300;
 // graphology's companions are CommonJS with `export default` typings: Node hands over the function itself, tsc expects `.default`.
 const forceAtlas2 = ((forceAtlas2Module as unknown as { default?: unknown }).default ?? forceAtlas2Module) as unknown as typeof forceAtlas2Module.default;
 
+function readGraph(runDir: string): SerializedGraph | undefined {
+  const path = join(runDir, 'graph', 'graph.json');
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as SerializedGraph;
+  } catch (err) {
+    throw new InputError(path, undefined, `not valid JSON (${(err as Error).message})`, { hint: 'rerun `instructsmith graph` or the run to rewrite it' });
+  }
+}
+
+/** Record ids in the graph's edge provenance: the problems the hover panel lists. */
+function graphProblemIds(runDir: string): Set<string> | undefined {
+  const data = readGraph(runDir);
+  if (!data) return undefined;
+  return new Set((data.edges ?? []).flatMap((e) => ((e.attributes as { provenance?: string[] } | undefined)?.provenance ?? [])));
+}
+
 /**
  * The backfeeding knowledge graph (`graph/graph.json`, graphology's serialisation written by
  * strategy:backfeeding): positions by ForceAtlas2 (deterministic start on a circle by node order), size
  * by problems, and per keyword the record ids of the problems it occurs in (union of its edges' provenance).
  */
 export function knowledgeGraphSection(input: SectionInput): ReportSection[] | undefined {
-  const path = join(input.runDir, 'graph', 'graph.json');
-  if (!existsSync(path)) return undefined;
-  let data: SerializedGraph;
-  try {
-    data = JSON.parse(readFileSync(path, 'utf8')) as SerializedGraph;
-  } catch (err) {
-    throw new InputError(path, undefined, `not valid JSON (${(err as Error).message})`, { hint: 'rerun `instructsmith graph` or the run to rewrite it' });
-  }
+  const data = readGraph(input.runDir);
+  if (!data) return undefined;
   const full = new UndirectedGraph({ multi: false, allowSelfLoops: false });
   full.import(data as never);
   const keep = full
