@@ -13,6 +13,7 @@ import sandboxExecutor from './executors/sandbox/index.js';
 import mockProvider from './providers/mock/index.js';
 import huggingfaceTokenizer from './tokenizers/huggingface.js';
 import { trainers } from './trainers/index.js';
+import htmlReporter from './reporters/html/index.js';
 
 /**
  * Every built-in plugin. The CLI is the composition root: it hands this list to the runner, which
@@ -34,9 +35,10 @@ export const builtinPlugins: readonly Plugin[] = [
   ...analyzers,
   ...Object.values(exporters),
   ...Object.values(trainers),
+  htmlReporter,
 ] as Plugin[];
 
-/** Plugins applied in every run, with default options unless the config sets them: providers, seed sources and tokenizers. */
-export const implicitPlugins: readonly Plugin[] = builtinPlugins.filter((p) => /^(provider|seed|tokenizer):/.test(p.name));
+/** Plugins applied in every run, with default options unless the config sets them: providers, seed sources, tokenizers and reporters (report.html). */
+export const implicitPlugins: readonly Plugin[] = builtinPlugins.filter((p) => /^(provider|seed|tokenizer|reporter):/.test(p.name));
 
 export { analyzers, exporters, trainers };

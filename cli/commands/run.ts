@@ -7,7 +7,7 @@ import { ConfigError } from '../../core/errors.js';
 import { stderrLogger } from '../../core/runner/host.js';
 import { runPipeline } from '../../core/runner/runner.js';
 import { dryRun, formatDryRun } from '../../core/runner/dry-run.js';
-import { createProgress } from '../progress.js';
+import { createProgress, type Prices, type ProgressMode } from '../progress.js';
 import { formatSummary } from '../summary.js';
 
 interface RunFlags {
@@ -62,7 +62,10 @@ Environment: OPENAI_API_KEY, OPENAI_BASE_URL, OLLAMA_HOST (read at call time, ne
       const { config } = await loadConfig({ cwd: process.cwd(), configFile: flags.config, overrides });
       if (!config.out) config.out = resolve('runs', config.name ?? config.preset ?? 'run');
       const interactive = Boolean(process.stderr.isTTY) && !process.env.CI && flags.progress;
-      const log = stderrLogger(!interactive && Boolean(process.env.CI));
+      const mode: ProgressMode = interactive ? 'tty' : process.env.CI && flags.progress ? 'lines' : 'off';
+      const progress = createProgress(mode, { prices: reporterPrices(config.plugins) });
+      // While the bars are shown, log lines (the run's and every plugin's) are written above them.
+      const log = progress.logger(stderrLogger(!interactive && Boolean(process.env.CI)));
 
       if (flags.dryRun) {
         const report = await dryRun({ config, builtins: builtinPlugins, implicit: implicitPlugins, log });
@@ -83,7 +86,6 @@ Environment: OPENAI_API_KEY, OPENAI_BASE_URL, OLLAMA_HOST (read at call time, ne
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
-      const progress = createProgress(interactive);
       try {
         const result = await runPipeline({ config, builtins: builtinPlugins, implicit: implicitPlugins, log, onProgress: (p) => progress.update(p), signal: controller.signal });
         progress.stop();
@@ -103,6 +105,12 @@ function positiveInt(flag: string) {
     if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${flag} expects a positive whole number, got "${value}"`, { code: 'USAGE', hint: `e.g. ${flag} 10` });
     return n;
   };
+}
+
+/** Model prices the report uses (reporter:html's `prices`), so the progress display can show cost too. */
+function reporterPrices(plugins: Record<string, unknown>): Prices | undefined {
+  const o = plugins['reporter:html'];
+  return o && typeof o === 'object' ? ((o as { prices?: Prices }).prices ?? undefined) : undefined;
 }
 
 function hasPluginModels(plugins: Record<string, unknown>): boolean {

@@ -1,0 +1,148 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UndirectedGraph } from 'graphology';
+import forceAtlas2Module from 'graphology-layout-forceatlas2';
+import type { SerializedGraph } from 'graphology-types';
+import { InputError } from '../../../core/index.js';
+
+/**
+ * A part of the report that only some runs have. The page renders each by `kind`:
+ * - `graph`: an interactive keyword graph (sigma.js), nodes with positions and the problems they occur in;
+ * - `bars`: a bar chart, one dataset per series (a genetic run's population per generation and colony,
+ *   an Infinity run's tag distribution against the evaluation set's would be sections of this kind).
+ */
+export type ReportSection = GraphSection | BarsSection;
+
+export interface GraphSection {
+  kind: 'graph';
+  id: string;
+  title: string;
+  /** One line under the title: what the drawing shows. */
+  note: string;
+  nodes: Array<{ key: string; label: string; kind: string; count: number; community: number; x: number; y: number; size: number; problems: string[] }>;
+  edges: Array<{ source: string; target: string; weight: number; relation: string }>;
+  /** Instruction first lines of the problems the nodes name (id -> text), for the hover panel. */
+  titles: Record<string, string>;
+  /** Nodes left out of the drawing (the lowest-degree ones) and why. */
+  omitted: number;
+}
+
+export interface BarsSection {
+  kind: 'bars';
+  id: string;
+  title: string;
+  note: string;
+  labels: string[];
+  series: Array<{ name: string; values: number[] }>;
+}
+
+/** What a provider gets: the run directory, its run.json, and the instruction titles of the records it asked for. */
+export interface SectionInput {
+  runDir: string;
+  run: Record<string, unknown>;
+  titleOf(id: string): string | undefined;
+}
+
+/**
+ * Looks at a run directory and returns its sections, or nothing when the run is not of its kind.
+ * `wants` names the records whose instruction titles `build` needs (read in the same pass over the
+ * JSONL files as the charts, so a run of millions keeps only those in memory).
+ */
+export interface SectionProvider {
+  wants?(runDir: string): Set<string> | undefined;
+  build(input: SectionInput): Promise<ReportSection[] | undefined> | ReportSection[] | undefined;
+}
+
+/**
+ * The section providers, in page order. A run kind with its own data (genetic: population per
+ * generation and colony; Infinity: tags against the evaluation set) adds a provider here reading
+ * the files its strategy writes; none exists yet, so none is listed.
+ */
+export const sectionProviders: SectionProvider[] = [{ wants: graphProblemIds, build: knowledgeGraphSection }];
+
+/** Keywords drawn at most: the highest-degree ones; a browser lays out more, but nobody reads them. Our choice. */
+export const MAX_GRAPH_NODES = 2000;
+/** Problems listed per keyword in the hover panel; our choice. */
+const MAX_PROBLEMS_PER_NODE = 50;
+// ForceAtlas2 iterations; enough to settle a few thousand nodes (our choice).
+const LAYOUT_ITERATIONS = 300;
+
+// graphology's companions are CommonJS with `export default` typings: Node hands over the function itself, tsc expects `.default`.
+const forceAtlas2 = ((forceAtlas2Module as unknown as { default?: unknown }).default ?? forceAtlas2Module) as unknown as typeof forceAtlas2Module.default;
+
+function readGraph(runDir: string): SerializedGraph | undefined {
+  const path = join(runDir, 'graph', 'graph.json');
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as SerializedGraph;
+  } catch (err) {
+    throw new InputError(path, undefined, `not valid JSON (${(err as Error).message})`, { hint: 'rerun `instructsmith graph` or the run to rewrite it' });
+  }
+}
+
+/** Record ids in the graph's edge provenance: the problems the hover panel lists. */
+function graphProblemIds(runDir: string): Set<string> | undefined {
+  const data = readGraph(runDir);
+  if (!data) return undefined;
+  return new Set((data.edges ?? []).flatMap((e) => ((e.attributes as { provenance?: string[] } | undefined)?.provenance ?? [])));
+}
+
+/**
+ * The backfeeding knowledge graph (`graph/graph.json`, graphology's serialisation written by
+ * strategy:backfeeding): positions by ForceAtlas2 (deterministic start on a circle by node order), size
+ * by problems, and per keyword the record ids of the problems it occurs in (union of its edges' provenance).
+ */
+export function knowledgeGraphSection(input: SectionInput): ReportSection[] | undefined {
+  const data = readGraph(input.runDir);
+  if (!data) return undefined;
+  const full = new UndirectedGraph({ multi: false, allowSelfLoops: false });
+  full.import(data as never);
+  const keep = full
+    .nodes()
+    .sort((a, b) => full.degree(b) - full.degree(a) || a.localeCompare(b))
+    .slice(0, MAX_GRAPH_NODES);
+  const g = full.copy();
+  const kept = new Set(keep);
+  for (const n of full.nodes()) if (!kept.has(n)) g.dropNode(n);
+  const order = g.nodes();
+  order.forEach((n, i) => {
+    const angle = (2 * Math.PI * i) / Math.max(1, order.length);
+    g.setNodeAttribute(n, 'x', Math.cos(angle) * 100);
+    g.setNodeAttribute(n, 'y', Math.sin(angle) * 100);
+  });
+  if (g.order > 1) forceAtlas2.assign(g, { iterations: LAYOUT_ITERATIONS, settings: { ...forceAtlas2.inferSettings(g), linLogMode: true, barnesHutOptimize: g.order > 500 }, getEdgeWeight: 'weight' });
+
+  const problems = new Map<string, Set<string>>(order.map((n) => [n, new Set()]));
+  g.forEachEdge((_e, a, s, t) => {
+    for (const id of (a.provenance as string[] | undefined) ?? []) {
+      problems.get(s)!.add(id);
+      problems.get(t)!.add(id);
+    }
+  });
+  const titles: Record<string, string> = {};
+  const maxCount = Math.max(1, ...order.map((n) => Number(g.getNodeAttribute(n, 'count') ?? 1)));
+  const nodes = order.map((n) => {
+    const a = g.getNodeAttributes(n);
+    const ids = [...problems.get(n)!].slice(0, MAX_PROBLEMS_PER_NODE);
+    for (const id of ids) {
+      const t = input.titleOf(id);
+      if (t) titles[id] = t;
+    }
+    const count = Number(a.count ?? 1);
+    return { key: n, label: String(a.label ?? n), kind: String(a.kind ?? ''), count, community: Number(a.community ?? -1), x: a.x as number, y: a.y as number, size: 4 + 14 * Math.sqrt(count / maxCount), problems: ids };
+  });
+  const edges: GraphSection['edges'] = [];
+  g.forEachEdge((_e, a, s, t) => edges.push({ source: s, target: t, weight: Number(a.weight ?? 1), relation: String(a.relation ?? '') }));
+  return [
+    {
+      kind: 'graph',
+      id: 'knowledge-graph',
+      title: 'Knowledge graph (backfeeding)',
+      note: `${full.order} keywords, ${full.size} edges; colour = Louvain community, size = problems the keyword occurs in. Scroll to zoom, drag to pan, hover a keyword for its problems.`,
+      nodes,
+      edges,
+      titles,
+      omitted: full.order - g.order,
+    },
+  ];
+}
