@@ -17,8 +17,8 @@ export const dedupCommand: PluginCommand = {
     { flags: '--exact <scope>', description: 'exact-duplicate scope: pair, instruction, response or off', default: 'pair' },
     { flags: '--near <scope>', description: 'near-duplicate scope: instruction, response, pair or off', default: 'instruction' },
     { flags: '--threshold <j>', description: 'Jaccard threshold of near-duplicates', default: '0.7' },
-    { flags: '--num-perm <n>', description: 'MinHash permutations', default: '128' },
-    { flags: '--bands <n>', description: 'LSH bands', default: '16' },
+    { flags: '--num-perm <n>', description: 'MinHash permutations', default: '120' },
+    { flags: '--bands <n>', description: 'LSH bands', default: '20' },
     { flags: '--shingle <n>', description: 'word tokens per shingle', default: '5' },
   ],
   examples: ['instructsmith dedup runs/demo/samples.jsonl --near pair --threshold 0.8'],
@@ -35,8 +35,8 @@ export const dedupCommand: PluginCommand = {
       const issue = parsed.error.issues[0]!;
       throw new ConfigError(`dedup: --${String(issue.path[0] ?? 'options')}: ${issue.message}`, { code: 'USAGE', hint: 'see instructsmith dedup --help' });
     }
-    const index = new Deduplicator(parsed.data);
     const dir = outputDir(file!, 'dedup', flags.out);
+    const index = new Deduplicator(parsed.data, dir);
     const out = new FilterOutput(dir);
     for await (const row of readDataset(file!)) {
       const p = index.prepare(row);
@@ -47,6 +47,7 @@ export const dedupCommand: PluginCommand = {
         out.keep(row);
       }
     }
+    index.close();
     const summary = await out.close({ command: 'dedup', input: file, options: parsed.data });
     io.out(formatSummary('dedup', summary as never, dir));
   },

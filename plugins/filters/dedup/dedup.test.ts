@@ -31,7 +31,7 @@ describe('filter:dedup', () => {
     expect(rb!.meta['filter:dedup']).toEqual({ kind: 'exact', scope: 'pair', of: a.id, similarity: 1 });
   });
 
-  it('drops a lightly edited instruction as a near-duplicate with its estimated similarity, keeps an unrelated one and the same answer to another task', async () => {
+  it('drops a lightly edited instruction as a near-duplicate with its Jaccard similarity, keeps an unrelated one and the same answer to another task', async () => {
     const h = await createHarness([dedup]);
     const first = sample(LONG, 'def f(xs): ...');
     const edited = sample(LONG.replace('contiguous run', 'contiguous stretch'), 'def g(xs): ...');
@@ -41,7 +41,7 @@ describe('filter:dedup', () => {
     const m = out[1]!.meta['filter:dedup'] as { of: string; similarity: number };
     expect(m.of).toBe(first.id);
     expect(m.similarity).toBeGreaterThanOrEqual(0.7);
-    expect(out[1]!.dropped!.reason).toMatch(new RegExp(`near-duplicate of sample ${first.id} \\(instruction, estimated Jaccard 0\\.\\d\\d ≥ 0\\.7\\)`));
+    expect(out[1]!.dropped!.reason).toMatch(new RegExp(`near-duplicate of sample ${first.id} \\(instruction, Jaccard 0\\.\\d\\d ≥ 0\\.7\\)`));
   });
 
   it('rebuilds its index from replayed records, so a resumed run drops what an uninterrupted one drops', async () => {
@@ -78,7 +78,7 @@ describe('filter:dedup', () => {
   });
 
   it('keeps the first of a group regardless of how many copies follow, and counts them', () => {
-    const d = new Deduplicator(dedupOptions.parse({}));
+    const d = new Deduplicator(dedupOptions.parse({}), tmpdir());
     let dropped = 0;
     for (let i = 0; i < 50; i++) {
       const p = d.prepare(sample(i % 10 === 0 ? LONG : `${LONG} variant number ${i} ${'extra words here '.repeat(i % 10)}`, String(i % 10)));
@@ -102,7 +102,7 @@ describe('instructsmith dedup FILE', () => {
     ];
     writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
     let printed = '';
-    await dedupCommand.run([file], { exact: 'pair', near: 'instruction', threshold: '0.7', numPerm: '128', bands: '16', shingle: '5' }, { out: (t) => (printed += t), log: { info() {}, warn() {}, debug() {} } });
+    await dedupCommand.run([file], { exact: 'pair', near: 'instruction', threshold: '0.7', numPerm: '120', bands: '20', shingle: '5' }, { out: (t) => (printed += t), log: { info() {}, warn() {}, debug() {} } });
     const read = (n: string) => readFileSync(join(dir, 'data.dedup', n), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(read('kept.jsonl')).toEqual([rows[0], rows[3]]);
     const removed = read('removed.jsonl');

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { SampleRecord } from '../../../core/index.js';
 import { caseInsensitiveLanguage, mix32, normalizeText, recordTexts } from '../text.js';
 import { MinHasher } from './minhash.js';
+import { ShingleStore, sortedDistinct, sortedJaccard } from './shingle-store.js';
 import { ensureCapacity, MultiMap32 } from './tables.js';
 
 /** What is compared: the instruction alone, the response alone, or both together. */
@@ -26,7 +27,7 @@ export interface DuplicateMatch {
   scope: DedupScope;
   /** Record id of the earlier sample that is kept. */
   of: string;
-  /** 1 for exact duplicates; the MinHash estimate of the Jaccard similarity for near-duplicates. */
+  /** 1 for exact duplicates; for near-duplicates the Jaccard similarity of the two shingle sets (exact, verified after the MinHash/LSH candidate stage). */
   similarity: number;
 }
 
@@ -36,33 +37,49 @@ export interface Prepared {
   exact?: { hi: number; lo: number };
   /** Full 32-bit MinHash signature (undefined when near is off or the text has no word). */
   signature?: Uint32Array;
+  /** Sorted distinct shingle hashes (with the signature). */
+  shingles?: Uint32Array;
 }
 
 /**
  * Exact and near-duplicate detection over a stream of samples, in order: the first of a group is
  * kept (the caller `add`s it), later ones are reported with the sample they duplicate.
  *
- * Memory (all typed arrays): per kept sample 8 bytes of id, 8 of exact hash (+16 in its table),
- * `numPerm`×2 bytes of signature (the high 16 bits of each minimum: b-bit minwise hashing, Li &
- * König 2010; a chance agreement costs 2^-16 of similarity) and `bands`×(8 + ~16) bytes of LSH
- * buckets. With the defaults: about 650 bytes per kept sample.
+ * Near-duplicates in two stages: MinHash signatures banded for LSH give the candidates (earlier
+ * samples sharing a band), then each candidate's exact Jaccard similarity is computed from its
+ * shingles, read from an on-disk {@link ShingleStore}; the most similar at or above the threshold wins.
+ *
+ * Memory (typed arrays only): per kept sample 8 bytes of id, 4 of exact hash (+~20 in its table),
+ * 12 of shingle-store offset and `bands`×~20 bytes of LSH buckets: about 450 bytes with the defaults.
+ * Signatures are not kept.
  */
 export class Deduplicator {
   readonly hasher: MinHasher;
   private readonly rows: number;
   private ids = new Uint32Array(1024);
   private exactHi = new Uint32Array(512);
-  private sigs: Uint16Array;
+  private readonly store: ShingleStore;
   private readonly exactTable = new MultiMap32();
   private readonly bandTable = new MultiMap32();
   private n = 0;
 
-  /** @throws Error when numPerm is not a multiple of bands (the options schema checks this first) */
-  constructor(readonly settings: DedupSettings) {
+  /**
+   * @param storeDir folder for the shingle store's file (unlinked at once; see ShingleStore)
+   * @throws Error when numPerm is not a multiple of bands (the options schema checks this first)
+   */
+  constructor(
+    readonly settings: DedupSettings,
+    storeDir: string,
+  ) {
     if (settings.numPerm % settings.bands !== 0) throw new Error(`numPerm ${settings.numPerm} is not a multiple of bands ${settings.bands}`);
     this.rows = settings.numPerm / settings.bands;
     this.hasher = new MinHasher(settings.numPerm, settings.shingle);
-    this.sigs = new Uint16Array(settings.numPerm * 512);
+    this.store = new ShingleStore(storeDir);
+  }
+
+  /** Release the shingle store. */
+  close(): void {
+    this.store.close();
   }
 
   /** Samples added so far. */
@@ -72,7 +89,7 @@ export class Deduplicator {
 
   /** Bytes held by the index's typed arrays. */
   get bytes(): number {
-    return this.ids.byteLength + this.exactHi.byteLength + this.sigs.byteLength + this.exactTable.bytes + this.bandTable.bytes;
+    return this.ids.byteLength + this.exactHi.byteLength + this.store.bytes + this.exactTable.bytes + this.bandTable.bytes;
   }
 
   /** Compute the keys of a record (normalised texts, exact hash, signature). */
@@ -91,7 +108,10 @@ export class Deduplicator {
     }
     if (near !== 'off') {
       const sh = this.hasher.shingles(text(near).replaceAll('\u0000', ' '));
-      if (sh.length > 0) out.signature = this.hasher.signature(sh);
+      if (sh.length > 0) {
+        out.signature = this.hasher.signature(sh);
+        out.shingles = sortedDistinct(sh);
+      }
     }
     return out;
   }
@@ -107,15 +127,19 @@ export class Deduplicator {
       });
       if (hit !== -1) return { kind: 'exact', scope: settings.exact, of: this.idOf(hit), similarity: 1 };
     }
-    if (p.signature && settings.near !== 'off') {
+    if (p.signature && p.shingles && settings.near !== 'off') {
       let best = -1;
       let bestSim = 0;
       const seen = new Set<number>();
+      const len = p.shingles.length;
       for (let b = 0; b < settings.bands; b++) {
         this.bandTable.forEach(this.bandKey(p.signature, b), (i) => {
           if (seen.has(i)) return;
           seen.add(i);
-          const sim = this.similarity(p.signature!, i);
+          // Jaccard ≤ smaller/larger set size: skip the disk read when even that is below the threshold.
+          const other = this.store.length(i);
+          if (Math.min(len, other) / Math.max(len, other) < settings.threshold) return;
+          const sim = sortedJaccard(p.shingles!, this.store.get(i));
           // Ties go to the earliest sample, so the answer does not depend on bucket order.
           if (sim > bestSim || (sim === bestSim && i < best)) [best, bestSim] = [i, sim];
         });
@@ -136,21 +160,8 @@ export class Deduplicator {
       this.exactHi[i] = p.exact.hi;
       this.exactTable.add(p.exact.lo, i);
     }
-    const { numPerm, bands } = this.settings;
-    this.sigs = ensureCapacity(this.sigs, numPerm * this.n);
-    if (p.signature) {
-      for (let k = 0; k < numPerm; k++) this.sigs[i * numPerm + k] = p.signature[k]! >>> 16;
-      for (let b = 0; b < bands; b++) this.bandTable.add(this.bandKey(p.signature, b), i);
-    }
-  }
-
-  /** Estimated Jaccard similarity of a signature and an added sample's: the fraction of equal (16-bit) minimums. */
-  private similarity(sig: Uint32Array, i: number): number {
-    const { numPerm } = this.settings;
-    const base = i * numPerm;
-    let eq = 0;
-    for (let k = 0; k < numPerm; k++) if (sig[k]! >>> 16 === this.sigs[base + k]) eq += 1;
-    return eq / numPerm;
+    this.store.add(i, p.shingles ?? new Uint32Array(0));
+    if (p.signature) for (let b = 0; b < this.settings.bands; b++) this.bandTable.add(this.bandKey(p.signature, b), i);
   }
 
   private bandKey(sig: Uint32Array, band: number): number {
@@ -169,5 +180,5 @@ export class Deduplicator {
 export function describeMatch(m: DuplicateMatch, threshold: number): string {
   return m.kind === 'exact'
     ? `exact duplicate of sample ${m.of} (${m.scope}, normalised text identical, similarity 1)`
-    : `near-duplicate of sample ${m.of} (${m.scope}, estimated Jaccard ${m.similarity.toFixed(2)} ≥ ${threshold})`;
+    : `near-duplicate of sample ${m.of} (${m.scope}, Jaccard ${m.similarity.toFixed(2)} ≥ ${threshold})`;
 }

@@ -21,7 +21,8 @@ export default definePlugin({
   options: dedupOptions,
   commands: [dedupCommand],
   apply(ctx, options) {
-    const index = new Deduplicator(options);
+    const index = new Deduplicator(options, `${ctx.run.dir}/filter-dedup`);
+    ctx.hooks.runEnd.tapPromise(async () => index.close());
     ctx.hooks.filter.tapPromise(async (record, fctx) => {
       const prepared = index.prepare(record);
       if (!fctx.replay) {

@@ -6,15 +6,16 @@
 /** Copy `arr` into a larger array of the same type when `needed` elements do not fit (capacity doubles). */
 export function ensureCapacity<T extends Int32Array | Uint32Array | Uint16Array>(arr: T, needed: number): T {
   if (needed <= arr.length) return arr;
+  // Grow by half: a million-sample index would waste up to half its largest arrays with doubling.
   let cap = Math.max(16, arr.length);
-  while (cap < needed) cap *= 2;
+  while (cap < needed) cap = Math.ceil(cap * 1.5);
   const next = new (arr.constructor as new (n: number) => T)(cap);
   next.set(arr);
   return next;
 }
 
 /**
- * A multimap from 32-bit keys to int32 values: open addressing (linear probing, load ≤ 1/2) over
+ * A multimap from 32-bit keys to int32 values: open addressing (linear probing, load ≤ 3/4) over
  * the keys, each slot heading a chain of values in two growable arrays. 8 bytes per slot plus
  * 8 bytes per value. Values come back newest first.
  */
@@ -43,7 +44,7 @@ export class MultiMap32 {
   }
 
   add(key: number, value: number): void {
-    if ((this.slotsUsed + 1) * 2 > this.keys.length) this.rehash(this.keys.length * 2);
+    if ((this.slotsUsed + 1) * 4 > this.keys.length * 3) this.rehash(this.keys.length * 2);
     const slot = this.slotOf(key >>> 0, this.keys, this.heads);
     if (this.heads[slot] === -1) {
       this.keys[slot] = key >>> 0;
