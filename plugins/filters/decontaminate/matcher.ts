@@ -42,6 +42,9 @@ export class ContaminationMatcher {
   private readonly ngramIndex = new Map<number, number[]>();
   private readonly ngramRefs: { ref: BenchmarkText; distinct: number }[] = [];
   private readonly power: number;
+  // One bit per hash bucket (2^20 buckets, 128 KiB each): most positions of a clean sample are rejected without a Map lookup.
+  private readonly anchorBits = new Uint32Array(1 << 15);
+  private readonly ngramBits = new Uint32Array(1 << 15);
 
   constructor(
     texts: readonly BenchmarkText[],
@@ -57,6 +60,7 @@ export class ContaminationMatcher {
         seenPattern.add(norm);
         const idx = this.patterns.push({ text: norm, ref }) - 1;
         const key = this.rollInit(norm);
+        setBit(this.anchorBits, key);
         const list = this.anchors.get(key);
         if (list) list.push(idx);
         else this.anchors.set(key, [idx]);
@@ -67,6 +71,7 @@ export class ContaminationMatcher {
         const distinct = new Set(ngramHashes(tokens, settings.n));
         const idx = this.ngramRefs.push({ ref, distinct: distinct.size }) - 1;
         for (const h of distinct) {
+          setBit(this.ngramBits, h);
           const list = this.ngramIndex.get(h);
           if (list) list.push(idx);
           else this.ngramIndex.set(h, [idx]);
@@ -91,7 +96,7 @@ export class ContaminationMatcher {
     if (s.length < k || this.patterns.length === 0) return undefined;
     let h = this.rollInit(s);
     for (let i = 0; ; i++) {
-      const hits = this.anchors.get(h);
+      const hits = hasBit(this.anchorBits, h) ? this.anchors.get(h) : undefined;
       if (hits) {
         for (const idx of hits) {
           const p = this.patterns[idx]!;
@@ -111,7 +116,7 @@ export class ContaminationMatcher {
     const counts = new Map<number, number>();
     const seen = new Set<number>();
     for (const h of hashes) {
-      if (seen.has(h)) continue;
+      if (!hasBit(this.ngramBits, h) || seen.has(h)) continue;
       seen.add(h);
       for (const idx of this.ngramIndex.get(h) ?? []) counts.set(idx, (counts.get(idx) ?? 0) + 1);
     }
@@ -143,6 +148,16 @@ export class ContaminationMatcher {
     for (let i = 0; i < this.settings.minChars; i++) h = (Math.imul(h, ANCHOR_BASE) + s.charCodeAt(i)) >>> 0;
     return h;
   }
+}
+
+function setBit(bits: Uint32Array, h: number): void {
+  const b = (h >>> 0) & 0xfffff;
+  bits[b >>> 5]! |= 1 << (b & 31);
+}
+
+function hasBit(bits: Uint32Array, h: number): boolean {
+  const b = (h >>> 0) & 0xfffff;
+  return (bits[b >>> 5]! & (1 << (b & 31))) !== 0;
 }
 
 function clip(s: string, n = 300): string {
