@@ -16,7 +16,7 @@ import { builtinPlugins, implicitPlugins } from '../index.js';
 import { scriptedModel } from '../providers/mock/scripted.js';
 import { exactJaccard } from './dedup/minhash.js';
 import { normalizeText, ngramHashes, recordTexts, wordTokens } from './text.js';
-import { docstringOf } from './decontaminate/benchmarks.js';
+import { docstringsOf, MIN_LINE_CHARS } from './decontaminate/benchmarks.js';
 
 const HUMANEVAL = resolve(import.meta.dirname, '../../../shared/data/humaneval/HumanEval.jsonl.gz');
 const problems = gunzipSync(readFileSync(HUMANEVAL)).toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { task_id: string; prompt: string; canonical_solution: string });
@@ -25,7 +25,7 @@ const STDLIB = execFileSync('python3', ['-c', 'import sysconfig; print(sysconfig
 const quiet = { info() {}, warn() {}, debug() {} };
 
 describe('filters in whole runs', { timeout: 300_000 }, () => {
-  it('infinite-instruct over HumanEval keeps no sample containing a HumanEval prompt, docstring or solution; the funnel counts its drops', async () => {
+  it('infinite-instruct over HumanEval keeps no sample containing a HumanEval prompt, docstring, docstring line or solution; the funnel counts its drops', async () => {
     const model = new MockModel([scriptedModel({ humanEvalPath: HUMANEVAL })]);
     const run = await runPreset({
       preset: 'infinite-instruct',
@@ -36,7 +36,8 @@ describe('filters in whole runs', { timeout: 300_000 }, () => {
       log: quiet,
       overrides: { limit: 60, plugins: { 'filter:decontaminate': { benchmarks: [{ format: 'humaneval', path: HUMANEVAL }] } } },
     });
-    const needles = problems.flatMap((p) => [p.prompt, docstringOf(p.prompt) ?? '', p.canonical_solution].map(norm).filter((s) => s.length >= 30));
+    const docs = (p: { prompt: string }) => docstringsOf(p.prompt).flatMap((d) => [d, ...d.split('\n').filter((l) => l.trim().length >= MIN_LINE_CHARS)]);
+    const needles = problems.flatMap((p) => [p.prompt, ...docs(p), p.canonical_solution].map(norm).filter((s) => s.length >= 30));
     for (const r of run.kept) {
       const t = recordTexts(r);
       for (const n of needles) {
@@ -45,7 +46,7 @@ describe('filters in whole runs', { timeout: 300_000 }, () => {
     }
     const removed = run.rejected.filter((r) => r.dropped?.plugin === 'filter:decontaminate');
     expect(removed.length).toBeGreaterThan(20);
-    for (const r of removed) expect(r.dropped!.reason).toMatch(/^(instruction|response) contains humaneval item HumanEval\/\d+ (prompt|docstring|solution) \((substring|\d+% of its n-grams)\): ".+"$/);
+    for (const r of removed) expect(r.dropped!.reason).toMatch(/^(instruction|response) contains humaneval item HumanEval\/\d+ (prompt|docstring|docstring line|solution) \((substring|\d+% of its n-grams)\): ".+"$/);
     const filtered = run.result.funnel.stages.filtered!;
     expect(Object.keys(filtered.dropped).some((k) => k.startsWith('filter:decontaminate/'))).toBe(true);
   });

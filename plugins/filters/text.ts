@@ -74,3 +74,16 @@ export function ngramHashes(tokens: readonly string[], n: number): Uint32Array {
   }
   return out;
 }
+
+/**
+ * One line on what a filter dropped in a run, from the run's funnel (so it holds on a resumed run):
+ * `53 of 139 samples dropped (near_duplicate 47, exact_duplicate 6)`.
+ */
+export function filterTally(plugin: string, funnel: Record<string, unknown>): string {
+  const filtered = (funnel as { stages?: Record<string, { in: number; dropped: Record<string, number> }> }).stages?.filtered;
+  if (!filtered) return 'no sample reached the filters';
+  const mine = Object.entries(filtered.dropped).filter(([k]) => k.startsWith(`${plugin}/`));
+  const total = mine.reduce((n, [, v]) => n + v, 0);
+  const detail = mine.map(([k, v]) => `${k.slice(plugin.length + 1)} ${v}`).join(', ');
+  return `${total} of ${filtered.in} samples dropped${detail ? ` (${detail})` : ''}`;
+}

@@ -53,8 +53,8 @@ export type BenchmarkSpec = z.output<typeof benchmarkSpec>;
 export interface BenchmarkText {
   benchmark: string;
   item: string;
-  /** `prompt`, `docstring` (extracted from a prompt) or `solution`. */
-  field: 'prompt' | 'docstring' | 'solution';
+  /** `prompt`, `docstring` (every triple-quoted string of a prompt), `docstring line` (one line of one, at least {@link MIN_LINE_CHARS} characters) or `solution`. */
+  field: 'prompt' | 'docstring' | 'docstring line' | 'solution';
   text: string;
 }
 
@@ -71,8 +71,9 @@ export function resolveBenchmarkPath(path: string): string {
 }
 
 /**
- * Read a benchmark file into the texts to look for: every prompt, the docstring inside each prompt
- * (the last triple-quoted string, as BigCode's decontamination extracts HumanEval docstrings), and
+ * Read a benchmark file into the texts to look for: every prompt, the docstrings inside each prompt
+ * (BigCode's decontamination extracts HumanEval's task docstring; we take every one) and their
+ * lines of at least {@link MIN_LINE_CHARS} characters, and
  * every solution (a JSON list of solutions, as APPS stores them, gives one text each).
  * @returns undefined when the file is missing and not required
  * @throws InputError naming the file and line for a missing required file, bad JSON or an item without the id field
@@ -105,8 +106,11 @@ export function readBenchmark(spec: BenchmarkSpec): { name: string; file: string
     for (const f of map.prompts) {
       for (const p of strings(pick(value, f))) {
         texts.push({ benchmark: name, item, field: 'prompt', text: p });
-        const doc = docstringOf(p);
-        if (doc && doc !== p) texts.push({ benchmark: name, item, field: 'docstring', text: doc });
+        for (const doc of docstringsOf(p)) {
+          if (doc === p) continue;
+          texts.push({ benchmark: name, item, field: 'docstring', text: doc });
+          for (const line of doc.split('\n')) if (line.trim().length >= MIN_LINE_CHARS && line.trim() !== doc) texts.push({ benchmark: name, item, field: 'docstring line', text: line.trim() });
+        }
       }
     }
     for (const f of map.solutions) for (const s of strings(pick(value, f))) texts.push({ benchmark: name, item, field: 'solution', text: s });
@@ -114,11 +118,21 @@ export function readBenchmark(spec: BenchmarkSpec): { name: string; file: string
   return { name, file, items: rows.length, texts };
 }
 
-/** The last triple-quoted string of a prompt, trimmed, or undefined. */
+/**
+ * Shortest docstring line looked for on its own: our choice. A model that rewrites a benchmark task
+ * often quotes one sentence of it (HumanEval/38's helper: "returns encoded string by cycling groups
+ * of three characters."); 40 characters keeps generic one-liners ("Return the sum of the list.") out.
+ */
+export const MIN_LINE_CHARS = 40;
+
+/** Every triple-quoted string of a prompt (HumanEval prompts may hold a helper's docstring before the task's), trimmed. */
+export function docstringsOf(prompt: string): string[] {
+  return [...prompt.matchAll(/"""([\s\S]*?)"""|'''([\s\S]*?)'''/g)].map((m) => (m[1] ?? m[2] ?? '').trim()).filter(Boolean);
+}
+
+/** The last triple-quoted string of a prompt (the task's docstring, as BigCode extracts it), trimmed, or undefined. */
 export function docstringOf(prompt: string): string | undefined {
-  const all = [...prompt.matchAll(/"""([\s\S]*?)"""|'''([\s\S]*?)'''/g)];
-  const last = all.at(-1);
-  return last ? (last[1] ?? last[2] ?? '').trim() || undefined : undefined;
+  return docstringsOf(prompt).at(-1);
 }
 
 function parse(text: string, file: string, line: number | undefined): unknown {

@@ -38,6 +38,12 @@ describe('filter:decontaminate', () => {
     expect(r!.dropped).toMatchObject({ category: 'benchmark_substring', reason: expect.stringMatching(/^instruction contains humaneval item HumanEval\/12 (docstring|prompt)/) });
   });
 
+  it("drops an instruction quoting a helper's docstring, not the task's (HumanEval/38's encode_cyclic)", async () => {
+    const h = await createHarness([[decontaminate, options]]);
+    const [r] = await h.filter([sample('Write a Python function `encode_cyclic`. Returns encoded string by cycling groups of three characters. Handle empty input.', 'def f(): pass')]);
+    expect(r!.dropped).toMatchObject({ category: 'benchmark_substring', reason: 'instruction contains humaneval item HumanEval/38 docstring (substring): "returns encoded string by cycling groups of three characters."' });
+  });
+
   it('drops a paraphrase that keeps most 13-grams of a docstring (n-gram method) and reports the shared span', async () => {
     const h = await createHarness([[decontaminate, { ...options, substring: false }]]);
     const doc = /"""([\s\S]*?)"""/.exec(he(1).prompt)![1]!;

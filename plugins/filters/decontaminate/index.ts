@@ -2,6 +2,7 @@ import { definePlugin } from '../../../core/index.js';
 import { decontaminateCommand } from './command.js';
 import { createDecontaminator, describeFinding } from './decontaminator.js';
 import { decontaminateOptions } from './options.js';
+import { filterTally } from '../text.js';
 
 /**
  * `filter:decontaminate`: drops samples whose instruction or response contains a benchmark's prompt,
@@ -24,6 +25,8 @@ export default definePlugin({
     for (const m of d.missing) ctx.log.warn(`benchmark ${m} not found (optional): nothing is checked against it; fetch it with instructsmith decontaminate --fetch`);
     if (d.loaded.length === 0) ctx.log.warn('no benchmark file loaded: samples are not checked for contamination');
     else ctx.log.info(`checking against ${d.loaded.map((b) => `${b.name} (${b.items} items)`).join(', ')}`);
+    const against = d.loaded.map((b) => `${b.name} (${b.items} items)`).join(', ') || 'no benchmark';
+    ctx.hooks.runEnd.tapPromise(async (summary) => ctx.log.info(`${filterTally(ctx.name, summary.funnel)}; checked against ${against}`));
     ctx.hooks.filter.tapPromise(async (record, fctx) => {
       if (fctx.replay) return undefined;
       const f = d.check(record);

@@ -2,6 +2,7 @@ import { definePlugin } from '../../../core/index.js';
 import { dedupCommand } from './command.js';
 import { Deduplicator, describeMatch } from './deduplicator.js';
 import { dedupOptions } from './options.js';
+import { filterTally } from '../text.js';
 
 /**
  * `filter:dedup`: drops exact duplicates (hash of the normalised text) and near-duplicates (MinHash +
@@ -22,7 +23,10 @@ export default definePlugin({
   commands: [dedupCommand],
   apply(ctx, options) {
     const index = new Deduplicator(options, `${ctx.run.dir}/filter-dedup`);
-    ctx.hooks.runEnd.tapPromise(async () => index.close());
+    ctx.hooks.runEnd.tapPromise(async (summary) => {
+      index.close();
+      ctx.log.info(filterTally(ctx.name, summary.funnel));
+    });
     ctx.hooks.filter.tapPromise(async (record, fctx) => {
       const prepared = index.prepare(record);
       if (!fctx.replay) {
