@@ -6,10 +6,11 @@ import { ensureCapacity } from './tables.js';
  * The sorted shingle hashes of every kept sample, on disk, so that a near-duplicate candidate is
  * verified by its exact Jaccard similarity while memory holds only 12 bytes per sample (offset and
  * length). The file is unlinked as soon as it is opened: it lives as long as the process holds it
- * and never outlives a crash.
+ * and never outlives a crash. It is opened at the first sample, so a run that filters nothing (a dry
+ * run) writes nothing.
  */
 export class ShingleStore {
-  private readonly fd: number;
+  private fd = -1;
   private offsets = new Float64Array(1024);
   private lengths = new Uint32Array(1024);
   private n = 0;
@@ -17,11 +18,16 @@ export class ShingleStore {
   private buf = new Uint32Array(4096);
 
   /** @param dir folder for the (immediately unlinked) file; created when missing */
-  constructor(dir: string) {
-    mkdirSync(dir, { recursive: true });
-    const path = join(dir, `.dedup-shingles-${process.pid}-${Math.random().toString(36).slice(2)}.bin`);
-    this.fd = openSync(path, 'w+');
-    unlinkSync(path);
+  constructor(private readonly dir: string) {}
+
+  private open(): number {
+    if (this.fd === -1) {
+      mkdirSync(this.dir, { recursive: true });
+      const path = join(this.dir, `.dedup-shingles-${process.pid}-${Math.random().toString(36).slice(2)}.bin`);
+      this.fd = openSync(path, 'w+');
+      unlinkSync(path);
+    }
+    return this.fd;
   }
 
   /** Bytes held in memory. */
@@ -45,7 +51,7 @@ export class ShingleStore {
     this.lengths = ensureCapacity(this.lengths, this.n + 1);
     this.offsets[i] = this.end;
     this.lengths[i] = shingles.length;
-    if (shingles.length > 0) writeSync(this.fd, shingles, 0, shingles.byteLength, this.end);
+    if (shingles.length > 0) writeSync(this.open(), shingles, 0, shingles.byteLength, this.end);
     this.end += shingles.byteLength;
     this.n += 1;
   }
@@ -59,7 +65,8 @@ export class ShingleStore {
   }
 
   close(): void {
-    closeSync(this.fd);
+    if (this.fd !== -1) closeSync(this.fd);
+    this.fd = -1;
   }
 }
 
