@@ -1,6 +1,7 @@
 import type { Plugin } from '../core/index.js';
 import { analyzers } from './analyzers/index.js';
 import { exporters } from './exporters/index.js';
+import { filters } from './filters/index.js';
 import qualityJudge from './judges/quality.js';
 import ollamaProvider from './providers/ollama.js';
 import openaiProvider from './providers/openai.js';
@@ -33,6 +34,7 @@ export const builtinPlugins: readonly Plugin[] = [
   qualityJudge,
   chatResponder,
   ...analyzers,
+  ...filters,
   ...Object.values(exporters),
   ...Object.values(trainers),
   htmlReporter,

@@ -9,10 +9,12 @@ import {
   type Seed,
   type SampleRecord,
   type ExecutionRequest,
+  type ExecutionResult,
 } from '../../../core/index.js';
 import { runCases, type CallMode, type CaseRun } from './cases.js';
 import { compareStdout, compareValues } from './compare.js';
 import { curriculumFor } from './curriculum.js';
+import { instructionSaysConstant, mutantsOf, untestableReason, type Mutant } from './discriminate.js';
 import { HARNESSES } from './harness.js';
 
 const NAME = 'strategy:semi-instruct';
@@ -74,6 +76,23 @@ export interface SemiInstructMeta {
   testCases: TestCase[];
   /** Inputs that did not become test cases, with why (the original code failed on them, duplicates, beyond N). */
   discardedInputs: { input: string; reason: string }[];
+  /** How well the test cases discriminate (set once the original has run): see discriminate.ts. */
+  discrimination?: Discrimination;
+}
+
+/**
+ * Whether the test cases can fail: the null program (returns None / prints nothing) fails them,
+ * the original's outputs differ between inputs, and trivial mutants of the original (one operator
+ * or literal changed; our choice of operators, see discriminate.ts) fail them.
+ */
+export interface Discrimination {
+  nullRejected: boolean;
+  distinctOutputs: number;
+  mutants: { operator: Mutant['operator']; line: number; change: string; outcome: 'killed' | 'survived' | 'invalid' }[];
+  /** Mutants whose outputs differ from the expected ones on some case. */
+  mutantsKilled: number;
+  /** Mutants that ran on at least one case (a mutant that fails on every input is invalid, not killed). */
+  mutantsValid: number;
 }
 
 /**
@@ -89,7 +108,14 @@ export interface SemiInstructMeta {
  *
  * Records: `messages = [user: instruction, assistant: fenced solution]` (so no responder runs),
  * `checks` gets the execution result, `meta['strategy:semi-instruct']` the test cases.
- * Drop categories: `no_executor`, `no_valid_inputs`, `mismatch`, or the LLM error kind.
+ * Tests that can fail (issue #11): seeds that name no function and read no input are dropped as
+ * `untestable` before any LLM call; after the original ran, a sample is dropped as `null_passes` when
+ * a do-nothing program (returns None / prints nothing) passes every case, `constant_outputs` when the
+ * original gives the same output for every input (unless the instruction says the output is constant),
+ * and `weak_tests` when no valid trivial mutant of the original fails a case.
+ * `meta['strategy:semi-instruct'].discrimination` and the check's diagnostics record the mutants killed.
+ *
+ * Drop categories: `untestable`, `no_executor`, `no_valid_inputs`, `null_passes`, `constant_outputs`, `weak_tests`, `mismatch`, or the LLM error kind.
  */
 export default definePlugin({
   name: NAME,
@@ -119,6 +145,12 @@ export default definePlugin({
       if (!handled.includes(seed.language)) {
         const r = createRecord({ ...base, messages: [], meta: { [NAME]: meta } });
         return [...records, ctx.drop(r, `no executor runs ${seed.language} code (executors: ${handled.join(', ')})`, 'no_executor')];
+      }
+
+      const untestable = untestableReason(seed, mode);
+      if (untestable) {
+        const r = createRecord({ ...base, messages: [], meta: { [NAME]: meta } });
+        return [...records, ctx.drop(r, `untestable seed: ${untestable}`, 'untestable')];
       }
 
       let reply: z.output<typeof replySchema>;
@@ -186,6 +218,9 @@ export default definePlugin({
         ];
       }
 
+      const weak = await discriminate(run, seed, mode, meta, reply.instruction, check, caseOptions, options);
+      if (weak) return [...records, ctx.drop(record, weak.reason, weak.category)];
+
       const refined = await runCases(run, seed.language, solution, meta.testCases.map((t) => t.input), mode, caseOptions);
       for (const [i, t] of meta.testCases.entries()) {
         const got = refined[i]!;
@@ -203,6 +238,48 @@ export default definePlugin({
     });
   },
 });
+
+/**
+ * Check that the test cases discriminate (see {@link Discrimination}); fills `meta.discrimination`
+ * and info diagnostics. Returns the drop, or undefined when the tests can fail.
+ */
+async function discriminate(
+  run: (r: ExecutionRequest) => Promise<ExecutionResult>,
+  seed: Seed,
+  mode: CallMode,
+  meta: SemiInstructMeta,
+  instruction: string,
+  check: CheckResult,
+  caseOptions: { caseTimeoutSeconds: number; signal: AbortSignal },
+  options: SemiInstructOptions,
+): Promise<{ reason: string; category: string } | undefined> {
+  const cases = meta.testCases;
+  const nullOutput = mode.kind === 'function' ? null : '';
+  const nullRejected = cases.some((t) => mismatch(mode, t.output, nullOutput, options) !== undefined);
+  const distinct = new Set(cases.map((t) => JSON.stringify(mode.kind === 'function' ? t.output : String(t.output).trim()))).size;
+  const d: Discrimination = { nullRejected, distinctOutputs: distinct, mutants: [], mutantsKilled: 0, mutantsValid: 0 };
+  meta.discrimination = d;
+  const what = mode.kind === 'function' ? 'returns None' : 'prints nothing';
+  if (!nullRejected) return { reason: `a program that ${what} passes all ${cases.length} test cases: they validate nothing`, category: 'null_passes' };
+  if (distinct < 2 && !instructionSaysConstant(instruction)) {
+    return { reason: `the original gives the same output for all ${cases.length} test inputs (${clip(JSON.stringify(cases[0]!.output), 80)}), and the instruction does not say the output is constant`, category: 'constant_outputs' };
+  }
+  const inputs = cases.map((t) => t.input);
+  for (const m of mutantsOf(seed.code)) {
+    const got = await runCases(run, seed.language, m.code, inputs, mode, caseOptions);
+    const ran = got.filter((g) => g.ok).length;
+    const killed = got.some((g, i) => (g.ok ? mismatch(mode, cases[i]!.output, g.output, options) !== undefined : ran > 0));
+    const outcome = ran === 0 ? 'invalid' : killed ? 'killed' : 'survived';
+    d.mutants.push({ operator: m.operator, line: m.line, change: `${m.from} → ${m.to}`, outcome });
+    if (ran > 0) d.mutantsValid += 1;
+    if (outcome === 'killed') d.mutantsKilled += 1;
+  }
+  check.diagnostics.push(diag('info', 'mutants-killed', `test cases killed ${d.mutantsKilled} of ${d.mutantsValid} valid mutants (${d.mutants.map((m) => `${m.operator} line ${m.line} ${m.change}: ${m.outcome}`).join('; ') || 'none could be made'})`));
+  if (d.mutantsValid > 0 && d.mutantsKilled === 0) {
+    return { reason: `no trivial mutant of the original fails a test case (${d.mutants.map((m) => `${m.operator} line ${m.line} ${m.change}`).join('; ')} all survive)`, category: 'weak_tests' };
+  }
+  return undefined;
+}
 
 /**
  * How to exercise a seed. The entry point comes from `seed.meta.entry_point` (HumanEval) or, for a
