@@ -12,6 +12,8 @@ export function formatSummary(result: RunResult): string {
     const drops = Object.entries(s.dropped).map(([k, v]) => `${k} ${v}`).join(', ');
     lines.push(`  ${name.padEnd(15)} in ${String(s.in).padStart(6)}  out ${String(s.out).padStart(6)}${drops ? `   dropped: ${drops}` : ''}`);
   }
+  const filters = Object.entries(f.filters ?? {});
+  if (filters.length) lines.push(`  filters         ${filters.map(([name, c]) => `${name} checked ${c.checked}, dropped ${c.dropped}`).join('; ')}`);
   lines.push(`  kept ${f.kept}, rejected ${f.rejected}`);
   for (const [model, u] of Object.entries(result.usage)) {
     lines.push(`  ${model}: ${u.calls} calls, ${u.promptTokens} prompt + ${u.completionTokens} completion tokens`);

@@ -16,6 +16,11 @@ export interface FunnelCounts {
   /** Seeds read from the source(s), and items the sources passed over by reason. */
   seeds: { read: number; skipped: Record<string, number> };
   stages: Record<(typeof RECORD_STAGES)[number], StageCount>;
+  /**
+   * Per filter plugin, in the order they run: records it checked and records it dropped. A record that
+   * reached the filter stage was checked by each filter in turn until one dropped it.
+   */
+  filters: Record<string, { checked: number; dropped: number }>;
   /** Static verification drops per language and per `language:rule`. */
   verification: { byLanguage: Record<string, { checked: number; dropped: number }>; byRule: Record<string, number> };
   kept: number;
@@ -34,9 +39,12 @@ export class Funnel {
   private committedSeeds: { read: number; skipped: Record<string, number> } = { read: 0, skipped: {} };
   private phaseSeeds: { read: number; skipped: Record<string, number> } = { read: 0, skipped: {} };
 
-  constructor(restore?: unknown) {
+  /** @param filterOrder the filter plugins in the order they run (the `filter` hook's taps). */
+  constructor(restore?: unknown, private readonly filterOrder: readonly string[] = []) {
     const r = restore as { counts?: FunnelCounts; committedSeeds?: Funnel['committedSeeds'] } | undefined;
     this.counts = r?.counts ? structuredClone(r.counts) : emptyCounts();
+    this.counts.filters ??= {};
+    for (const f of filterOrder) this.counts.filters[f] ??= { checked: 0, dropped: 0 };
     if (r?.committedSeeds) this.committedSeeds = structuredClone(r.committedSeeds);
   }
 
@@ -69,6 +77,16 @@ export class Funnel {
           const key = `${record.dropped.plugin}/${record.dropped.category ?? 'other'}`;
           stage.dropped[key] = (stage.dropped[key] ?? 0) + 1;
         } else stage.out += 1;
+      }
+      if (last >= RECORD_STAGES.indexOf('filtered')) {
+        for (const f of this.filterOrder) {
+          const fc = c.filters[f]!;
+          fc.checked += 1;
+          if (record.dropped?.plugin === f) {
+            fc.dropped += 1;
+            break;
+          }
+        }
       }
       if (record.checks.length > 0 && last >= RECORD_STAGES.indexOf('verified')) {
         const lang = (c.verification.byLanguage[record.language] ??= { checked: 0, dropped: 0 });
@@ -105,6 +123,7 @@ function emptyCounts(): FunnelCounts {
   return {
     seeds: { read: 0, skipped: {} },
     stages: { synthesized: stage(), judged: stage(), responded: stage(), verified: stage(), filtered: stage() },
+    filters: {},
     verification: { byLanguage: {}, byRule: {} },
     kept: 0,
     rejected: 0,

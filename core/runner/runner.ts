@@ -111,7 +111,7 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
   options.signal?.addEventListener('abort', () => controller.abort(options.signal?.reason), { once: true });
   const verifier = handledLanguages(hooks).length > 0 ? createVerifier({ hooks, policy: config.verify }) : undefined;
   const deps: PipelineDeps = { hooks, signal: controller.signal, dryRun: false, verifier };
-  const funnel = new Funnel(checkpoint?.funnel);
+  const funnel = new Funnel(checkpoint?.funnel, hooks.filter.taps.map((t) => t.name));
   const tally = new UsageTally((checkpoint?.funnel as { usage?: unknown } | undefined)?.usage, meter);
   openRunData(store, checkpoint, log);
   if (checkpoint) await replayFilters(hooks, store, checkpoint, controller.signal);
