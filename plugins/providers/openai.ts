@@ -6,6 +6,7 @@ import {
   llmErrorFromNetwork,
   llmErrorFromStatus,
   parseEndpointUrl,
+  rateLimitFromHeaders,
   redactSecrets,
   retryAfterMs,
   z,
@@ -131,8 +132,10 @@ export function createOpenAiProvider(options: ProviderOptions = {}, pluginOption
           : {}),
       };
       let completion: OpenAI.Chat.ChatCompletion;
+      let headers: Headers;
       try {
-        completion = await client.chat.completions.create(body, { signal: call.signal, timeout: call.timeoutMs, maxRetries: 0 });
+        // withResponse: the raw response's headers carry the server's x-ratelimit-* budget.
+        ({ data: completion, response: { headers } } = await client.chat.completions.create(body, { signal: call.signal, timeout: call.timeoutMs, maxRetries: 0 }).withResponse());
       } catch (err) {
         throw classify(err, ctx, call);
       }
@@ -151,11 +154,13 @@ export function createOpenAiProvider(options: ProviderOptions = {}, pluginOption
         if (refusal) throw new LlmError('invalid_output', `openai model "${model}" refused: ${refusal}`);
         throw new LlmError('server', `openai at ${endpoint} returned a choice without content (finish_reason ${choice.finish_reason}) for model "${model}"`);
       }
+      const rateLimit = rateLimitFromHeaders(headers);
       return {
         content,
         promptTokens: completion.usage?.prompt_tokens ?? 0,
         completionTokens: completion.usage?.completion_tokens ?? 0,
         finishReason: choice.finish_reason ?? undefined,
+        ...(rateLimit ? { rateLimit } : {}),
       };
     },
   };
@@ -184,7 +189,7 @@ function classify(err: unknown, ctx: FailureContext, call: CallOptions): unknown
   }
   if (err instanceof OpenAI.APIError && typeof err.status === 'number') {
     const bodyMessage = (err.error as { message?: unknown } | undefined)?.message;
-    return llmErrorFromStatus(err.status, typeof bodyMessage === 'string' ? bodyMessage : undefined, ctx, retryAfterMs(err.headers));
+    return llmErrorFromStatus(err.status, typeof bodyMessage === 'string' ? bodyMessage : undefined, ctx, retryAfterMs(err.headers), rateLimitFromHeaders(err.headers));
   }
   if (err instanceof SyntaxError) {
     return new LlmError('server', `openai at ${ctx.endpoint} returned a response body that is not valid JSON (model "${ctx.model}")`);

@@ -1,0 +1,181 @@
+/**
+ * Rate limits of one (endpoint, model): what the server says in its `x-ratelimit-*` headers
+ * (OpenAI's names, which vLLM-compatible gateways such as LiteLLM and most hosted APIs also send),
+ * and what the config sets (`llm.rateLimit`). {@link RateGate} turns both into "wait this long before
+ * sending the next request".
+ */
+
+/** What a provider read from one response's `x-ratelimit-*` headers. Absent fields were not sent. */
+export interface RateLimitInfo {
+  /** `x-ratelimit-limit-requests`: requests allowed per window (the window is the server's). */
+  limitRequests?: number;
+  /** `x-ratelimit-remaining-requests`: requests left in the current window. */
+  remainingRequests?: number;
+  /** `x-ratelimit-reset-requests`: time until the request window is full again, in ms. */
+  resetRequestsMs?: number;
+  limitTokens?: number;
+  remainingTokens?: number;
+  resetTokensMs?: number;
+}
+
+/** `llm.rateLimit`: limits set by the user, per (endpoint, model). */
+export interface RateLimitSettings {
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+}
+
+type HeaderBag = Headers | Record<string, string | string[] | undefined> | undefined;
+
+/**
+ * Read the `x-ratelimit-*` headers of a response (OpenAI, "Rate limits" guide: limit, remaining and
+ * reset for requests and for tokens; resets are durations like `1s`, `6m0s`, `20ms`).
+ * @returns undefined when none of them is present or parsable.
+ */
+export function rateLimitFromHeaders(headers: HeaderBag): RateLimitInfo | undefined {
+  if (!headers) return undefined;
+  const get = (name: string): string | undefined => {
+    if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
+    const v = (headers as Record<string, string | string[] | undefined>)[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const num = (name: string) => {
+    const n = Number.parseFloat(get(name) ?? '');
+    return Number.isFinite(n) && n >= 0 ? n : undefined;
+  };
+  const dur = (name: string) => parseDurationMs(get(name));
+  const info: RateLimitInfo = {
+    limitRequests: num('x-ratelimit-limit-requests'),
+    remainingRequests: num('x-ratelimit-remaining-requests'),
+    resetRequestsMs: dur('x-ratelimit-reset-requests'),
+    limitTokens: num('x-ratelimit-limit-tokens'),
+    remainingTokens: num('x-ratelimit-remaining-tokens'),
+    resetTokensMs: dur('x-ratelimit-reset-tokens'),
+  };
+  const present = Object.fromEntries(Object.entries(info).filter(([, v]) => v !== undefined)) as RateLimitInfo;
+  return Object.keys(present).length ? present : undefined;
+}
+
+/**
+ * A Go-style duration (`1h2m3.5s`, `250ms`, `0s`) or a bare number of seconds, in ms.
+ * @returns undefined when `raw` is neither.
+ */
+export function parseDurationMs(raw: string | undefined): number | undefined {
+  const text = raw?.trim();
+  if (!text) return undefined;
+  if (/^\d+(\.\d+)?$/.test(text)) return Number.parseFloat(text) * 1000;
+  const unit: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
+  let total = 0;
+  let rest = text;
+  while (rest.length) {
+    const m = /^(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)/.exec(rest);
+    if (!m) return undefined;
+    total += Number.parseFloat(m[1]!) * unit[m[2]!]!;
+    rest = rest.slice(m[0].length);
+  }
+  return total;
+}
+
+/**
+ * Two header snapshots whose window ends differ by less than this are the same window (replies are
+ * generated at slightly different times), in ms. Our choice.
+ */
+const SAME_WINDOW_MS = 50;
+
+/** The server's view of one budget (requests or tokens): what is left until `resetAt`. */
+interface Window {
+  remaining: number;
+  resetAt: number;
+}
+
+/** A token bucket for a configured per-minute limit; holds at most one second's worth (no big bursts). */
+class Bucket {
+  private level: number;
+  private at: number;
+  private readonly perMs: number;
+  private readonly capacity: number;
+  constructor(perMinute: number, now: number) {
+    this.perMs = perMinute / 60_000;
+    // One second's worth, at least one request: our choice (a burst of a full minute's quota at start trips servers).
+    this.capacity = Math.max(1, perMinute / 60);
+    this.level = this.capacity;
+    this.at = now;
+  }
+  private refill(now: number): void {
+    this.level = Math.min(this.capacity, this.level + (now - this.at) * this.perMs);
+    this.at = now;
+  }
+  /** ms until `amount` can be taken (a request larger than the bucket waits for a full bucket). */
+  wait(amount: number, now: number): number {
+    this.refill(now);
+    const need = Math.min(amount, this.capacity);
+    return this.level >= need ? 0 : (need - this.level) / this.perMs;
+  }
+  take(amount: number, now: number): void {
+    this.refill(now);
+    this.level -= amount;
+  }
+}
+
+/**
+ * The rate limits of one (endpoint, model). Ask {@link wait} before sending (0 = send now), call
+ * {@link sent} when sending, and {@link observe} with every response's headers (errors' too).
+ * Learned limits: the server's remaining budget is spent locally as requests leave, and once it is
+ * used up no request is sent until the server's window resets. Configured limits: token buckets.
+ */
+export class RateGate {
+  private requests?: Window;
+  private tokens?: Window;
+  private readonly requestBucket?: Bucket;
+  private readonly tokenBucket?: Bucket;
+  /** The server's last stated limits (for run.json and the progress display). */
+  learned: { requests?: number; tokens?: number } = {};
+
+  constructor(settings: RateLimitSettings | null | undefined, now = Date.now()) {
+    if (settings?.requestsPerMinute) this.requestBucket = new Bucket(settings.requestsPerMinute, now);
+    if (settings?.tokensPerMinute) this.tokenBucket = new Bucket(settings.tokensPerMinute, now);
+  }
+
+  /** ms to wait before sending a request of about `tokens` tokens (prompt plus expected reply). */
+  wait(tokens: number, now = Date.now()): number {
+    let ms = Math.max(this.requestBucket?.wait(1, now) ?? 0, this.tokenBucket?.wait(tokens, now) ?? 0);
+    const r = this.live(this.requests, now);
+    if (r && r.remaining < 1) ms = Math.max(ms, r.resetAt - now);
+    const t = this.live(this.tokens, now);
+    if (t && t.remaining < tokens) ms = Math.max(ms, t.resetAt - now);
+    return ms;
+  }
+
+  /** A request of about `tokens` tokens is being sent now. */
+  sent(tokens: number, now = Date.now()): void {
+    this.requestBucket?.take(1, now);
+    this.tokenBucket?.take(tokens, now);
+    if (this.live(this.requests, now)) this.requests!.remaining -= 1;
+    if (this.live(this.tokens, now)) this.tokens!.remaining -= tokens;
+  }
+
+  /** A response arrived carrying `info` (from a success or a 429). */
+  observe(info: RateLimitInfo | undefined, now = Date.now()): void {
+    if (!info) return;
+    if (info.limitRequests !== undefined) this.learned.requests = info.limitRequests;
+    if (info.limitTokens !== undefined) this.learned.tokens = info.limitTokens;
+    this.requests = merge(this.live(this.requests, now), info.remainingRequests, info.resetRequestsMs, now);
+    this.tokens = merge(this.live(this.tokens, now), info.remainingTokens, info.resetTokensMs, now);
+  }
+
+  private live(w: Window | undefined, now: number): Window | undefined {
+    return w && now < w.resetAt ? w : undefined;
+  }
+}
+
+/**
+ * Fold a snapshot into the current window: the same window keeps the lower remaining (replies cross
+ * on the wire), a later window replaces it, a stale one (a reply from a window already over) is ignored.
+ */
+function merge(current: Window | undefined, remaining: number | undefined, resetMs: number | undefined, now: number): Window | undefined {
+  if (remaining === undefined || resetMs === undefined) return current;
+  const next: Window = { remaining, resetAt: now + resetMs };
+  if (next.resetAt <= now) return current;
+  if (!current) return next;
+  if (Math.abs(next.resetAt - current.resetAt) < SAME_WINDOW_MS) return { remaining: Math.min(current.remaining, remaining), resetAt: Math.max(current.resetAt, next.resetAt) };
+  return next.resetAt > current.resetAt ? next : current;
+}
