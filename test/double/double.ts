@@ -179,6 +179,10 @@ export async function startLlmDouble(options: LlmDoubleOptions = {}): Promise<Ll
             ? sendError(res, 'openai', 404, `The model \`${rec.model}\` does not exist or you do not have access to it.`, 'model_not_found')
             : sendError(res, 'ollama', 404, `model "${rec.model}" not found, try pulling it first`);
         }
+        if (options.latencyMs) {
+          const closed = await delay(options.latencyMs, req);
+          if (closed) return finish(undefined);
+        }
         chatCount++;
         const malformed = fault && 'malformed' in fault ? fault.malformed : undefined;
         if (malformed === 'body') {

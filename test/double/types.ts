@@ -122,6 +122,11 @@ export interface LlmDoubleOptions {
    * another model gets 404 like the real servers; when unset, any model is accepted.
    */
   models?: string[];
+  /**
+   * Fixed latency of every chat reply, in ms (a model server's time per call), on top of any fault's
+   * `delayMs`; default 0. For throughput benchmarks: the endpoint's capacity is then concurrency / latency.
+   */
+  latencyMs?: number;
   /** Called with one line per request (method, path, model, status); for `serve.ts --verbose`. */
   log?: (line: string) => void;
 }
