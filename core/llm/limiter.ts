@@ -1,4 +1,4 @@
-import { RateGate, type RateLimitInfo, type RateLimitSettings } from './rate-limit.js';
+import { RateGate, type RateLimitInfo, type RateLimitSettings, type SendTicket } from './rate-limit.js';
 
 /** What a finished attempt tells the limiter. */
 export type AttemptOutcome = 'ok' | 'overload' | 'other';
@@ -8,6 +8,7 @@ export interface Slot {
   readonly model: string;
   /** When the attempt was let through (ms since the epoch): a decrease counts once per congestion event. */
   readonly startedAt: number;
+  readonly ticket: SendTicket;
 }
 
 interface Waiter {
@@ -87,7 +88,7 @@ export class EndpointLimiter {
   /** The attempt holding `slot` ended with `outcome`; `info` is the rate-limit headers it came back with. */
   release(slot: Slot, outcome: AttemptOutcome, info?: RateLimitInfo): void {
     this.active--;
-    this.gate(slot.model).observe(info, this.now());
+    this.gate(slot.model).observe(info, slot.ticket, this.now());
     if (outcome === 'overload') {
       if (slot.startedAt >= this.lastDecrease) {
         this.current = Math.max(1, this.current * DECREASE);
@@ -125,9 +126,9 @@ export class EndpointLimiter {
         return;
       }
       this.waiters.shift();
-      gate.sent(head.tokens, now);
+      const ticket = gate.sent(head.tokens, now);
       this.active++;
-      head.resolve({ model: head.model, startedAt: now });
+      head.resolve({ model: head.model, startedAt: now, ticket });
     }
   }
 }

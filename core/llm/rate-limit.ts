@@ -75,16 +75,20 @@ export function parseDurationMs(raw: string | undefined): number | undefined {
   return total;
 }
 
-/**
- * Two header snapshots whose window ends differ by less than this are the same window (replies are
- * generated at slightly different times), in ms. Our choice.
- */
-const SAME_WINDOW_MS = 50;
-
 /** The server's view of one budget (requests or tokens): what is left until `resetAt`. */
 interface Window {
   remaining: number;
   resetAt: number;
+  /** The send number of the reply it came from: a reply to an older request carries older news. */
+  seq: number;
+}
+
+/** What {@link RateGate.sent} hands out, to give back with the reply's headers. */
+export interface SendTicket {
+  /** 1-based number of this request among those sent through the gate. */
+  seq: number;
+  /** Tokens sent through the gate up to and including this request. */
+  tokensUpTo: number;
 }
 
 /** A token bucket for a configured per-minute limit; holds at most one second's worth (no big bursts). */
@@ -117,16 +121,59 @@ class Bucket {
 }
 
 /**
+ * One budget learned from headers. A reply's `remaining` is the server's count when it answered; the
+ * requests sent after the one it answers were (mostly) not in it yet, so they are subtracted. When
+ * the window resets, the next one is assumed to hold the server's stated limit again and to last as
+ * long as the longest reset seen, until a reply says otherwise: without that, every window would open
+ * with a burst of up to `llm.concurrency` requests.
+ */
+class Budget {
+  private window?: Window;
+  private limit?: number;
+  private windowMs = 0;
+
+  wait(amount: number, now: number): number {
+    const w = this.live(now);
+    return w && w.remaining < amount ? w.resetAt - now : 0;
+  }
+  spend(amount: number, now: number): void {
+    const w = this.live(now);
+    if (w) w.remaining -= amount;
+  }
+  /** @param sentAfter what was sent through the gate after the request this reply answers. */
+  observe(limit: number | undefined, remaining: number | undefined, resetMs: number | undefined, seq: number, sentAfter: number, now: number): void {
+    if (limit !== undefined) this.limit = limit;
+    if (remaining === undefined || resetMs === undefined || resetMs <= 0) return;
+    this.windowMs = Math.max(this.windowMs, resetMs);
+    const current = this.live(now);
+    if (current && seq < current.seq) return; // older news than what we hold
+    this.window = { remaining: remaining - sentAfter, resetAt: now + resetMs, seq };
+  }
+  private live(now: number): Window | undefined {
+    const w = this.window;
+    if (!w) return undefined;
+    if (now < w.resetAt) return w;
+    if (this.limit === undefined || this.windowMs === 0) return (this.window = undefined);
+    // Roll over to the next window (as many as have passed), full again.
+    const passed = Math.ceil((now - w.resetAt + 1) / this.windowMs);
+    this.window = { remaining: this.limit, resetAt: w.resetAt + passed * this.windowMs, seq: w.seq };
+    return this.window;
+  }
+}
+
+/**
  * The rate limits of one (endpoint, model). Ask {@link wait} before sending (0 = send now), call
- * {@link sent} when sending, and {@link observe} with every response's headers (errors' too).
- * Learned limits: the server's remaining budget is spent locally as requests leave, and once it is
- * used up no request is sent until the server's window resets. Configured limits: token buckets.
+ * {@link sent} when sending, and {@link observe} with every reply's headers (errors' too) and the
+ * ticket of the request it answers. Learned limits ({@link Budget}): no request is sent once the
+ * server's remaining budget is spent, until its window resets. Configured limits: token buckets.
  */
 export class RateGate {
-  private requests?: Window;
-  private tokens?: Window;
+  private readonly requests = new Budget();
+  private readonly tokens = new Budget();
   private readonly requestBucket?: Bucket;
   private readonly tokenBucket?: Bucket;
+  private seq = 0;
+  private tokensSent = 0;
   /** The server's last stated limits (for run.json and the progress display). */
   learned: { requests?: number; tokens?: number } = {};
 
@@ -137,45 +184,25 @@ export class RateGate {
 
   /** ms to wait before sending a request of about `tokens` tokens (prompt plus expected reply). */
   wait(tokens: number, now = Date.now()): number {
-    let ms = Math.max(this.requestBucket?.wait(1, now) ?? 0, this.tokenBucket?.wait(tokens, now) ?? 0);
-    const r = this.live(this.requests, now);
-    if (r && r.remaining < 1) ms = Math.max(ms, r.resetAt - now);
-    const t = this.live(this.tokens, now);
-    if (t && t.remaining < tokens) ms = Math.max(ms, t.resetAt - now);
-    return ms;
+    return Math.max(this.requestBucket?.wait(1, now) ?? 0, this.tokenBucket?.wait(tokens, now) ?? 0, this.requests.wait(1, now), this.tokens.wait(tokens, now));
   }
 
   /** A request of about `tokens` tokens is being sent now. */
-  sent(tokens: number, now = Date.now()): void {
+  sent(tokens: number, now = Date.now()): SendTicket {
     this.requestBucket?.take(1, now);
     this.tokenBucket?.take(tokens, now);
-    if (this.live(this.requests, now)) this.requests!.remaining -= 1;
-    if (this.live(this.tokens, now)) this.tokens!.remaining -= tokens;
+    this.requests.spend(1, now);
+    this.tokens.spend(tokens, now);
+    this.tokensSent += tokens;
+    return { seq: ++this.seq, tokensUpTo: this.tokensSent };
   }
 
-  /** A response arrived carrying `info` (from a success or a 429). */
-  observe(info: RateLimitInfo | undefined, now = Date.now()): void {
+  /** The reply to the request of `ticket` arrived carrying `info` (from a success or a 429). */
+  observe(info: RateLimitInfo | undefined, ticket: SendTicket, now = Date.now()): void {
     if (!info) return;
     if (info.limitRequests !== undefined) this.learned.requests = info.limitRequests;
     if (info.limitTokens !== undefined) this.learned.tokens = info.limitTokens;
-    this.requests = merge(this.live(this.requests, now), info.remainingRequests, info.resetRequestsMs, now);
-    this.tokens = merge(this.live(this.tokens, now), info.remainingTokens, info.resetTokensMs, now);
+    this.requests.observe(info.limitRequests, info.remainingRequests, info.resetRequestsMs, ticket.seq, this.seq - ticket.seq, now);
+    this.tokens.observe(info.limitTokens, info.remainingTokens, info.resetTokensMs, ticket.seq, this.tokensSent - ticket.tokensUpTo, now);
   }
-
-  private live(w: Window | undefined, now: number): Window | undefined {
-    return w && now < w.resetAt ? w : undefined;
-  }
-}
-
-/**
- * Fold a snapshot into the current window: the same window keeps the lower remaining (replies cross
- * on the wire), a later window replaces it, a stale one (a reply from a window already over) is ignored.
- */
-function merge(current: Window | undefined, remaining: number | undefined, resetMs: number | undefined, now: number): Window | undefined {
-  if (remaining === undefined || resetMs === undefined) return current;
-  const next: Window = { remaining, resetAt: now + resetMs };
-  if (next.resetAt <= now) return current;
-  if (!current) return next;
-  if (Math.abs(next.resetAt - current.resetAt) < SAME_WINDOW_MS) return { remaining: Math.min(current.remaining, remaining), resetAt: Math.max(current.resetAt, next.resetAt) };
-  return next.resetAt > current.resetAt ? next : current;
 }

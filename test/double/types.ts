@@ -127,6 +127,19 @@ export interface LlmDoubleOptions {
    * `delayMs`; default 0. For throughput benchmarks: the endpoint's capacity is then concurrency / latency.
    */
   latencyMs?: number;
+  /** Rate-limit chat requests like a hosted API (see {@link DoubleRateLimit}); unset: no limit. */
+  rateLimit?: DoubleRateLimit;
   /** Called with one line per request (method, path, model, status); for `serve.ts --verbose`. */
   log?: (line: string) => void;
+}
+
+/**
+ * A fixed-window rate limit on chat requests (both APIs): at most `requests` per `windowMs`
+ * (default 1000). Every chat reply carries OpenAI's `x-ratelimit-limit-requests`,
+ * `x-ratelimit-remaining-requests` and `x-ratelimit-reset-requests` (e.g. `734ms`); a request over
+ * the limit gets 429 with those headers and `retry-after-ms` (the time to the window's end).
+ */
+export interface DoubleRateLimit {
+  requests: number;
+  windowMs?: number;
 }
