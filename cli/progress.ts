@@ -10,7 +10,7 @@ export function createProgress(enabled: boolean): { update(p: RunProgress): void
   const bar = new cliProgress.SingleBar(
     {
       format:
-        'pass {phase} {bar} {value}/{total} seeds | instructions {instructions} judged {judged} responded {responded} kept {kept} rejected {rejected} | {rate}/s | ETA {eta_formatted} | {tokens} tokens',
+        'pass {phase} {bar} {value}/{total} seeds | instructions {instructions} judged {judged} responded {responded} kept {kept} rejected {rejected} | {rate}/s | ETA {eta_formatted} | {tokens} tokens{cost}',
       hideCursor: true,
       clearOnComplete: false,
       etaBuffer: 50,
@@ -32,6 +32,8 @@ export function createProgress(enabled: boolean): { update(p: RunProgress): void
         rejected: f.rejected,
         rate: p.elapsedMs > 0 ? ((p.seedsDone / p.elapsedMs) * 1000).toFixed(2) : '0',
         tokens: tokens >= 1000 ? `${(tokens / 1000).toFixed(1)}k` : String(tokens),
+        // In the currency of llm.prices; shown only when prices are configured.
+        cost: p.cost ? ` | cost ${p.cost.total.toFixed(4)}` : '',
       };
       const total = Math.max(p.seedsTotal ?? p.seedsDone, p.seedsDone);
       if (!started) {

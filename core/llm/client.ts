@@ -113,6 +113,7 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
     } catch (err) {
       if (err instanceof LlmError) {
         info = err.rateLimit;
+        if (err.usage) meter.billed(modelId, err.usage);
         if (err.kind === 'rate_limit' || err.kind === 'timeout') outcome = 'overload';
         if (err.kind === 'rate_limit' || err.kind === 'server') breaker?.failure(err);
       }

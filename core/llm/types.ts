@@ -131,7 +131,9 @@ export class LlmError extends Error {
   readonly hint?: string;
   /** The error response's `x-ratelimit-*` headers, when the provider read them (a 429 usually has them). */
   readonly rateLimit?: RateLimitInfo;
-  constructor(kind: LlmErrorKind, message: string, opts: { status?: number; retryAfterMs?: number; hint?: string; cause?: unknown; rateLimit?: RateLimitInfo } = {}) {
+  /** Tokens the endpoint reported for a failed attempt it still bills (a reply generated, then found unusable). */
+  readonly usage?: { promptTokens: number; completionTokens: number };
+  constructor(kind: LlmErrorKind, message: string, opts: { status?: number; retryAfterMs?: number; hint?: string; cause?: unknown; rateLimit?: RateLimitInfo; usage?: { promptTokens: number; completionTokens: number } } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'LlmError';
     Object.defineProperty(this, LLM_ERROR_BRAND, { value: true, enumerable: false });
@@ -140,6 +142,7 @@ export class LlmError extends Error {
     this.retryAfterMs = opts.retryAfterMs;
     this.hint = opts.hint;
     if (opts.rateLimit) this.rateLimit = opts.rateLimit;
+    if (opts.usage) this.usage = opts.usage;
   }
   get retryable(): boolean {
     return RETRYABLE_KINDS.has(this.kind);

@@ -38,6 +38,13 @@ export class UsageMeter {
     for (const l of this.listeners) l(entry);
   }
 
+  /** A failed attempt to `modelId` came back with usage (billed): its tokens count. */
+  billed(modelId: string, tokens: { promptTokens: number; completionTokens: number }): void {
+    const t = this.totalsOf(modelId);
+    t.promptTokens += tokens.promptTokens;
+    t.completionTokens += tokens.completionTokens;
+  }
+
   /** Totals per model id (`openai:gpt-4o`), sorted by id; copies, safe to serialise. */
   byModel(): Record<string, UsageTotals> {
     const out: Record<string, UsageTotals> = {};

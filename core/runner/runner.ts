@@ -6,6 +6,7 @@ import type { ChatTokenizer } from '../export/chat-tokenizer.js';
 import { createHooks, handledLanguages, type DerivedSeedQuery, type ExportContext, type Hooks } from '../hooks.js';
 import { createLlmFactory } from '../llm/factory.js';
 import { UsageMeter } from '../llm/usage.js';
+import { runCost, type RunCost } from '../llm/cost.js';
 import type { LlmSettings, UsageTotals } from '../llm/types.js';
 import type { Logger, Plugin } from '../plugin.js';
 import { contentId, type SampleRecord, type Seed } from '../record.js';
@@ -41,6 +42,8 @@ export interface RunProgress {
   funnel: FunnelCounts;
   /** LLM usage of this process (cached replies counted separately). */
   usage: Record<string, UsageTotals>;
+  /** This process's cost at `llm.prices`; undefined when no prices are configured. */
+  cost?: RunCost;
   elapsedMs: number;
 }
 
@@ -130,7 +133,12 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
     store.writeCheckpoint(cp);
   };
   const progress = (seedsTotal?: number) =>
-    options.onProgress?.({ phase, seedsDone, seedsTotal, funnel: funnel.snapshot(), usage: meter.byModel(), elapsedMs: Date.now() - started });
+    options.onProgress?.({ phase, seedsDone, seedsTotal, funnel: funnel.snapshot(), usage: meter.byModel(), cost: runCost(meter.byModel(), llm.settings.prices), elapsedMs: Date.now() - started });
+  // run.json's cost: over every process that worked on the directory, as its usage.
+  const costOf = () => {
+    const cost = runCost(tally.totals(), llm.settings.prices);
+    return cost ? { cost } : {};
+  };
 
   // The run commits to the directory here, start-up having succeeded: the first checkpoint carries the config hash.
   store.writeRunJson({ ...runJsonBase, status: 'running', funnel: funnel.snapshot() });
@@ -173,7 +181,7 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
       // A fatal error (endpoint down, key rejected, tool missing): the seeds in flight stay unwritten, so a
       // rerun redoes them; run.json says the run stopped and why, never "complete".
       saveCheckpoint(true);
-      store.writeRunJson({ ...runJsonBase, status: 'stopped', stoppedBy: { code: (err as { code?: unknown })?.code ?? 'ERROR', message: redactSecrets(String((err as Error)?.message ?? err)) }, funnel: funnel.snapshot(), usage: tally.totals() });
+      store.writeRunJson({ ...runJsonBase, status: 'stopped', stoppedBy: { code: (err as { code?: unknown })?.code ?? 'ERROR', message: redactSecrets(String((err as Error)?.message ?? err)) }, funnel: funnel.snapshot(), usage: tally.totals(), ...costOf() });
       controller.abort(err);
       throw err;
     }
@@ -185,12 +193,12 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
   progress();
 
   if (interrupted) {
-    store.writeRunJson({ ...runJsonBase, status: 'interrupted', funnel: funnel.snapshot(), usage: tally.totals() });
+    store.writeRunJson({ ...runJsonBase, status: 'interrupted', funnel: funnel.snapshot(), usage: tally.totals(), ...costOf() });
     return { runDir, status: 'interrupted', resumed, alreadyComplete: false, funnel: funnel.snapshot(), usage: tally.totals(), exported: [] };
   }
 
   const finalFunnel = funnel.snapshot();
-  const runJson = { ...runJsonBase, status: 'complete', models: Object.keys(tally.totals()), funnel: finalFunnel, usage: tally.totals() };
+  const runJson = { ...runJsonBase, status: 'complete', models: Object.keys(tally.totals()), funnel: finalFunnel, usage: tally.totals(), ...costOf() };
   const exported = await runExporters(hooks, runDir, runJson);
   const finishedAt = new Date().toISOString();
   store.writeRunJson({ ...runJson, exported, finishedAt, durationMs: Date.now() - started });

@@ -151,8 +151,10 @@ export function createOpenAiProvider(options: ProviderOptions = {}, pluginOption
       const content = choice.message?.content;
       if (content === null || content === undefined) {
         const refusal = choice.message?.refusal;
-        if (refusal) throw new LlmError('invalid_output', `openai model "${model}" refused: ${refusal}`);
-        throw new LlmError('server', `openai at ${endpoint} returned a choice without content (finish_reason ${choice.finish_reason}) for model "${model}"`);
+        // The reply was generated, so it is billed: its usage goes with the error into the run's tokens and cost.
+        const usage = completion.usage ? { promptTokens: completion.usage.prompt_tokens ?? 0, completionTokens: completion.usage.completion_tokens ?? 0 } : undefined;
+        if (refusal) throw new LlmError('invalid_output', `openai model "${model}" refused: ${refusal}`, { usage });
+        throw new LlmError('server', `openai at ${endpoint} returned a choice without content (finish_reason ${choice.finish_reason}) for model "${model}"`, { usage });
       }
       const rateLimit = rateLimitFromHeaders(headers);
       return {

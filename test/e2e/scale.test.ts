@@ -125,7 +125,13 @@ describe('the circuit breaker', () => {
     const SEEDS = 6;
     double.reply(scriptedModel({ humanEvalPath: HUMANEVAL }));
     const reference = tempDir('breaker-ref');
-    await runPreset({ preset: 'infinite-instruct', seeds: HUMANEVAL, model: 'openai:scripted-coder', baseUrl: double.url, out: reference, limit: SEEDS, concurrency: 3 });
+    const prices = { 'openai:scripted-coder': { input: 0.5, output: 2 } };
+    await runPreset({ preset: 'infinite-instruct', seeds: HUMANEVAL, model: 'openai:scripted-coder', baseUrl: double.url, out: reference, limit: SEEDS, concurrency: 3, llm: { prices } });
+    // The price table gives the run's cost in run.json, from the tokens the endpoint reported.
+    const ref = JSON.parse(readFileSync(join(reference, 'run.json'), 'utf8')) as { usage: Record<string, { promptTokens: number; completionTokens: number }>; cost: { total: number } };
+    const u = ref.usage['openai:scripted-coder']!;
+    expect(u.promptTokens).toBeGreaterThan(0);
+    expect(ref.cost.total).toBeCloseTo((u.promptTokens * 0.5 + u.completionTokens * 2) / 1e6, 10);
 
     double.reset();
     double.fault({ status: 429, retryAfterMs: 20, times: 1_000_000 });
