@@ -61,12 +61,20 @@ export interface RunResult {
 
 /** Config keys that do not change the data a run produces; they are left out of the resume check. */
 const THROUGHPUT_KEYS = ['out', 'limit', 'concurrency', 'llm', 'cache', 'baseUrl'] as const;
+/**
+ * Seeds in flight may grow to this many times `llm.concurrency` while the LLM limiter has idle slots
+ * (a seed spends much of its time off the LLM: in verification, in the sandbox, between calls), and
+ * twice that may be held with the reorder buffer. Our choice: bounds memory to a few hundred seeds at
+ * the default settings while leaving room to keep every call slot busy.
+ */
+const SEEDS_PER_CALL_SLOT = 4;
 /** Checkpoint at most this often (ms); correctness does not depend on it, only the work redone after a kill. */
 const CHECKPOINT_INTERVAL_MS = 500;
 
 /**
  * Run a pipeline end to end (DESIGN.md, "Runs"): apply the plugins, stream seeds through
- * synthesize → judge → respond → verify with `config.concurrency` seeds in flight, write kept and
+ * synthesize → judge → respond → verify with at least `config.concurrency` seeds in flight (more while
+ * the LLM limiter has idle slots: see SEEDS_PER_CALL_SLOT), write kept and
  * rejected records in seed order, checkpoint, then run derived passes (`hooks.derivedSeeds`) and the
  * exporters, and write run.json.
  *
@@ -156,7 +164,9 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
       if (options.onProgress && p === 1) void countSeeds(hooks, config.seeds, config.limit).then((n) => (seedsTotal = n), () => undefined);
       const seeds = limitAndSkip(source, p === 1 ? config.limit : undefined, skip, funnel, controller.signal);
       const filterCtx = { stage: 'filtered' as const, signal: controller.signal, dryRun: false, phase: p, replay: false };
-      for await (const records of mapOrdered(seeds, config.concurrency, (seed) => processSeed(seed, deps))) {
+      const maxInFlight = Math.max(config.concurrency, SEEDS_PER_CALL_SLOT * llm.settings.concurrency);
+      const window = { maxInFlight, maxHeld: 2 * maxInFlight, wantMore: llm.hasIdleSlot };
+      for await (const records of mapOrdered(seeds, config.concurrency, (seed) => processSeed(seed, deps), window)) {
         if (controller.signal.aborted) break; // a seed finishing after the abort may hold aborted calls as drops: leave it to the resume
         for (const r of records) await filterRecord(r, hooks, filterCtx);
         store.append(records);
