@@ -60,9 +60,9 @@ export interface RunResult {
 }
 
 /** Config keys that do not change the data a run produces; they are left out of the resume check. */
-const THROUGHPUT_KEYS = ['out', 'limit', 'concurrency', 'llm', 'cache', 'baseUrl'] as const;
+const THROUGHPUT_KEYS = ['out', 'limit', 'concurrency', 'maxConcurrency', 'llm', 'cache', 'baseUrl'] as const;
 /**
- * Seeds in flight may grow to this many times `llm.concurrency` while the LLM limiter has idle slots
+ * Unless `maxConcurrency` is set, seeds in flight may grow to this many times `llm.concurrency` while the LLM limiter has idle slots
  * (a seed spends much of its time off the LLM: in verification, in the sandbox, between calls), and
  * twice that may be held with the reorder buffer. Our choice: bounds memory to a few hundred seeds at
  * the default settings while leaving room to keep every call slot busy.
@@ -164,7 +164,7 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
       if (options.onProgress && p === 1) void countSeeds(hooks, config.seeds, config.limit).then((n) => (seedsTotal = n), () => undefined);
       const seeds = limitAndSkip(source, p === 1 ? config.limit : undefined, skip, funnel, controller.signal);
       const filterCtx = { stage: 'filtered' as const, signal: controller.signal, dryRun: false, phase: p, replay: false };
-      const maxInFlight = Math.max(config.concurrency, SEEDS_PER_CALL_SLOT * llm.settings.concurrency);
+      const maxInFlight = Math.max(config.concurrency, config.maxConcurrency ?? SEEDS_PER_CALL_SLOT * llm.settings.concurrency);
       const window = { maxInFlight, maxHeld: 2 * maxInFlight, wantMore: llm.hasIdleSlot };
       for await (const records of mapOrdered(seeds, config.concurrency, (seed) => processSeed(seed, deps), window)) {
         if (controller.signal.aborted) break; // a seed finishing after the abort may hold aborted calls as drops: leave it to the resume
