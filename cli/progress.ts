@@ -115,14 +115,15 @@ function payloadOf(p: RunProgress, prices: Prices): Payload {
   const calls = usage.reduce((a, [, u]) => a + u.calls, 0);
   const tokens = usage.reduce((a, [, u]) => a + u.promptTokens + u.completionTokens, 0);
   const priced = usage.filter(([m]) => prices[m]);
-  const cost = priced.reduce((a, [m, u]) => a + (u.promptTokens * prices[m]!.inputPerMTok + u.completionTokens * prices[m]!.outputPerMTok) / 1e6, 0);
+  // The LLM layer's live cost (`llm.prices`) when configured, else the report's prices.
+  const cost = p.cost ? p.cost.total : priced.reduce((a, [m, u]) => a + (u.promptTokens * prices[m]!.inputPerMTok + u.completionTokens * prices[m]!.outputPerMTok) / 1e6, 0);
   return {
     phase: p.phase,
     known: p.seedsTotal !== undefined,
     stages: `synthesized ${f.stages.synthesized.out} judged ${f.stages.judged.out} responded ${f.stages.responded.out} verified ${f.stages.verified.out} kept ${f.kept} rejected ${f.rejected}`,
     rate: p.elapsedMs > 0 ? ((calls / p.elapsedMs) * 1000).toFixed(1) : '0.0',
     tokens: tokens >= 1e6 ? `${(tokens / 1e6).toFixed(2)}M` : tokens >= 1000 ? `${(tokens / 1000).toFixed(1)}k` : String(tokens),
-    cost: priced.length ? ` | $${cost.toFixed(cost < 1 ? 4 : 2)}` : '',
+    cost: p.cost || priced.length ? ` | $${cost.toFixed(cost < 1 ? 4 : 2)}` : '',
   };
 }
 

@@ -38,6 +38,12 @@ export const configSchema = z
     limit: z.number().int().positive().optional(),
     /** Seeds processed concurrently (each may make several LLM calls). */
     concurrency: z.number().int().positive().default(8),
+    /**
+     * Most seeds in flight while the LLM limiter has idle slots (seeds spend time off the LLM, so
+     * keeping every call slot busy takes more seeds than slots); default 4 x llm.concurrency, never
+     * below `concurrency`. Set it to `concurrency` for a fixed window.
+     */
+    maxConcurrency: z.number().int().positive().optional(),
     llm: llmConfigSchema.default({}),
     cache: z
       .object({

@@ -205,7 +205,7 @@ describe('cache', () => {
       expect(b.usage).toEqual({ ...a.usage, cached: true });
       expect(other.count()).toBe(0);
       // Nothing was sent: no call, no tokens spent; the hit is counted apart.
-      expect(second.meter.total()).toEqual({ calls: 0, cachedCalls: 1, promptTokens: 0, completionTokens: 0 });
+      expect(second.meter.total()).toEqual({ calls: 0, cachedCalls: 1, sharedCalls: 0, promptTokens: 0, completionTokens: 0 });
       expect(second.meter.cachedTokens()).toEqual({ promptTokens: a.usage.promptTokens, completionTokens: a.usage.completionTokens });
     } finally {
       await other.close();
@@ -276,7 +276,7 @@ describe('concurrency and usage', () => {
     const { llm, meter } = factory();
     const out = await llm('ollama:coder').complete(ASK, META);
     expect(out.usage).toEqual({ plugin: 'judge:test', model: 'ollama:coder', promptTokens: Math.ceil(ASK.messages[0]!.content.length / 4), completionTokens: Math.ceil(out.content.length / 4), cached: false });
-    expect(meter.byModel()['ollama:coder']).toEqual({ calls: 1, cachedCalls: 0, promptTokens: out.usage.promptTokens, completionTokens: out.usage.completionTokens });
+    expect(meter.byModel()['ollama:coder']).toEqual({ calls: 1, cachedCalls: 0, sharedCalls: 0, promptTokens: out.usage.promptTokens, completionTokens: out.usage.completionTokens });
   });
 });
 

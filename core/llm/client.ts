@@ -1,6 +1,8 @@
-import type { LimitFunction } from 'p-limit';
+import { setMaxListeners } from 'node:events';
 import { linkSignals } from './abort.js';
 import type { EndpointBreaker } from './breaker.js';
+import type { AttemptOutcome, EndpointLimiter } from './limiter.js';
+import type { RateLimitInfo } from './rate-limit.js';
 import type { UsageEntry } from '../record.js';
 import { cacheKey, LlmCache, type CacheKeyParts } from './cache.js';
 import { parseJsonReply } from './json-reply.js';
@@ -21,8 +23,8 @@ export interface LlmClientDeps {
   settings: LlmSettings;
   /** The request cache; undefined disables caching. */
   cache?: LlmCache;
-  /** The concurrency limiter of the provider's endpoint (shared by every client of that endpoint). */
-  limit: LimitFunction;
+  /** The in-flight and rate limiter of the provider's endpoint (shared by every client of that endpoint). */
+  limiter: EndpointLimiter;
   meter: UsageMeter;
   /** Aborts every call (the run was interrupted). */
   signal?: AbortSignal;
@@ -48,24 +50,45 @@ const MAX_REASON_CHARS = 600;
  * endpoint received; a fatal failure trips the endpoint's breaker, ending every other call to it.
  */
 export function createLlmClient(deps: LlmClientDeps): LlmClient {
-  const { modelId, provider, model, settings, cache, limit, meter, breaker } = deps;
+  const { modelId, provider, model, settings, cache, limiter, meter, breaker } = deps;
   const providerName = modelId.slice(0, modelId.indexOf(':'));
   // One link per client (clients are memoised per model id), not per call: see abort.ts on leaks.
   const signal = breaker ? linkSignals(deps.signal, breaker.signal).signal : deps.signal;
+  // Every attempt in flight and every retry backoff listens on this one signal, each removing its
+  // listener when done: up to llm.concurrency plus the calls in backoff at once, legitimately. Node's
+  // default of 10 would print MaxListenersExceededWarning at any concurrency above 10.
+  if (signal && signal !== deps.signal) setMaxListeners(0, signal);
+  /** Single-flight: the reply being fetched for each cache key, shared by identical calls made meanwhile. */
+  const inFlight = new Map<string, Promise<ChatResult>>();
 
-  /** One logical call through cache, limiter and retries. */
-  async function call(request: ChatRequest, meta: CallMeta, readCache = true): Promise<{ result: ChatResult; cached: boolean; parts: CacheKeyParts; key?: string }> {
+  /**
+   * One logical call through cache, single-flight, limiter and retries. `shared`: the reply of an
+   * identical call already in flight (nothing sent for this one).
+   */
+  async function call(request: ChatRequest, meta: CallMeta, readCache = true): Promise<{ result: ChatResult; cached: boolean; shared?: boolean; parts: CacheKeyParts; key?: string }> {
     const parts: CacheKeyParts = { provider: providerName, model, request };
-    const key = cache ? cacheKey(parts) : undefined;
+    const flightKey = cacheKey(parts);
+    const key = cache ? flightKey : undefined;
     if (cache && key && readCache) {
       const hit = await cache.get(key);
       if (hit) {
         return { result: { content: hit.content, promptTokens: hit.promptTokens, completionTokens: hit.completionTokens, finishReason: hit.finishReason }, cached: true, parts, key };
       }
     }
-    let result: ChatResult;
+    const pending = readCache ? inFlight.get(flightKey) : undefined;
+    if (pending) return { result: await pending, cached: true, shared: true, parts, key };
+    const sending = send(request, meta);
+    if (readCache) {
+      inFlight.set(flightKey, sending);
+      const forget = () => inFlight.get(flightKey) === sending && inFlight.delete(flightKey);
+      sending.then(forget, forget);
+    }
+    return { result: await sending, cached: false, parts, key };
+  }
+
+  async function send(request: ChatRequest, meta: CallMeta): Promise<ChatResult> {
     try {
-      result = await withRetry(() => limit(() => attempt(request)), settings, {
+      return await withRetry(() => attempt(request), settings, {
         signal,
         onRetry: deps.onRetry ? (error, n, delayMs) => deps.onRetry!({ modelId, plugin: meta.plugin, error, attempt: n, delayMs }) : undefined,
       });
@@ -73,10 +96,36 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
       if (err instanceof LlmError && err.fatal) breaker?.trip(err);
       throw err;
     }
-    return { result, cached: false, parts, key };
   }
 
+  /** One HTTP attempt, holding a slot of the endpoint's limiter, which learns from its outcome. */
   async function attempt(request: ChatRequest): Promise<ChatResult> {
+    signal?.throwIfAborted();
+    const slot = await limiter.acquire(model, estimateTokens(request));
+    let outcome: AttemptOutcome = 'other';
+    let info: RateLimitInfo | undefined;
+    try {
+      const result = await attemptInSlot(request);
+      outcome = 'ok';
+      info = result.rateLimit;
+      breaker?.success();
+      return result;
+    } catch (err) {
+      if (err instanceof LlmError) {
+        info = err.rateLimit;
+        if (err.usage) meter.billed(modelId, err.usage);
+        if (err.kind === 'rate_limit' || err.kind === 'timeout') outcome = 'overload';
+        if (err.kind === 'rate_limit' || err.kind === 'server') breaker?.failure(err);
+      }
+      // The breaker may just have tripped on this failure: its error is the one to report.
+      if (signal?.aborted) throw signal.reason;
+      throw err;
+    } finally {
+      limiter.release(slot, outcome, info);
+    }
+  }
+
+  async function attemptInSlot(request: ChatRequest): Promise<ChatResult> {
     signal?.throwIfAborted();
     const link = linkSignals(signal);
     let guard: NodeJS.Timeout | undefined;
@@ -100,9 +149,14 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
     }
   }
 
-  function usageOf(result: ChatResult, cached: boolean, meta: CallMeta): UsageEntry {
+  /**
+   * The record's usage entry, recorded in the meter. A shared reply is `cached: true` in the record
+   * (it cost this record nothing, as a cache hit after the identical call would not) and counted by
+   * the meter as shared.
+   */
+  function usageOf(result: ChatResult, cached: boolean, meta: CallMeta, shared = false): UsageEntry {
     const entry: UsageEntry = { plugin: meta.plugin, model: modelId, promptTokens: result.promptTokens, completionTokens: result.completionTokens, cached };
-    meter.record(entry);
+    meter.record(entry, shared ? { shared: true } : undefined);
     return entry;
   }
 
@@ -115,8 +169,8 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
     modelId,
 
     async complete(request: ChatRequest, meta: CallMeta): Promise<Completion> {
-      const { result, cached, parts, key } = await call(request, meta);
-      const usage = usageOf(result, cached, meta);
+      const { result, cached, shared, parts, key } = await call(request, meta);
+      const usage = usageOf(result, cached, meta, shared);
       if (!cached) await store(parts, key, result);
       // finish_reason reaches the caller: a reply cut at maxTokens must not become a training sample.
       return { content: result.content, usage, ...(result.finishReason ? { finishReason: result.finishReason } : {}) };
@@ -130,9 +184,9 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
         // seed) gives another answer, and each attempt is its own cache entry.
         const seed = i === 0 ? request.seed : (request.seed ?? 0) + i;
         const req: ChatRequest = { ...request, ...(seed === undefined ? {} : { seed }), schema };
-        let { result, cached, parts, key } = await call(req, meta);
+        let { result, cached, shared, parts, key } = await call(req, meta);
         let value: T;
-        if (cached) {
+        if (cached && !shared) {
           // An entry that no longer validates (the validator got stricter since it was written) is a
           // miss: ask the model again with the same request and overwrite it.
           try {
@@ -140,10 +194,10 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
             usage.push(usageOf(result, cached, meta));
             return { value, usage };
           } catch {
-            ({ result, cached, parts, key } = await call(req, meta, false));
+            ({ result, cached, shared, parts, key } = await call(req, meta, false));
           }
         }
-        usage.push(usageOf(result, cached, meta));
+        usage.push(usageOf(result, cached, meta, shared));
         try {
           value = validate(parseJsonReply(result.content));
         } catch (err) {
@@ -151,7 +205,7 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
           reasons.push(`attempt ${i + 1}${seed === undefined ? '' : ` (seed ${seed})`}${cut}: ${(err as Error).message}`);
           continue;
         }
-        await store(parts, key, result);
+        if (!shared) await store(parts, key, result);
         return { value, usage };
       }
       const last = reasons[reasons.length - 1] ?? '';
@@ -162,4 +216,15 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
       );
     },
   };
+}
+
+/**
+ * Tokens an attempt may use against a tokens-per-minute budget: the prompt at ~4 characters per
+ * token (the usual rule of thumb; providers count exactly only after the fact) plus `maxTokens`
+ * (servers reserve it up front). Our estimate.
+ */
+export function estimateTokens(request: ChatRequest): number {
+  let chars = 0;
+  for (const m of request.messages) chars += m.content.length;
+  return Math.ceil(chars / 4) + (request.maxTokens ?? 0);
 }

@@ -1,10 +1,10 @@
-import pLimit, { type LimitFunction } from 'p-limit';
 import { ConfigError } from '../errors.js';
 import { registeredProviders, type Hooks } from '../hooks.js';
 import { EndpointBreaker } from './breaker.js';
 import { LlmCache } from './cache.js';
 import { createLlmClient, type RetryListener } from './client.js';
 import { createDryRunClient, DryRunLog } from './dry-run.js';
+import { EndpointLimiter } from './limiter.js';
 import { parseModelId } from './model-id.js';
 import { resolveLlmSettings } from './settings.js';
 import { PROVIDER_API_VERSION, type ChatProvider, type LlmClient, type LlmSettings } from './types.js';
@@ -45,13 +45,22 @@ export interface LlmFactory {
   readonly settings: LlmSettings;
   /** Under `dryRun`: the recorded requests and the token estimate. */
   readonly dryRunLog?: DryRunLog;
+  /**
+   * True when some endpoint in use would send another attempt at once (a free slot, nothing queued):
+   * the runner then lets more seeds into flight. False before any client is made.
+   */
+  hasIdleSlot(): boolean;
+  /** The limiters by endpoint (in-flight limit, queue, learned rate limits); for progress and tests. */
+  readonly limiters: ReadonlyMap<string, EndpointLimiter>;
 }
 
 /**
  * Build what `PluginApi.llm` is. Clients are memoised per model id; providers are built once per
- * provider name; the concurrency limit (`settings.concurrency`) is shared by every client whose
- * provider talks to the same endpoint, so two models on one vLLM server share its slots, and so is
- * the endpoint's {@link EndpointBreaker}: one fatal failure ends every call to that endpoint.
+ * provider name; the in-flight limit ({@link EndpointLimiter}: AIMD up to `settings.concurrency`,
+ * rate limits per model from `x-ratelimit-*` headers and `settings.rateLimit`) is shared by every
+ * client whose provider talks to the same endpoint, so two models on one vLLM server share its slots,
+ * and so is the endpoint's {@link EndpointBreaker}: one fatal failure, or `settings.breakerSeconds`
+ * of nothing but 429/5xx, ends every call to that endpoint.
  *
  * Runner usage:
  * ```ts
@@ -67,7 +76,7 @@ export function createLlmFactory(options: LlmFactoryOptions): LlmFactory {
   const dryRunLog = options.dryRun ? new DryRunLog() : undefined;
   const clients = new Map<string, LlmClient>();
   const providers = new Map<string, ChatProvider>();
-  const limiters = new Map<string, LimitFunction>();
+  const limiters = new Map<string, EndpointLimiter>();
   const breakers = new Map<string, EndpointBreaker>();
   const defaultProvider = options.defaultModel ? parseModelId(options.defaultModel, 'model').provider : undefined;
 
@@ -101,15 +110,22 @@ export function createLlmFactory(options: LlmFactoryOptions): LlmFactory {
     return provider;
   }
 
-  function limiterFor(endpoint: string): LimitFunction {
-    let limit = limiters.get(endpoint);
-    if (!limit) limiters.set(endpoint, (limit = pLimit(settings.concurrency)));
-    return limit;
+  function limiterFor(endpoint: string): EndpointLimiter {
+    let limiter = limiters.get(endpoint);
+    if (!limiter) {
+      limiters.set(endpoint, (limiter = new EndpointLimiter(settings.concurrency, settings.rateLimit)));
+      // Queued attempts end at once when the endpoint's breaker trips or the run is interrupted.
+      const breaker = breakerFor(endpoint);
+      const l = limiter;
+      breaker.signal.addEventListener('abort', () => l.close(breaker.signal.reason), { once: true });
+      options.signal?.addEventListener('abort', () => l.close(options.signal!.reason), { once: true });
+    }
+    return limiter;
   }
 
   function breakerFor(endpoint: string): EndpointBreaker {
     let breaker = breakers.get(endpoint);
-    if (!breaker) breakers.set(endpoint, (breaker = new EndpointBreaker()));
+    if (!breaker) breakers.set(endpoint, (breaker = new EndpointBreaker(endpoint, settings.breakerSeconds * 1000)));
     return breaker;
   }
 
@@ -127,9 +143,10 @@ export function createLlmFactory(options: LlmFactoryOptions): LlmFactory {
     const provider = providerFor(ref.provider, id);
     const client = dryRunLog
       ? createDryRunClient(id, dryRunLog, options.meter)
-      : createLlmClient({ modelId: id, provider, model: ref.model, settings, cache, limit: limiterFor(provider.endpoint), breaker: breakerFor(provider.endpoint), meter: options.meter, signal: options.signal, onRetry: options.onRetry });
+      : createLlmClient({ modelId: id, provider, model: ref.model, settings, cache, limiter: limiterFor(provider.endpoint), breaker: breakerFor(provider.endpoint), meter: options.meter, signal: options.signal, onRetry: options.onRetry });
     clients.set(id, client);
     return client;
   };
-  return Object.assign(factory, { settings, dryRunLog }) as LlmFactory;
+  const hasIdleSlot = () => [...limiters.values()].some((l) => l.hasIdleSlot());
+  return Object.assign(factory, { settings, dryRunLog, hasIdleSlot, limiters }) as LlmFactory;
 }

@@ -1,4 +1,5 @@
 import { isSecretQueryParam, redactSecrets } from '../errors.js';
+import type { RateLimitInfo } from './rate-limit.js';
 import { LlmError } from './types.js';
 
 /**
@@ -48,15 +49,17 @@ export function retryAfterMs(headers: Headers | Record<string, string | string[]
  * 429 → rate_limit, 5xx → server, 401/403 → auth, 404 → not_found, 408 → timeout, other 4xx → bad_request.
  * The server's message is quoted (scrubbed of secrets) except for 401/403, whose bodies may echo
  * part of the key (api.openai.com does), so those get our own message only.
+ * `rateLimit`: the response's `x-ratelimit-*` headers ({@link rateLimitFromHeaders}), kept on 429s
+ * and 5xx so the LLM layer's rate gate learns from them.
  */
-export function llmErrorFromStatus(status: number, serverMessage: string | undefined, ctx: FailureContext, retryAfter?: number): LlmError {
+export function llmErrorFromStatus(status: number, serverMessage: string | undefined, ctx: FailureContext, retryAfter?: number, rateLimit?: RateLimitInfo): LlmError {
   const where = `${ctx.provider} at ${ctx.endpoint}`;
   const said = serverMessage ? `: ${truncate(redactSecrets(serverMessage, ctx.secrets ?? []), 300)}` : '';
   if (status === 401 || status === 403) {
     return new LlmError('auth', `${where} rejected the credentials (HTTP ${status}) for model "${ctx.model}"`, { status, hint: ctx.hints.auth });
   }
-  if (status === 429) return new LlmError('rate_limit', `${where} is rate limiting (HTTP 429)${said}`, { status, retryAfterMs: retryAfter });
-  if (status >= 500) return new LlmError('server', `${where} failed with HTTP ${status}${said}`, { status, retryAfterMs: retryAfter });
+  if (status === 429) return new LlmError('rate_limit', `${where} is rate limiting (HTTP 429)${said}`, { status, retryAfterMs: retryAfter, rateLimit });
+  if (status >= 500) return new LlmError('server', `${where} failed with HTTP ${status}${said}`, { status, retryAfterMs: retryAfter, rateLimit });
   if (status === 404) return new LlmError('not_found', `${where} does not know model "${ctx.model}" (HTTP 404)${said}`, { status, hint: ctx.hints.notFound });
   if (status === 408) return new LlmError('timeout', `${where} timed out the request (HTTP 408)${said}`, { status, retryAfterMs: retryAfter });
   return new LlmError('bad_request', `${where} rejected the request for model "${ctx.model}" (HTTP ${status})${said}`, {

@@ -13,6 +13,10 @@ import type { LlmSettings } from './types.js';
  * - `invalidOutputAttempts: 3`: a model that fails a schema three times with different seeds is
  *   unlikely to succeed on a fourth; the sample is then rejected with the reason.
  * - `cacheDir: null`: the runner sets it to the run's (or the user's) cache directory.
+ * - `breakerSeconds: 300`: an endpoint answering nothing but 429/5xx for five minutes outlasts any
+ *   per-minute rate-limit window several times over; it is down or the key's quota is spent.
+ * - `rateLimit: null`: learn the limits from the server's `x-ratelimit-*` headers only.
+ * - `prices: {}`: no cost is computed unless prices are given.
  */
 export const DEFAULT_LLM_SETTINGS: Readonly<LlmSettings> = Object.freeze({
   concurrency: 8,
@@ -22,6 +26,9 @@ export const DEFAULT_LLM_SETTINGS: Readonly<LlmSettings> = Object.freeze({
   timeoutMs: 120_000,
   invalidOutputAttempts: 3,
   cacheDir: null,
+  breakerSeconds: 300,
+  rateLimit: null,
+  prices: {},
 });
 
 /**
@@ -37,6 +44,15 @@ export const llmSettingsSchema = z
     timeoutMs: z.number().int().min(1).default(DEFAULT_LLM_SETTINGS.timeoutMs),
     invalidOutputAttempts: z.number().int().min(1).max(20).default(DEFAULT_LLM_SETTINGS.invalidOutputAttempts),
     cacheDir: z.string().min(1).nullable().default(DEFAULT_LLM_SETTINGS.cacheDir),
+    breakerSeconds: z.number().positive().default(DEFAULT_LLM_SETTINGS.breakerSeconds),
+    rateLimit: z
+      .object({ requestsPerMinute: z.number().positive().optional(), tokensPerMinute: z.number().positive().optional() })
+      .strict()
+      .nullable()
+      .default(DEFAULT_LLM_SETTINGS.rateLimit),
+    prices: z
+      .record(z.string().regex(/^[^:\s]+:.+$/, 'a model id provider:model, e.g. "openai:gpt-4o-mini"'), z.object({ input: z.number().min(0), output: z.number().min(0) }).strict())
+      .default({}),
   })
   .strict();
 

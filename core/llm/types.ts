@@ -1,4 +1,5 @@
 import type { ChatMessage, UsageEntry } from '../record.js';
+import type { RateLimitInfo } from './rate-limit.js';
 
 /**
  * The LLM client contract (DESIGN.md, "LLM access").
@@ -46,6 +47,8 @@ export interface ChatResult {
   promptTokens: number;
   completionTokens: number;
   finishReason?: string;
+  /** The response's `x-ratelimit-*` headers, when the provider read them ({@link rateLimitFromHeaders}). */
+  rateLimit?: RateLimitInfo;
 }
 
 /** Per-call options that are not part of the request's meaning (not in the cache key). */
@@ -126,7 +129,11 @@ export class LlmError extends Error {
   /** From a `retry-after` / `retry-after-ms` header, in milliseconds. */
   readonly retryAfterMs?: number;
   readonly hint?: string;
-  constructor(kind: LlmErrorKind, message: string, opts: { status?: number; retryAfterMs?: number; hint?: string; cause?: unknown } = {}) {
+  /** The error response's `x-ratelimit-*` headers, when the provider read them (a 429 usually has them). */
+  readonly rateLimit?: RateLimitInfo;
+  /** Tokens the endpoint reported for a failed attempt it still bills (a reply generated, then found unusable). */
+  readonly usage?: { promptTokens: number; completionTokens: number };
+  constructor(kind: LlmErrorKind, message: string, opts: { status?: number; retryAfterMs?: number; hint?: string; cause?: unknown; rateLimit?: RateLimitInfo; usage?: { promptTokens: number; completionTokens: number } } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'LlmError';
     Object.defineProperty(this, LLM_ERROR_BRAND, { value: true, enumerable: false });
@@ -134,6 +141,8 @@ export class LlmError extends Error {
     this.status = opts.status;
     this.retryAfterMs = opts.retryAfterMs;
     this.hint = opts.hint;
+    if (opts.rateLimit) this.rateLimit = opts.rateLimit;
+    if (opts.usage) this.usage = opts.usage;
   }
   get retryable(): boolean {
     return RETRYABLE_KINDS.has(this.kind);
@@ -158,6 +167,15 @@ export interface LlmSettings {
   invalidOutputAttempts: number;
   /** Directory of the content-addressed request cache; `null` disables caching. */
   cacheDir: string | null;
+  /**
+   * Seconds an endpoint may keep failing with 429s or 5xx (no success in between) before the run
+   * stops with its checkpoint (a fatal `endpoint_unavailable`, exit code 75).
+   */
+  breakerSeconds: number;
+  /** Requests and tokens per minute per (endpoint, model); `null`: only what the server's `x-ratelimit-*` headers say. */
+  rateLimit: { requestsPerMinute?: number; tokensPerMinute?: number } | null;
+  /** Prices per million tokens by model id (`openai:gpt-4o-mini`), for the run's cost; models not listed have no cost. */
+  prices: Record<string, { input: number; output: number }>;
 }
 
 /** The outcome of one logical call after middleware: the reply and the tokens it cost. */
@@ -207,6 +225,8 @@ export interface UsageTotals {
   calls: number;
   /** Calls answered from the request cache (nothing sent; not counted in `calls`). */
   cachedCalls: number;
+  /** Calls answered by an identical call already in flight (single-flight: nothing sent; not in `calls`). Absent in older run.json files. */
+  sharedCalls?: number;
   /** Tokens the endpoint reported for the replies it sent (cached replies excluded). */
   promptTokens: number;
   completionTokens: number;

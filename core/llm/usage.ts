@@ -6,8 +6,9 @@ import type { UsageTotals } from './types.js';
  * attempt, so a retried 429 counts twice, as the server saw it), `cachedCalls` the calls answered
  * from the request cache instead (nothing sent), and tokens those the endpoint reported for its
  * replies. A reply shared by several records (one problem rewritten in six directions) is one call
- * here, however many records carry its {@link UsageEntry}. Tokens of cached replies are kept apart
- * in {@link cachedTokens}.
+ * here, however many records carry its {@link UsageEntry}. `sharedCalls` are calls answered by an
+ * identical call in flight at the same time (single-flight, nothing sent). Tokens of cached and
+ * shared replies are kept apart in {@link cachedTokens}.
  */
 export class UsageMeter {
   private readonly perModel = new Map<string, UsageTotals>();
@@ -19,11 +20,15 @@ export class UsageMeter {
     this.totalsOf(modelId).calls++;
   }
 
-  /** A reply was obtained (from the endpoint, or from the cache when `entry.cached`). */
-  record(entry: UsageEntry): void {
+  /**
+   * A reply was obtained (from the endpoint, or from the cache when `entry.cached`; `shared`: from an
+   * identical call in flight, the entry then being `cached` too).
+   */
+  record(entry: UsageEntry, how?: { shared: true }): void {
     const t = this.totalsOf(entry.model);
     if (entry.cached) {
-      t.cachedCalls++;
+      if (how?.shared) t.sharedCalls = (t.sharedCalls ?? 0) + 1;
+      else t.cachedCalls++;
       this.cached.promptTokens += entry.promptTokens;
       this.cached.completionTokens += entry.completionTokens;
     } else {
@@ -31,6 +36,13 @@ export class UsageMeter {
       t.completionTokens += entry.completionTokens;
     }
     for (const l of this.listeners) l(entry);
+  }
+
+  /** A failed attempt to `modelId` came back with usage (billed): its tokens count. */
+  billed(modelId: string, tokens: { promptTokens: number; completionTokens: number }): void {
+    const t = this.totalsOf(modelId);
+    t.promptTokens += tokens.promptTokens;
+    t.completionTokens += tokens.completionTokens;
   }
 
   /** Totals per model id (`openai:gpt-4o`), sorted by id; copies, safe to serialise. */
@@ -42,10 +54,11 @@ export class UsageMeter {
 
   /** Totals over all models. */
   total(): UsageTotals {
-    const out: UsageTotals = { calls: 0, cachedCalls: 0, promptTokens: 0, completionTokens: 0 };
+    const out: UsageTotals = { calls: 0, cachedCalls: 0, sharedCalls: 0, promptTokens: 0, completionTokens: 0 };
     for (const t of this.perModel.values()) {
       out.calls += t.calls;
       out.cachedCalls += t.cachedCalls;
+      out.sharedCalls! += t.sharedCalls ?? 0;
       out.promptTokens += t.promptTokens;
       out.completionTokens += t.completionTokens;
     }
@@ -65,7 +78,7 @@ export class UsageMeter {
 
   private totalsOf(modelId: string): UsageTotals {
     let t = this.perModel.get(modelId);
-    if (!t) this.perModel.set(modelId, (t = { calls: 0, cachedCalls: 0, promptTokens: 0, completionTokens: 0 }));
+    if (!t) this.perModel.set(modelId, (t = { calls: 0, cachedCalls: 0, sharedCalls: 0, promptTokens: 0, completionTokens: 0 }));
     return t;
   }
 }

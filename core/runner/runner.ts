@@ -6,6 +6,7 @@ import type { ChatTokenizer } from '../export/chat-tokenizer.js';
 import { createHooks, handledLanguages, type DerivedSeedQuery, type ExportContext, type Hooks } from '../hooks.js';
 import { createLlmFactory } from '../llm/factory.js';
 import { UsageMeter } from '../llm/usage.js';
+import { runCost, type RunCost } from '../llm/cost.js';
 import type { LlmSettings, UsageTotals } from '../llm/types.js';
 import type { Logger, Plugin } from '../plugin.js';
 import { contentId, type SampleRecord, type Seed } from '../record.js';
@@ -41,6 +42,8 @@ export interface RunProgress {
   funnel: FunnelCounts;
   /** LLM usage of this process (cached replies counted separately). */
   usage: Record<string, UsageTotals>;
+  /** This process's cost at `llm.prices`; undefined when no prices are configured. */
+  cost?: RunCost;
   elapsedMs: number;
 }
 
@@ -57,13 +60,21 @@ export interface RunResult {
 }
 
 /** Config keys that do not change the data a run produces; they are left out of the resume check. */
-const THROUGHPUT_KEYS = ['out', 'limit', 'concurrency', 'llm', 'cache', 'baseUrl'] as const;
+const THROUGHPUT_KEYS = ['out', 'limit', 'concurrency', 'maxConcurrency', 'llm', 'cache', 'baseUrl'] as const;
+/**
+ * Unless `maxConcurrency` is set, seeds in flight may grow to this many times `llm.concurrency` while the LLM limiter has idle slots
+ * (a seed spends much of its time off the LLM: in verification, in the sandbox, between calls), and
+ * twice that may be held with the reorder buffer. Our choice: bounds memory to a few hundred seeds at
+ * the default settings while leaving room to keep every call slot busy.
+ */
+const SEEDS_PER_CALL_SLOT = 4;
 /** Checkpoint at most this often (ms); correctness does not depend on it, only the work redone after a kill. */
 const CHECKPOINT_INTERVAL_MS = 500;
 
 /**
  * Run a pipeline end to end (DESIGN.md, "Runs"): apply the plugins, stream seeds through
- * synthesize → judge → respond → verify with `config.concurrency` seeds in flight, write kept and
+ * synthesize → judge → respond → verify with at least `config.concurrency` seeds in flight (more while
+ * the LLM limiter has idle slots: see SEEDS_PER_CALL_SLOT), write kept and
  * rejected records in seed order, checkpoint, then run derived passes (`hooks.derivedSeeds`) and the
  * exporters, and write run.json.
  *
@@ -130,7 +141,12 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
     store.writeCheckpoint(cp);
   };
   const progress = (seedsTotal?: number) =>
-    options.onProgress?.({ phase, seedsDone, seedsTotal, funnel: funnel.snapshot(), usage: meter.byModel(), elapsedMs: Date.now() - started });
+    options.onProgress?.({ phase, seedsDone, seedsTotal, funnel: funnel.snapshot(), usage: meter.byModel(), cost: runCost(meter.byModel(), llm.settings.prices), elapsedMs: Date.now() - started });
+  // run.json's cost: over every process that worked on the directory, as its usage.
+  const costOf = () => {
+    const cost = runCost(tally.totals(), llm.settings.prices);
+    return cost ? { cost } : {};
+  };
 
   // The run commits to the directory here, start-up having succeeded: the first checkpoint carries the config hash.
   store.writeRunJson({ ...runJsonBase, status: 'running', funnel: funnel.snapshot() });
@@ -148,7 +164,9 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
       if (options.onProgress && p === 1) void countSeeds(hooks, config.seeds, config.limit).then((n) => (seedsTotal = n), () => undefined);
       const seeds = limitAndSkip(source, p === 1 ? config.limit : undefined, skip, funnel, controller.signal);
       const filterCtx = { stage: 'filtered' as const, signal: controller.signal, dryRun: false, phase: p, replay: false };
-      for await (const records of mapOrdered(seeds, config.concurrency, (seed) => processSeed(seed, deps))) {
+      const maxInFlight = Math.max(config.concurrency, config.maxConcurrency ?? SEEDS_PER_CALL_SLOT * llm.settings.concurrency);
+      const window = { maxInFlight, maxHeld: 2 * maxInFlight, wantMore: llm.hasIdleSlot };
+      for await (const records of mapOrdered(seeds, config.concurrency, (seed) => processSeed(seed, deps), window)) {
         if (controller.signal.aborted) break; // a seed finishing after the abort may hold aborted calls as drops: leave it to the resume
         for (const r of records) await filterRecord(r, hooks, filterCtx);
         store.append(records);
@@ -173,7 +191,7 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
       // A fatal error (endpoint down, key rejected, tool missing): the seeds in flight stay unwritten, so a
       // rerun redoes them; run.json says the run stopped and why, never "complete".
       saveCheckpoint(true);
-      store.writeRunJson({ ...runJsonBase, status: 'stopped', stoppedBy: { code: (err as { code?: unknown })?.code ?? 'ERROR', message: redactSecrets(String((err as Error)?.message ?? err)) }, funnel: funnel.snapshot(), usage: tally.totals() });
+      store.writeRunJson({ ...runJsonBase, status: 'stopped', stoppedBy: { code: (err as { code?: unknown })?.code ?? 'ERROR', message: redactSecrets(String((err as Error)?.message ?? err)) }, funnel: funnel.snapshot(), usage: tally.totals(), ...costOf() });
       controller.abort(err);
       throw err;
     }
@@ -185,12 +203,12 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
   progress();
 
   if (interrupted) {
-    store.writeRunJson({ ...runJsonBase, status: 'interrupted', funnel: funnel.snapshot(), usage: tally.totals() });
+    store.writeRunJson({ ...runJsonBase, status: 'interrupted', funnel: funnel.snapshot(), usage: tally.totals(), ...costOf() });
     return { runDir, status: 'interrupted', resumed, alreadyComplete: false, funnel: funnel.snapshot(), usage: tally.totals(), exported: [] };
   }
 
   const finalFunnel = funnel.snapshot();
-  const runJson = { ...runJsonBase, status: 'complete', models: Object.keys(tally.totals()), funnel: finalFunnel, usage: tally.totals() };
+  const runJson = { ...runJsonBase, status: 'complete', models: Object.keys(tally.totals()), funnel: finalFunnel, usage: tally.totals(), ...costOf() };
   const exported = await runExporters(hooks, runDir, runJson);
   const finishedAt = new Date().toISOString();
   store.writeRunJson({ ...runJson, exported, finishedAt, durationMs: Date.now() - started });

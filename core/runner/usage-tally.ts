@@ -28,7 +28,7 @@ export class UsageTally {
     for (const id of [...new Set([...Object.keys(this.restored), ...Object.keys(live)])].sort()) {
       const a = this.restored[id] ?? { calls: 0, cachedCalls: 0, promptTokens: 0, completionTokens: 0 };
       const b = live[id] ?? { calls: 0, cachedCalls: 0, promptTokens: 0, completionTokens: 0 };
-      out[id] = { calls: a.calls + b.calls, cachedCalls: a.cachedCalls + b.cachedCalls, promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens };
+      out[id] = { calls: a.calls + b.calls, cachedCalls: a.cachedCalls + b.cachedCalls, sharedCalls: (a.sharedCalls ?? 0) + (b.sharedCalls ?? 0), promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens };
     }
     return out;
   }

@@ -6,6 +6,7 @@ import {
   llmErrorFromStatus,
   linkSignals,
   parseEndpointUrl,
+  rateLimitFromHeaders,
   redactSecrets,
   retryAfterMs,
   z,
@@ -129,11 +130,14 @@ export function createOllamaProvider(options: ProviderOptions = {}, pluginOption
       }
       const content = response.message?.content;
       if (typeof content !== 'string') throw new LlmError('server', `ollama at ${endpoint} returned a reply without message content for model "${model}"`);
+      // Ollama itself sends no x-ratelimit-* headers; a gateway in front of it may.
+      const rateLimit = rateLimitFromHeaders(lastResponse?.headers);
       return {
         content,
         promptTokens: response.prompt_eval_count ?? 0,
         completionTokens: response.eval_count ?? 0,
         finishReason: response.done_reason || undefined,
+        ...(rateLimit ? { rateLimit } : {}),
       };
     },
   };
@@ -143,7 +147,7 @@ function classify(err: unknown, ctx: FailureContext, timedOut: boolean, response
   if (err instanceof LlmError) return err;
   const status = (err as { status_code?: unknown }).status_code;
   if (typeof status === 'number') {
-    return llmErrorFromStatus(status, (err as Error).message, ctx, retryAfterMs(response?.headers));
+    return llmErrorFromStatus(status, (err as Error).message, ctx, retryAfterMs(response?.headers), rateLimitFromHeaders(response?.headers));
   }
   const aborted = (err as Error)?.name === 'AbortError' || (err as Error)?.name === 'TimeoutError';
   const network = llmErrorFromNetwork(err, ctx, timedOut || aborted);

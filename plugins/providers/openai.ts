@@ -6,6 +6,7 @@ import {
   llmErrorFromNetwork,
   llmErrorFromStatus,
   parseEndpointUrl,
+  rateLimitFromHeaders,
   redactSecrets,
   retryAfterMs,
   z,
@@ -131,8 +132,10 @@ export function createOpenAiProvider(options: ProviderOptions = {}, pluginOption
           : {}),
       };
       let completion: OpenAI.Chat.ChatCompletion;
+      let headers: Headers;
       try {
-        completion = await client.chat.completions.create(body, { signal: call.signal, timeout: call.timeoutMs, maxRetries: 0 });
+        // withResponse: the raw response's headers carry the server's x-ratelimit-* budget.
+        ({ data: completion, response: { headers } } = await client.chat.completions.create(body, { signal: call.signal, timeout: call.timeoutMs, maxRetries: 0 }).withResponse());
       } catch (err) {
         throw classify(err, ctx, call);
       }
@@ -148,14 +151,18 @@ export function createOpenAiProvider(options: ProviderOptions = {}, pluginOption
       const content = choice.message?.content;
       if (content === null || content === undefined) {
         const refusal = choice.message?.refusal;
-        if (refusal) throw new LlmError('invalid_output', `openai model "${model}" refused: ${refusal}`);
-        throw new LlmError('server', `openai at ${endpoint} returned a choice without content (finish_reason ${choice.finish_reason}) for model "${model}"`);
+        // The reply was generated, so it is billed: its usage goes with the error into the run's tokens and cost.
+        const usage = completion.usage ? { promptTokens: completion.usage.prompt_tokens ?? 0, completionTokens: completion.usage.completion_tokens ?? 0 } : undefined;
+        if (refusal) throw new LlmError('invalid_output', `openai model "${model}" refused: ${refusal}`, { usage });
+        throw new LlmError('server', `openai at ${endpoint} returned a choice without content (finish_reason ${choice.finish_reason}) for model "${model}"`, { usage });
       }
+      const rateLimit = rateLimitFromHeaders(headers);
       return {
         content,
         promptTokens: completion.usage?.prompt_tokens ?? 0,
         completionTokens: completion.usage?.completion_tokens ?? 0,
         finishReason: choice.finish_reason ?? undefined,
+        ...(rateLimit ? { rateLimit } : {}),
       };
     },
   };
@@ -184,7 +191,7 @@ function classify(err: unknown, ctx: FailureContext, call: CallOptions): unknown
   }
   if (err instanceof OpenAI.APIError && typeof err.status === 'number') {
     const bodyMessage = (err.error as { message?: unknown } | undefined)?.message;
-    return llmErrorFromStatus(err.status, typeof bodyMessage === 'string' ? bodyMessage : undefined, ctx, retryAfterMs(err.headers));
+    return llmErrorFromStatus(err.status, typeof bodyMessage === 'string' ? bodyMessage : undefined, ctx, retryAfterMs(err.headers), rateLimitFromHeaders(err.headers));
   }
   if (err instanceof SyntaxError) {
     return new LlmError('server', `openai at ${ctx.endpoint} returned a response body that is not valid JSON (model "${ctx.model}")`);

@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { sampleFromSchema } from '../../core/llm/schema-sample.js';
 import type {
   DoubleApi,
+  DoubleRateLimit,
   DoubleMessage,
   DoubleRoute,
   FaultMatch,
@@ -46,6 +47,8 @@ export interface LlmDouble {
   fault(spec: FaultSpec, match?: FaultMatch): LlmDouble;
   /** Faults still queued (not yet consumed). */
   pendingFaults(): number;
+  /** Set (or with undefined, lift) the rate limit on chat requests; a new window starts now. */
+  setRateLimit(limit: DoubleRateLimit | undefined): void;
   /** Forget recorded requests, routers and queued faults (the server keeps running). */
   reset(): void;
   /** Stop listening and destroy open connections. */
@@ -69,6 +72,9 @@ export async function startLlmDouble(options: LlmDoubleOptions = {}): Promise<Ll
   const faults: Array<{ spec: FaultSpec; remaining: number; match?: FaultMatch }> = [];
   const sockets = new Set<Socket>();
   let chatCount = 0;
+  let rateLimit = options.rateLimit;
+  let windowEnd = 0;
+  let windowUsed = 0;
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -122,6 +128,23 @@ export async function startLlmDouble(options: LlmDoubleOptions = {}): Promise<Ll
       if (got !== options.requireKey) {
         finish(401);
         return sendError(res, api, 401, `Incorrect API key provided: ${maskLikeOpenAi(got)}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_api_key');
+      }
+    }
+
+    let limitHeaders: Record<string, string> = {};
+    if (rateLimit && (route === 'openai.chat' || route === 'ollama.chat')) {
+      const now = performance.now();
+      const windowMs = rateLimit.windowMs ?? 1000;
+      if (now >= windowEnd) {
+        windowEnd = now + windowMs;
+        windowUsed = 0;
+      }
+      windowUsed++;
+      const resetMs = Math.max(1, Math.ceil(windowEnd - now));
+      limitHeaders = { 'x-ratelimit-limit-requests': String(rateLimit.requests), 'x-ratelimit-remaining-requests': String(Math.max(0, rateLimit.requests - windowUsed)), 'x-ratelimit-reset-requests': `${resetMs}ms` };
+      if (windowUsed > rateLimit.requests) {
+        finish(429);
+        return sendError(res, api!, 429, `Rate limit reached for requests: limit ${rateLimit.requests} per ${windowMs} ms (llm double)`, 'rate_limit_exceeded', { ...limitHeaders, 'retry-after-ms': String(resetMs) });
       }
     }
 
@@ -179,6 +202,10 @@ export async function startLlmDouble(options: LlmDoubleOptions = {}): Promise<Ll
             ? sendError(res, 'openai', 404, `The model \`${rec.model}\` does not exist or you do not have access to it.`, 'model_not_found')
             : sendError(res, 'ollama', 404, `model "${rec.model}" not found, try pulling it first`);
         }
+        if (options.latencyMs) {
+          const closed = await delay(options.latencyMs, req);
+          if (closed) return finish(undefined);
+        }
         chatCount++;
         const malformed = fault && 'malformed' in fault ? fault.malformed : undefined;
         if (malformed === 'body') {
@@ -212,7 +239,7 @@ export async function startLlmDouble(options: LlmDoubleOptions = {}): Promise<Ll
             system_fingerprint: 'fp_llm_double',
             choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: finishReason }],
             usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
-          });
+          }, limitHeaders);
         }
         const ollamaBody = {
           model: rec.model,
@@ -228,11 +255,11 @@ export async function startLlmDouble(options: LlmDoubleOptions = {}): Promise<Ll
           eval_duration: 500,
         };
         if ((body as { stream?: boolean }).stream === true) {
-          res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+          res.writeHead(200, { 'content-type': 'application/x-ndjson', ...limitHeaders });
           res.end(`${JSON.stringify(ollamaBody)}\n`);
           return;
         }
-        return sendJson(res, 200, ollamaBody);
+        return sendJson(res, 200, ollamaBody, limitHeaders);
       }
       default:
         finish(404);
@@ -284,6 +311,10 @@ export async function startLlmDouble(options: LlmDoubleOptions = {}): Promise<Ll
       return double;
     },
     pendingFaults: () => faults.reduce((n, f) => n + f.remaining, 0),
+    setRateLimit(limit) {
+      rateLimit = limit;
+      windowEnd = 0;
+    },
     reset() {
       requests.length = 0;
       routers.length = 0;

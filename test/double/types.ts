@@ -122,6 +122,24 @@ export interface LlmDoubleOptions {
    * another model gets 404 like the real servers; when unset, any model is accepted.
    */
   models?: string[];
+  /**
+   * Fixed latency of every chat reply, in ms (a model server's time per call), on top of any fault's
+   * `delayMs`; default 0. For throughput benchmarks: the endpoint's capacity is then concurrency / latency.
+   */
+  latencyMs?: number;
+  /** Rate-limit chat requests like a hosted API (see {@link DoubleRateLimit}); unset: no limit. */
+  rateLimit?: DoubleRateLimit;
   /** Called with one line per request (method, path, model, status); for `serve.ts --verbose`. */
   log?: (line: string) => void;
+}
+
+/**
+ * A fixed-window rate limit on chat requests (both APIs): at most `requests` per `windowMs`
+ * (default 1000). Every chat reply carries OpenAI's `x-ratelimit-limit-requests`,
+ * `x-ratelimit-remaining-requests` and `x-ratelimit-reset-requests` (e.g. `734ms`); a request over
+ * the limit gets 429 with those headers and `retry-after-ms` (the time to the window's end).
+ */
+export interface DoubleRateLimit {
+  requests: number;
+  windowMs?: number;
 }

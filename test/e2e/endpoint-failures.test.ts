@@ -73,7 +73,8 @@ describe('endpoint-wide failures stop the run, resumably', () => {
     double = await startLlmDouble({ requireKey: KEY });
     // Fast backoff so that exhausted retries take milliseconds; llm settings do not change the data.
     config = join(tempDir('cfg'), 'instructsmith.config.json');
-    writeFileSync(config, JSON.stringify({ llm: { backoffBaseMs: 1, backoffMaxMs: 10, maxAttempts: 3 } }));
+    // A fixed window of 3 seeds (no adaptive growth): the first seeds finish before the endpoint breaks.
+    writeFileSync(config, JSON.stringify({ maxConcurrency: 3, llm: { backoffBaseMs: 1, backoffMaxMs: 10, maxAttempts: 3 } }));
     healthy();
     reference = tempDir('ref');
     const r = await cli(args(reference, double.url), { OPENAI_API_KEY: KEY });

@@ -64,7 +64,7 @@ describe('infinite-instruct preset over the 164 HumanEval functions', () => {
     expect(kept).toHaveLength(result.funnel.kept);
     expect(rejected).toHaveLength(result.funnel.rejected);
     expect(new Set(kept.map((r) => r.id)).size).toBe(kept.length);
-    const pluginsThatDrop = ['strategy:reverse', 'strategy:backfeeding', 'judge:quality', 'analyzer:python', 'runner'];
+    const pluginsThatDrop = ['strategy:reverse', 'strategy:backfeeding', 'judge:quality', 'analyzer:python', 'filter:decontaminate', 'filter:dedup', 'runner'];
     for (const r of rejected) {
       expect(r.dropped!.reason).toMatch(/\S{3}/);
       expect(pluginsThatDrop).toContain(r.dropped!.plugin);

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError, definePlugin, z, type PluginCommand } from '../../../core/index.js';
 import { DEFAULT_EMBED_CAP, type ModelPrice } from './data.js';
 import { writeReport } from './report.js';
@@ -10,10 +12,25 @@ const options = z
     enabled: z.boolean().default(true),
     /** Records embedded in the page; the rest load from the run's files when asked. */
     embedCap: z.number().int().nonnegative().default(DEFAULT_EMBED_CAP),
-    /** US dollars per million tokens, per model id; without them the report shows tokens only. */
+    /** US dollars per million tokens, per model id, over the run's own `llm.prices`; without either the report shows tokens only. */
     prices: z.record(z.string(), price).default({}),
   })
   .strict();
+
+/**
+ * Prices for the report: the run's own `llm.prices` (run.json config; per million input and output
+ * tokens), overridden per model by `given` (the plugin's `prices` option or `--prices`).
+ */
+export function reportPrices(runDir: string, given: Record<string, ModelPrice>): Record<string, ModelPrice> {
+  const out: Record<string, ModelPrice> = {};
+  try {
+    const run = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as { config?: { llm?: { prices?: Record<string, { input: number; output: number }> } } };
+    for (const [m, p] of Object.entries(run.config?.llm?.prices ?? {})) out[m] = { inputPerMTok: p.input, outputPerMTok: p.output };
+  } catch {
+    // No readable run.json: the report itself says so when it reads the directory.
+  }
+  return { ...out, ...given };
+}
 
 /** `instructsmith report RUN_DIR`: write the run's HTML report. */
 export const reportCommand: PluginCommand = {
@@ -41,7 +58,7 @@ export const reportCommand: PluginCommand = {
       if (!r.success) throw new ConfigError(`--prices: expected {"provider:model": {"inputPerMTok": n, "outputPerMTok": n}}: ${r.error.issues[0]?.message}`, { code: 'USAGE' });
       prices = r.data;
     }
-    const { path, data, bytes } = await writeReport(runDir!, { embedCap, prices, out: typeof flags.out === 'string' ? flags.out : undefined });
+    const { path, data, bytes } = await writeReport(runDir!, { embedCap, prices: reportPrices(runDir!, prices), out: typeof flags.out === 'string' ? flags.out : undefined });
     io.out(`${summaryLine(data)}\nreport: ${path} (${(bytes / 1e6).toFixed(1)} MB)\n`);
   },
 };
@@ -64,7 +81,7 @@ export default definePlugin({
   apply(ctx, opts) {
     if (!opts.enabled) return;
     ctx.hooks.runEnd.tapPromise(async (summary) => {
-      const { path } = await writeReport(summary.runDir, { embedCap: opts.embedCap, prices: opts.prices });
+      const { path } = await writeReport(summary.runDir, { embedCap: opts.embedCap, prices: reportPrices(summary.runDir, opts.prices) });
       ctx.log.info(`report: ${path}`);
     });
   },

@@ -32,7 +32,7 @@ export interface BuildOptions {
 /**
  * Build the knowledge graph from a stream of records: extract each problem's keywords (one cached
  * structured LLM call per record, `concurrency` at a time), normalise them, and add them in stream
- * order, so the graph is the same whatever the call timing. Memory holds the graph plus one batch.
+ * order, so the graph is the same whatever the call timing. Memory holds the graph plus the window.
  * @throws LlmError of a fatal kind; the caller lets it stop the run.
  */
 export async function buildGraphFromRecords(
@@ -43,38 +43,43 @@ export async function buildGraphFromRecords(
 ): Promise<{ graph: KnowledgeGraph; report: ExtractionReport }> {
   const graph = createKnowledgeGraph();
   const report: ExtractionReport = { records: 0, added: 0, failed: [], emptyKeywords: 0, promptTokens: 0, completionTokens: 0 };
-  let batch: SampleRecord[] = [];
-  const flush = async () => {
-    const outcomes = await Promise.all(batch.map((r) => extractKeywords(ctx, llm, r, opts)));
-    outcomes.forEach((o, i) => {
-      const record = batch[i] as SampleRecord;
-      if (!o.ok) {
-        report.failed.push({ id: record.id, reason: o.reason });
-        return;
-      }
-      for (const u of o.usage) {
-        if (u.cached) continue;
-        report.promptTokens += u.promptTokens;
-        report.completionTokens += u.completionTokens;
-      }
-      const { problem, empty } = normalizeProblem(record.id, o.keywords, opts.aliases, opts.maxPerKind);
-      report.emptyKeywords += empty.length;
-      if (problem.keywords.length === 0) {
-        report.failed.push({ id: record.id, reason: 'no usable keyword after normalisation' });
-        return;
-      }
-      addProblem(graph, problem);
-      report.added++;
-    });
-    batch = [];
-    opts.onRecord?.(report.records);
+  const add = (record: SampleRecord, o: Awaited<ReturnType<typeof extractKeywords>>) => {
+    if (!o.ok) {
+      report.failed.push({ id: record.id, reason: o.reason });
+      return;
+    }
+    for (const u of o.usage) {
+      if (u.cached) continue;
+      report.promptTokens += u.promptTokens;
+      report.completionTokens += u.completionTokens;
+    }
+    const { problem, empty } = normalizeProblem(record.id, o.keywords, opts.aliases, opts.maxPerKind);
+    report.emptyKeywords += empty.length;
+    if (problem.keywords.length === 0) {
+      report.failed.push({ id: record.id, reason: 'no usable keyword after normalisation' });
+      return;
+    }
+    addProblem(graph, problem);
+    report.added++;
+  };
+  // A sliding window, not batches: a new call starts as soon as the oldest is added, so the LLM
+  // limiter (which decides what is actually in flight) never waits for a batch's slowest call.
+  const window: Array<{ record: SampleRecord; outcome: ReturnType<typeof extractKeywords> }> = [];
+  let added = 0;
+  const takeOldest = async () => {
+    const { record, outcome } = window.shift()!;
+    add(record, await outcome);
+    if (++added % opts.concurrency === 0 || window.length === 0) opts.onRecord?.(added);
   };
   for await (const record of records) {
     if (opts.signal?.aborted) break;
     report.records++;
-    batch.push(record);
-    if (batch.length >= opts.concurrency) await flush();
+    const outcome = extractKeywords(ctx, llm, record, opts);
+    // A fatal failure is re-thrown when its turn comes; until then it must not count as unhandled.
+    outcome.catch(() => undefined);
+    window.push({ record, outcome });
+    if (window.length >= opts.concurrency) await takeOldest();
   }
-  if (batch.length) await flush();
+  while (window.length) await takeOldest();
   return { graph, report };
 }

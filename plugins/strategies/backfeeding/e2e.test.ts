@@ -108,7 +108,9 @@ describe('infinite-instruct preset, both paths, on HumanEval against the LLM dou
     expect(f.stages.responded.out).toBe(f.stages.verified.in);
     expect(f.stages.verified.out).toBe(f.stages.filtered.in);
     expect(f.stages.filtered.out).toBe(f.kept);
-    expect(f.stages.judged.dropped).toEqual({ 'judge:quality/below_threshold': reverseRejected.length });
+    expect(f.stages.judged.dropped).toEqual({ 'judge:quality/below_threshold': reverseRejected.filter((r) => r.dropped!.stage === 'judged').length });
+    // The other reverse drops are the planted pylint errors and near-copies the scripted model wrote (dedup).
+    for (const r of reverseRejected.filter((x) => x.dropped!.stage !== 'judged')) expect(['analyzer:python', 'filter:dedup']).toContain(r.dropped!.plugin);
 
     // Backfed records carry keywords, triples and graph provenance, and point at kept reverse problems.
     const reverseIds = new Set(reverse.map((r) => r.id));

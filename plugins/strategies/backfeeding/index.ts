@@ -53,8 +53,11 @@ export const backfeedingOptions = z
     formats: z.array(z.enum(['gexf'])).default(['gexf']),
     /** Also draw graph/graph.svg when the graph is saved. */
     picture: z.boolean().default(true),
-    /** Extraction calls in flight. */
-    concurrency: z.number().int().min(1).max(64).default(8),
+    /**
+     * Extraction calls started ahead (a sliding window); what is actually in flight is the LLM
+     * limiter's (`llm.concurrency`), so this only needs to be large enough to keep it busy. Our choice.
+     */
+    concurrency: z.number().int().min(1).max(1024).default(64),
     /** Seed of the sampler and of Louvain; change it to draw other combinations from the same graph. */
     seed: z.number().int().default(0),
     /** Reconstruction temperature; our choice (the paper does not give one). */

@@ -40,6 +40,15 @@ describe('strategy:semi-instruct: tests that can fail', { timeout: 60_000 }, () 
     expect(k!.dropped).toBeUndefined();
   });
 
+  it('keeps a sample with a single test case that rejects the null program and kills a mutant (one output says nothing about constancy)', async () => {
+    const code = 'def double(x):\n    return x * 2\n';
+    const { h } = await setup({ instruction: 'Write double(x) that returns twice x.', inputs: ['21'], solution: 'def double(x):\n    return x + x\n' });
+    const [r] = await h.synthesize(fn(code, 'double'));
+    expect(r!.dropped).toBeUndefined();
+    expect(meta(r!).testCases).toEqual([{ input: '21', output: 42 }]);
+    expect(meta(r!).discrimination!.mutantsKilled).toBeGreaterThan(0);
+  });
+
   it('drops a sample none of whose test cases kills a mutant of the original', async () => {
     const code = 'def is_big(x):\n    return x > 10\n';
     const { h } = await setup({ instruction: 'Write is_big(x): whether x is greater than ten.', inputs: ['1', '20'], solution: 'def is_big(x):\n    return x > 10\n' });

@@ -111,7 +111,7 @@ export interface Discrimination {
  * Tests that can fail (issue #11): seeds that name no function and read no input are dropped as
  * `untestable` before any LLM call; after the original ran, a sample is dropped as `null_passes` when
  * a do-nothing program (returns None / prints nothing) passes every case, `constant_outputs` when the
- * original gives the same output for every input (unless the instruction says the output is constant),
+ * original gives the same output for every one of two or more inputs (unless the instruction says the output is constant),
  * and `weak_tests` when no valid trivial mutant of the original fails a case.
  * `meta['strategy:semi-instruct'].discrimination` and the check's diagnostics record the mutants killed.
  *
@@ -261,7 +261,8 @@ async function discriminate(
   meta.discrimination = d;
   const what = mode.kind === 'function' ? 'returns None' : 'prints nothing';
   if (!nullRejected) return { reason: `a program that ${what} passes all ${cases.length} test cases: they validate nothing`, category: 'null_passes' };
-  if (distinct < 2 && !instructionSaysConstant(instruction)) {
+  // One test case says nothing about whether outputs vary; the null program and the mutants still test it.
+  if (cases.length >= 2 && distinct < 2 && !instructionSaysConstant(instruction)) {
     return { reason: `the original gives the same output for all ${cases.length} test inputs (${clip(JSON.stringify(cases[0]!.output), 80)}), and the instruction does not say the output is constant`, category: 'constant_outputs' };
   }
   const inputs = cases.map((t) => t.input);
