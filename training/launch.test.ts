@@ -28,6 +28,14 @@ describe('instructsmith export --trainer all', () => {
     // The data each config points at exists.
     const info = JSON.parse(readFileSync(join(out, 'sharegpt/dataset_info.json'), 'utf8'));
     expect(Object.keys(info)).toEqual(['instructsmith_train', 'instructsmith_validation']);
+    // LLaMA-Factory's converter reads every column dataset_info maps from every row
+    // (src/llamafactory/data/converter.py, `example[self.dataset_attr.system]`): a missing key is a KeyError.
+    const rows = ['train', 'validation'].flatMap((s) => readFileSync(join(out, `sharegpt/${s}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l)));
+    const mapped = Object.values(info.instructsmith_train.columns as Record<string, string>);
+    expect(mapped).toContain('system');
+    for (const row of rows) for (const column of mapped) expect(row).toHaveProperty(column);
+    expect(rows.filter((r) => r.system === '').length).toBeGreaterThan(0);
+    expect(rows.filter((r) => r.system !== '').length).toBeGreaterThan(0);
     expect(readFileSync(join(out, 'tokenized/train.jsonl'), 'utf8').length).toBeGreaterThan(0);
     expect(readFileSync(join(out, 'messages/train.jsonl'), 'utf8').length).toBeGreaterThan(0);
   });
