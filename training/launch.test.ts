@@ -25,6 +25,14 @@ describe('instructsmith export --trainer all', () => {
     expect(trl).toMatchObject({ dataset_name: 'tokenized', dataset_test_split: 'validation', max_length: 4096, learning_rate: 2e-5, lr_scheduler_type: 'cosine', gradient_accumulation_steps: 16, warmup_steps: 0.03 });
     // transformers >= 5 removed warmup_ratio; the fraction goes in warmup_steps.
     expect(trl.warmup_ratio).toBeUndefined();
+    expect(lf.warmup_steps).toBe(0.03);
+    expect(lf.warmup_ratio).toBeUndefined();
+    // axolotl trains eot_tokens (default: the tokenizer's eos, <|endoftext|> for the base model, which
+    // the qwen_25 template never writes): the config names the template's turn terminator.
+    expect(ax.eot_tokens).toEqual(['<|im_end|>']);
+    for (const d of [...ax.datasets, ...ax.test_datasets]) expect(d).toMatchObject({ train_on_eos: 'turn', train_on_eot: 'turn' });
+    expect(ax.attn_implementation).toBe('flash_attention_2');
+    expect(ax.flash_attention).toBeUndefined();
     // The data each config points at exists.
     const info = JSON.parse(readFileSync(join(out, 'sharegpt/dataset_info.json'), 'utf8'));
     expect(Object.keys(info)).toEqual(['instructsmith_train', 'instructsmith_validation']);

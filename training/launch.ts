@@ -56,6 +56,14 @@ export function gradientAccumulation(s: Pick<LaunchSettings, 'globalBatch' | 'gp
   return s.globalBatch / per;
 }
 
+/**
+ * The end-of-turn control token of each axolotl chat template we write: the token right after an
+ * assistant turn's content, which our tokenized export trains (axolotl's qwen_25.jinja, like
+ * Qwen2.5's own template, closes every turn with `<|im_end|>`). axolotl needs it spelled out: its
+ * default is the tokenizer's eos, `<|endoftext|>` for the Qwen2.5(-Coder) base models.
+ */
+export const CHAT_TEMPLATE_EOT = { qwen_25: '<|im_end|>' } as const;
+
 /** Which export format each trainer's config reads. */
 export const TRAINER_FORMAT: Record<Trainer, 'messages' | 'sharegpt' | 'tokenized'> = {
   axolotl: 'messages',
@@ -104,6 +112,7 @@ export async function writeLaunchConfig(trainer: Trainer, outDir: string, s: Lau
     validation_file: exported.files.validation ?? '',
     // axolotl's built-in Qwen2.5 ChatML template (same text as the tokenizer's); LLaMA-Factory's `qwen`.
     chat_template: 'qwen_25',
+    eot_token: CHAT_TEMPLATE_EOT.qwen_25,
     template: 'qwen',
     train_dataset: 'instructsmith_train',
     validation_dataset: exported.files.validation ? 'instructsmith_validation' : '',
