@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Create the trainer integration tier's virtual environments, one per trainer (their pins conflict:
+# LLaMA-Factory 0.9.5 wants transformers <= 5.6.0, axolotl 0.19.0 exactly 5.16.1, TRL 1.16 runs on 5.24).
+# torch==2.13.0 goes in first: this machine has its CPU build on disk, and a plain `torch` requirement
+# would pull a CUDA build of several GB. pip's own download cache is left as pip keeps it.
+# Usage: training/integration/setup.sh [VENV_ROOT]   (default: .venv-train in the repository)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="${1:-$here/../../.venv-train}"
+mkdir -p "$root"
+for trainer in trl llama-factory axolotl; do
+  venv="$root/$trainer"
+  if [ -f "$venv/.installed" ] && cmp -s "$venv/.installed" "$here/requirements-$trainer.txt"; then
+    echo "trainer venv $venv: up to date"
+    continue
+  fi
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check torch==2.13.0
+  "$venv/bin/pip" install -q --disable-pip-version-check -r "$here/requirements-$trainer.txt" "torch==2.13.0"
+  cp "$here/requirements-$trainer.txt" "$venv/.installed"
+  echo "trainer venv $venv: installed"
+done
