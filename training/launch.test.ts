@@ -33,6 +33,10 @@ describe('instructsmith export --trainer all', () => {
     for (const d of [...ax.datasets, ...ax.test_datasets]) expect(d).toMatchObject({ train_on_eos: 'turn', train_on_eot: 'turn' });
     expect(ax.attn_implementation).toBe('flash_attention_2');
     expect(ax.flash_attention).toBeUndefined();
+    // Each trainer's card names its command and the versions checked.
+    expect(readFileSync(join(out, 'messages/README.md'), 'utf8')).toMatch(/## Training with axolotl[\s\S]*`axolotl train axolotl\/config.yaml`[\s\S]*axolotl 0\.19\.0/);
+    expect(readFileSync(join(out, 'sharegpt/README.md'), 'utf8')).toMatch(/## Training with llama-factory[\s\S]*llamafactory-cli train llama-factory\/sft.yaml[\s\S]*llamafactory 0\.9\.5, transformers 5\.6\.0/);
+    expect(readFileSync(join(out, 'tokenized/README.md'), 'utf8')).toMatch(/## Training with trl[\s\S]*trl sft --config trl\/sft.yaml[\s\S]*trl 1\.16\.0, transformers 5\.24\.0/);
     // The data each config points at exists.
     const info = JSON.parse(readFileSync(join(out, 'sharegpt/dataset_info.json'), 'utf8'));
     expect(Object.keys(info)).toEqual(['instructsmith_train', 'instructsmith_validation']);

@@ -2,7 +2,8 @@
  * Trainer integration tier: our exports loaded, tokenized and trained by the trainers themselves
  * (datasets, transformers, axolotl, LLaMA-Factory, TRL), each in its own virtual environment made by
  * `training/integration/setup.sh` (`.ci/run` runs it before `npm test`). Without those environments
- * the tier fails under CI (CI=true) and is skipped with a message elsewhere.
+ * the tier fails under CI (CI=true, or INSTRUCTSMITH_TRAINER_TIER=required as `.ci/run` sets it) and
+ * is skipped with a printed message elsewhere.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.js';
+import { TRAINER_CHECKED } from '../launch.js';
 import { qwen25TokenizerFiles } from '../tokenizer.js';
 
 const run = promisify(execFile);
@@ -39,7 +41,8 @@ const jsonl = <T>(path: string): T[] => readFileSync(path, 'utf8').split('\n').f
 
 if (missing.length > 0) {
   const message = `trainer integration tier: no virtual environment for ${missing.join(', ')} under ${VENVS}; create them with training/integration/setup.sh (or set INSTRUCTSMITH_TRAINER_VENVS)`;
-  if (process.env.CI === 'true') {
+  // CI (CI=true, or .ci/run's INSTRUCTSMITH_TRAINER_TIER=required) must run the tier; a developer machine may skip it.
+  if (process.env.CI === 'true' || process.env.INSTRUCTSMITH_TRAINER_TIER === 'required') {
     describe('trainer integration tier', () => {
       it('has its virtual environments', () => {
         throw new Error(message);
@@ -77,6 +80,13 @@ if (missing.length > 0) {
       const controls = [...qwen25TokenizerFiles().tokenizerJson.added_tokens.map((t) => t.content)];
       return samples.filter((s) => s.messages.some((m) => controls.some((c) => m.content.includes(c)) || /^\s*[\r\n]/.test(m.content))).map((s) => s.id).sort();
     };
+
+    it.each(VENV_NAMES)('the %s venv holds the versions the launch config and the dataset card name', async (venv) => {
+      const names = Object.keys(TRAINER_CHECKED[venv].versions);
+      const code = `import json, importlib.metadata as m; print(json.dumps({n: m.version(n) for n in ${JSON.stringify(names)} + ["torch"]}))`;
+      const { stdout } = await run(python(venv), ['-c', code]);
+      expect(JSON.parse(stdout)).toEqual({ ...TRAINER_CHECKED[venv].versions, torch: '2.13.0+cpu' });
+    }, 2 * MINUTES);
 
     it.each(VENV_NAMES)('datasets.load_dataset (%s venv) loads every export folder with its splits', async (venv) => {
       const res = await check(venv, 'check_datasets.py', [exportDir]);
