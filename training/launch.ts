@@ -67,12 +67,12 @@ export const CHAT_TEMPLATE_EOT = { qwen_25: '<|im_end|>' } as const;
 /**
  * The trainer versions each launch config was checked with by the trainer integration tier
  * (training/integration/: load, tokenize or preprocess, and train 2 steps), as pinned in its
- * requirements-<trainer>.txt, all on torch 2.13.0 (CPU). The tier asserts these match its pins.
+ * requirements-<trainer>.txt and the torch setup.sh installs first. The tier asserts its venvs hold them.
  */
 export const TRAINER_CHECKED: Record<Trainer, { versions: Record<string, string>; checked: string }> = {
-  axolotl: { versions: { axolotl: '0.19.0', transformers: '5.16.1', datasets: '4.8.4' }, checked: '`axolotl preprocess` labels equal the tokenized export\'s' },
-  'llama-factory': { versions: { llamafactory: '0.9.5', transformers: '5.6.0', datasets: '4.0.0' }, checked: 'loads the ShareGPT export and trains 2 steps' },
-  trl: { versions: { trl: '1.16.0', transformers: '5.24.0', datasets: '5.2.0' }, checked: 'loads the tokenized export and trains 2 steps' },
+  axolotl: { versions: { axolotl: '0.19.0', transformers: '5.16.1', datasets: '4.8.4', torch: '2.13.0+cpu' }, checked: '`axolotl preprocess` labels equal the tokenized export\'s' },
+  'llama-factory': { versions: { llamafactory: '0.9.5', transformers: '5.6.0', datasets: '4.0.0', torch: '2.14.1' }, checked: 'loads the ShareGPT export and trains 2 steps' },
+  trl: { versions: { trl: '1.16.0', transformers: '5.24.0', datasets: '5.2.0', torch: '2.13.0+cpu' }, checked: 'loads the tokenized export and trains 2 steps' },
 };
 
 /** Which export format each trainer's config reads. */
@@ -150,7 +150,7 @@ async function appendTrainerToCard(trainer: Trainer, card: string, config: strin
     `## Training with ${trainer}`,
     '',
     `From the export folder (the parent of this one): \`${launch}\` (config \`${config}\`).`,
-    `Checked with ${pins} on torch 2.13.0 (CPU) by instructsmith's trainer integration tests: ${checked}.`,
+    `Checked with ${pins} (on the CPU) by instructsmith's trainer integration tests: ${checked}.`,
     '',
   ].join('\n');
   await appendFile(card, section);

@@ -83,9 +83,9 @@ if (missing.length > 0) {
 
     it.each(VENV_NAMES)('the %s venv holds the versions the launch config and the dataset card name', async (venv) => {
       const names = Object.keys(TRAINER_CHECKED[venv].versions);
-      const code = `import json, importlib.metadata as m; print(json.dumps({n: m.version(n) for n in ${JSON.stringify(names)} + ["torch"]}))`;
+      const code = `import json, importlib.metadata as m; print(json.dumps({n: m.version(n) for n in ${JSON.stringify(names)}}))`;
       const { stdout } = await run(python(venv), ['-c', code]);
-      expect(JSON.parse(stdout)).toEqual({ ...TRAINER_CHECKED[venv].versions, torch: '2.13.0+cpu' });
+      expect(JSON.parse(stdout)).toEqual(TRAINER_CHECKED[venv].versions);
     }, 2 * MINUTES);
 
     it.each(VENV_NAMES)('datasets.load_dataset (%s venv) loads every export folder with its splits', async (venv) => {
