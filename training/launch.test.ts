@@ -25,9 +25,29 @@ describe('instructsmith export --trainer all', () => {
     expect(trl).toMatchObject({ dataset_name: 'tokenized', dataset_test_split: 'validation', max_length: 4096, learning_rate: 2e-5, lr_scheduler_type: 'cosine', gradient_accumulation_steps: 16, warmup_steps: 0.03 });
     // transformers >= 5 removed warmup_ratio; the fraction goes in warmup_steps.
     expect(trl.warmup_ratio).toBeUndefined();
+    expect(lf.warmup_steps).toBe(0.03);
+    expect(lf.warmup_ratio).toBeUndefined();
+    // axolotl trains eot_tokens (default: the tokenizer's eos, <|endoftext|> for the base model, which
+    // the qwen_25 template never writes): the config names the template's turn terminator.
+    expect(ax.eot_tokens).toEqual(['<|im_end|>']);
+    for (const d of [...ax.datasets, ...ax.test_datasets]) expect(d).toMatchObject({ train_on_eos: 'turn', train_on_eot: 'turn' });
+    expect(ax.attn_implementation).toBe('flash_attention_2');
+    expect(ax.flash_attention).toBeUndefined();
+    // Each trainer's card names its command and the versions checked.
+    expect(readFileSync(join(out, 'messages/README.md'), 'utf8')).toMatch(/## Training with axolotl[\s\S]*`axolotl train axolotl\/config.yaml`[\s\S]*axolotl 0\.19\.0/);
+    expect(readFileSync(join(out, 'sharegpt/README.md'), 'utf8')).toMatch(/## Training with llama-factory[\s\S]*llamafactory-cli train llama-factory\/sft.yaml[\s\S]*llamafactory 0\.9\.5, transformers 5\.6\.0/);
+    expect(readFileSync(join(out, 'tokenized/README.md'), 'utf8')).toMatch(/## Training with trl[\s\S]*trl sft --config trl\/sft.yaml[\s\S]*trl 1\.16\.0, transformers 5\.24\.0/);
     // The data each config points at exists.
     const info = JSON.parse(readFileSync(join(out, 'sharegpt/dataset_info.json'), 'utf8'));
     expect(Object.keys(info)).toEqual(['instructsmith_train', 'instructsmith_validation']);
+    // LLaMA-Factory's converter reads every column dataset_info maps from every row
+    // (src/llamafactory/data/converter.py, `example[self.dataset_attr.system]`): a missing key is a KeyError.
+    const rows = ['train', 'validation'].flatMap((s) => readFileSync(join(out, `sharegpt/${s}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l)));
+    const mapped = Object.values(info.instructsmith_train.columns as Record<string, string>);
+    expect(mapped).toContain('system');
+    for (const row of rows) for (const column of mapped) expect(row).toHaveProperty(column);
+    expect(rows.filter((r) => r.system === '').length).toBeGreaterThan(0);
+    expect(rows.filter((r) => r.system !== '').length).toBeGreaterThan(0);
     expect(readFileSync(join(out, 'tokenized/train.jsonl'), 'utf8').length).toBeGreaterThan(0);
     expect(readFileSync(join(out, 'messages/train.jsonl'), 'utf8').length).toBeGreaterThan(0);
   });

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Template } from '@huggingface/jinja';
 import { parse } from 'yaml';
@@ -56,6 +56,25 @@ export function gradientAccumulation(s: Pick<LaunchSettings, 'globalBatch' | 'gp
   return s.globalBatch / per;
 }
 
+/**
+ * The end-of-turn control token of each axolotl chat template we write: the token right after an
+ * assistant turn's content, which our tokenized export trains (axolotl's qwen_25.jinja, like
+ * Qwen2.5's own template, closes every turn with `<|im_end|>`). axolotl needs it spelled out: its
+ * default is the tokenizer's eos, `<|endoftext|>` for the Qwen2.5(-Coder) base models.
+ */
+export const CHAT_TEMPLATE_EOT = { qwen_25: '<|im_end|>' } as const;
+
+/**
+ * The trainer versions each launch config was checked with by the trainer integration tier
+ * (training/integration/: load, tokenize or preprocess, and train 2 steps), as pinned in its
+ * requirements-<trainer>.txt and the torch setup.sh installs first. The tier asserts its venvs hold them.
+ */
+export const TRAINER_CHECKED: Record<Trainer, { versions: Record<string, string>; checked: string }> = {
+  axolotl: { versions: { axolotl: '0.19.0', transformers: '5.16.1', datasets: '4.8.4', torch: '2.13.0+cpu' }, checked: '`axolotl preprocess` labels equal the tokenized export\'s' },
+  'llama-factory': { versions: { llamafactory: '0.9.5', transformers: '5.6.0', datasets: '4.0.0', torch: '2.14.1' }, checked: 'loads the ShareGPT export and trains 2 steps' },
+  trl: { versions: { trl: '1.16.0', transformers: '5.24.0', datasets: '5.2.0', torch: '2.13.0+cpu' }, checked: 'loads the tokenized export and trains 2 steps' },
+};
+
 /** Which export format each trainer's config reads. */
 export const TRAINER_FORMAT: Record<Trainer, 'messages' | 'sharegpt' | 'tokenized'> = {
   axolotl: 'messages',
@@ -73,7 +92,8 @@ export const TRAINER_FILES: Record<Trainer, { config: string; launch: (s: Launch
 /**
  * Fill `training/templates/<trainer>.yaml.jinja` for the export in `outDir` (which must already hold
  * the trainer's data format folder), validate it against `training/schemas/<trainer>.yaml`, and
- * write it to `outDir/<TRAINER_FILES[trainer].config>`. When the export is in curriculum order
+ * write it to `outDir/<TRAINER_FILES[trainer].config>`, and add the command and the versions checked
+ * (`TRAINER_CHECKED`) to the dataset card of that format. When the export is in curriculum order
  * (`settings.order` in its export.json), the config turns the trainer's shuffle off. Paths in the config are relative to `outDir`:
  * launch from there. Returns the written path (relative) and the launch command.
  * @throws ConfigError for a batch that does not divide, a missing data folder, or a config the schema rejects
@@ -104,6 +124,7 @@ export async function writeLaunchConfig(trainer: Trainer, outDir: string, s: Lau
     validation_file: exported.files.validation ?? '',
     // axolotl's built-in Qwen2.5 ChatML template (same text as the tokenizer's); LLaMA-Factory's `qwen`.
     chat_template: 'qwen_25',
+    eot_token: CHAT_TEMPLATE_EOT.qwen_25,
     template: 'qwen',
     train_dataset: 'instructsmith_train',
     validation_dataset: exported.files.validation ? 'instructsmith_validation' : '',
@@ -115,7 +136,24 @@ export async function writeLaunchConfig(trainer: Trainer, outDir: string, s: Lau
   const config = validateTrainerConfig(trainer, parse(text), `${trainer} config (training/templates/${trainer}.yaml.jinja)`);
   await mkdir(join(outDir, trainer), { recursive: true });
   await writeFile(join(outDir, files.config), text.endsWith('\n') ? text : `${text}\n`);
+  await appendTrainerToCard(trainer, join(outDir, format, 'README.md'), files.config, files.launch(s));
   return { file: files.config, launch: files.launch(s), config };
+}
+
+/** Add a "Training with <trainer>" section (command, config, versions checked) to the dataset card of the format the trainer reads. */
+async function appendTrainerToCard(trainer: Trainer, card: string, config: string, launch: string): Promise<void> {
+  if (!existsSync(card)) return;
+  const { versions, checked } = TRAINER_CHECKED[trainer];
+  const pins = Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ');
+  const section = [
+    '',
+    `## Training with ${trainer}`,
+    '',
+    `From the export folder (the parent of this one): \`${launch}\` (config \`${config}\`).`,
+    `Checked with ${pins} (on the CPU) by instructsmith's trainer integration tests: ${checked}.`,
+    '',
+  ].join('\n');
+  await appendFile(card, section);
 }
 
 // YAML would read 2e-5 written as `2e-05` fine, but `2.0e-5` is what trainers' examples use and parses as a float everywhere.

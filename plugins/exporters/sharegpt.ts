@@ -5,7 +5,11 @@ import { defineExporter, exportSettingsSchema, splitSystem, toExchanges, type Pr
 /**
  * `exporter:sharegpt`: ShareGPT rows with LLaMA-Factory's default tags (data/README.md of
  * LLaMA-Factory: `conversations` of `{"from": "human"|"gpt", "value"}`, the system prompt in its own
- * `system` column). ShareGPT carries no weights: with `trainOn: last` the launch config sets
+ * `system` column). Every row carries `system` (`""` when the conversation has none): dataset_info.json
+ * maps that column, and LLaMA-Factory's converter reads a mapped column from every row
+ * (src/llamafactory/data/converter.py, `example[self.dataset_attr.system]`: a missing key is a
+ * KeyError); an empty system makes its template use its default system prompt, as the Qwen2.5 chat
+ * template does. ShareGPT carries no weights: with `trainOn: last` the launch config sets
  * LLaMA-Factory's `mask_history: true`, which trains only the last turn.
  * @throws SampleExportError `not_alternating` when turns do not alternate user, assistant
  */
@@ -15,7 +19,7 @@ export function sharegptRow(sample: PreparedSample): Record<string, unknown> {
     { from: 'human', value: user.content },
     { from: 'gpt', value: assistant.content },
   ]);
-  return { id: sample.id, conversations, ...(system !== undefined ? { system } : {}) };
+  return { id: sample.id, conversations, system: system ?? '' };
 }
 
 /** Dataset names the LLaMA-Factory launch config refers to. */
@@ -40,7 +44,7 @@ export function sharegptDatasetInfo(files: { train: string; validation?: string 
 }
 
 export const SHAREGPT_DESCRIPTION =
-  'ShareGPT with LLaMA-Factory\'s default tags: `{"id", "conversations": [{"from": "human"|"gpt", "value"}], "system"?}`. ' +
+  'ShareGPT with LLaMA-Factory\'s default tags: `{"id", "conversations": [{"from": "human"|"gpt", "value"}], "system"}` (`system` is `""` when the conversation has none). ' +
   'Turns alternate human, gpt; the loss falls on the gpt turns (LLaMA-Factory masks prompts by default; `mask_history: true` trains only the last turn). ' +
   'dataset_info.json beside the data files registers the splits for LLaMA-Factory.';
 
