@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ExportContext } from '../hooks.js';
 import { contentId, type ChatMessage } from '../record.js';
 import { weightConversation } from './conversation.js';
+import type { ChatTokenizer } from './chat-tokenizer.js';
 import { tokenizeConversation } from './mask.js';
 import { lengthStats, type LengthStats } from './stats.js';
 import { SampleExportError } from './sample-error.js';
@@ -28,6 +29,17 @@ export const exportSettingsSchema = z
     valRatio: z.number().min(0).max(0.5).default(0.02),
     /** Seed of the shuffle and split: same seed, same files. */
     seed: z.number().int().min(0).default(42),
+    /**
+     * Drop (and count) samples that trainers tokenize differently, so every export of a run trains
+     * exactly the same tokens: content holding a control token's text (`control_token_text`: we encode
+     * it as text; trainers that tokenize the rendered template read the token), content starting with
+     * a newline (`leading_newline`: alone it does not merge with the template's newline; inside the
+     * rendered text it does), and an empty trained assistant turn (`empty_turn`: axolotl trains nothing
+     * of it, the masked export its end-of-turn token). Checked against axolotl, LLaMA-Factory and TRL
+     * by the trainer integration tier (training/integration/). `false` keeps them (our masks stay right;
+     * the trainers' may differ).
+     */
+    dropAmbiguous: z.boolean().default(true),
     /** Cut-off length in tokens: longer samples are dropped and counted (`over_cutoff`), never truncated. */
     cutoff: z.number().int().positive().default(4096),
     /**
@@ -173,6 +185,11 @@ async function prepare(ctx: ExportContext, settings: ExportSettings, dir: string
         continue;
       }
       seen.add(key);
+      const ambiguous = settings.dropAmbiguous ? ambiguity(messages, tok) : undefined;
+      if (ambiguous) {
+        drop(record.id, read, ambiguous.reason, ambiguous.message);
+        continue;
+      }
       const t = tokenizeConversation(tok, messages);
       if (t.input_ids.length > settings.cutoff) {
         drop(record.id, read, 'over_cutoff', `${t.input_ids.length} tokens > cutoff ${settings.cutoff}`);
@@ -308,4 +325,16 @@ async function* lines(path: string): AsyncGenerator<string> {
 
 async function write(stream: WriteStream, text: string | Buffer): Promise<void> {
   if (!stream.write(text)) await once(stream, 'drain');
+}
+
+/** Why trainers would tokenize this conversation differently from one another (see `dropAmbiguous`), if they would. */
+function ambiguity(messages: readonly ChatMessage[], tok: ChatTokenizer): { reason: string; message: string } | undefined {
+  for (const [i, m] of messages.entries()) {
+    for (const control of tok.addedTokens.keys()) {
+      if (m.content.includes(control)) return { reason: 'control_token_text', message: `message ${i + 1} (${m.role}) holds the text ${control}, which trainers that tokenize the rendered template read as the control token` };
+    }
+    if (/^\s*[\r\n]/.test(m.content)) return { reason: 'leading_newline', message: `message ${i + 1} (${m.role}) starts with a newline, which tokenizes differently alone and inside the rendered template` };
+    if (m.role === 'assistant' && m.weight === 1 && m.content === '') return { reason: 'empty_turn', message: `message ${i + 1} is an empty trained assistant turn: axolotl trains nothing of it, the masked export its end-of-turn token` };
+  }
+  return undefined;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { IGNORE_INDEX } from '../../core/index.js';
+import { IGNORE_INDEX, type Plugin } from '../../core/index.js';
 import { createHarness, readRecordFile, type PluginWithOptions } from '../../core/testing/index.js';
 import { exportRunDir } from '../../core/export/run-export.js';
 import { loadChatTokenizer } from '../../training/tokenizer.js';
@@ -15,10 +15,19 @@ const RUN = join(import.meta.dirname, '../../test/fixtures/runs/small');
 const tok = loadChatTokenizer('qwen2.5');
 const records = await readRecordFile(join(RUN, 'samples.jsonl'));
 
-/** The exporters (with the tokenizer plugin every export has, as the CLI adds it) over the fixture run's samples (instructsmith/testing). */
-async function runExporters(entries: PluginWithOptions[]) {
+/**
+ * The exporters (with the tokenizer plugin every export has, as the CLI adds it) over the fixture run's
+ * samples (instructsmith/testing). The fixture holds the hard cases of masking on purpose (control-token
+ * text, an empty turn, a leading newline), so these tests keep them (`dropAmbiguous: false`) unless an
+ * entry says otherwise; the default, which drops them, has its own test below.
+ */
+async function runExporters(entries: PluginWithOptions[], keepAmbiguous = true) {
   const outDir = mkdtempSync(join(tmpdir(), 'export-'));
-  const harness = await createHarness([huggingfaceTokenizer, ...entries]);
+  const withDefaults = entries.map((e): PluginWithOptions => {
+    const [plugin, options]: readonly [Plugin, object?] = Array.isArray(e) ? (e as readonly [Plugin, object?]) : [e as Plugin, {}];
+    return [plugin, keepAmbiguous ? { dropAmbiguous: false, ...options } : options];
+  });
+  const harness = await createHarness([huggingfaceTokenizer, ...withDefaults]);
   const { written } = await harness.exportRecords(records, { outDir });
   return { outDir, written };
 }
@@ -157,5 +166,23 @@ describe('exporters on a finished run', () => {
   it('rejects unknown exporter options', () => {
     expect(() => exporters.messages.options.parse({ trainon: 'all' })).toThrow();
     expect(() => exporters.tokenized.options.parse({ file: 'csv' })).toThrow();
+  });
+
+  it('by default drops the samples trainers would tokenize differently, each with its reason (dropAmbiguous)', async () => {
+    const { outDir } = await runExporters([[exporters.messages, { valRatio: 0 }]], false);
+    const rows = jsonl(join(outDir, 'messages/train.jsonl'));
+    const dropped = jsonl(join(outDir, 'messages/dropped.jsonl')) as Array<{ id: string; reason: string; message: string }>;
+    const ambiguous = dropped.filter((d) => ['control_token_text', 'leading_newline', 'empty_turn'].includes(d.reason));
+    expect(ambiguous.length).toBeGreaterThan(0);
+    for (const d of ambiguous) {
+      const src = fixture.find((f) => f.id === d.id)!;
+      if (d.reason === 'control_token_text') expect(src.messages.some((m) => /<\|[a-z_]+\|>/.test(m.content))).toBe(true);
+      if (d.reason === 'leading_newline') expect(src.messages.some((m) => /^\s*[\r\n]/.test(m.content))).toBe(true);
+      if (d.reason === 'empty_turn') expect(src.messages.some((m) => m.role === 'assistant' && m.content === '')).toBe(true);
+      expect(d.message).toMatch(/^message \d+ /);
+    }
+    const kept = await runExporters([[exporters.messages, { valRatio: 0 }]]);
+    expect(rows.length + ambiguous.length).toBe(jsonl(join(kept.outDir, 'messages/train.jsonl')).length);
+    for (const r of rows) expect(ambiguous.map((d) => d.id)).not.toContain(r.id);
   });
 });

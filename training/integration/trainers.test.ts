@@ -75,11 +75,15 @@ if (missing.length > 0) {
       await check('trl', 'make_model.py', [modelDir]);
     }, 10 * MINUTES);
 
-    // Samples that tokenized alone and tokenized in the rendered text cannot agree on (see check_chat_template.py).
-    const boundaryIds = () => {
-      const controls = [...qwen25TokenizerFiles().tokenizerJson.added_tokens.map((t) => t.content)];
-      return samples.filter((s) => s.messages.some((m) => controls.some((c) => m.content.includes(c)) || /^\s*[\r\n]/.test(m.content))).map((s) => s.id).sort();
-    };
+    // Samples trainers tokenize differently (control-token text, a leading newline, an empty trained turn)
+    // are not exported (export setting dropAmbiguous, on by default): dropped.jsonl names each.
+    it('the samples trainers would tokenize differently are dropped at export, each with its reason', () => {
+      const dropped = jsonl<{ id: string; reason: string }>(join(exportDir, 'messages', 'dropped.jsonl'));
+      const reasons = new Set(dropped.map((d) => d.reason));
+      for (const r of ['control_token_text', 'leading_newline', 'empty_turn']) expect(reasons).toContain(r);
+      const exported = new Set(samples.map((s) => s.id));
+      for (const d of dropped) expect(exported.has(d.id)).toBe(false);
+    });
 
     it.each(VENV_NAMES)('the %s venv holds the versions the launch config and the dataset card name', async (venv) => {
       const names = Object.keys(TRAINER_CHECKED[venv].versions);
@@ -95,18 +99,17 @@ if (missing.length > 0) {
 
     it("transformers' apply_chat_template gives exactly our input_ids and trained tokens", async () => {
       templateResult = await check('trl', 'check_chat_template.py', [exportDir, modelDir]);
-      expect(templateResult.boundary_ids).toEqual(boundaryIds());
-      expect(templateResult.rows).toBe(samples.length - boundaryIds().length);
+      // Every exported row agrees: the three exports train on exactly the same tokens.
+      expect(templateResult.boundary_ids).toEqual([]);
+      expect(templateResult.rows).toBe(samples.length);
       expect(templateResult.rows).toBeGreaterThan(0);
     }, 10 * MINUTES);
 
     it("axolotl preprocess on our config writes our labels, the end-of-turn token included", async () => {
       const res = await check('axolotl', 'check_axolotl.py', [exportDir, modelDir, join(work, 'axolotl')]);
       expect(res.rows).toBe(samples.length);
-      for (const id of res.boundary_ids as string[]) expect(boundaryIds()).toContain(id);
-      // Known difference: axolotl trains nothing of an empty assistant turn, our export trains its <|im_end|>.
-      const empty = samples.filter((s) => s.messages.some((m) => m.role === 'assistant' && m.weight === 1 && m.content === '')).map((s) => s.id).sort();
-      expect(res.empty_turn_ids).toEqual(empty.filter((id) => !(res.boundary_ids as string[]).includes(id)));
+      expect(res.boundary_ids).toEqual([]);
+      expect(res.empty_turn_ids).toEqual([]);
     }, 15 * MINUTES);
 
     it.each(['llama-factory', 'trl'] as const)('%s trains 2 steps on the CPU from our launch config with a finite loss', async (trainer) => {
