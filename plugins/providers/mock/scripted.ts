@@ -62,7 +62,7 @@ export function scriptedModel(options: { humanEvalPath?: string } = {}): ReplyFn
         problem: `Write a Python function \`${fn}\` that takes a list of values and applies ${keywords.join(', ')}. Return the processed values as a sorted list and handle empty input.`,
       };
     }
-    if (name === 'genetic_mutation' || name === 'genetic_crossover' || name === 'genetic_solution' || name === 'genetic_verdict') return geneticReply(name, req.lastUser);
+    if (name === 'genetic_mutation' || name === 'genetic_crossover' || name === 'genetic_solution' || name === 'genetic_verdict') return geneticReply(name, req.lastUser, req.seed);
     if (!req.schema && /expert/i.test(req.system)) {
       const fn = /`([A-Za-z_]\w*)`/.exec(req.lastUser)?.[1] ?? 'solve';
       let code = solutions.get(fn) ?? `def ${fn}(values):\n    """Return the values sorted."""\n    return sorted(values)\n`;
@@ -82,9 +82,9 @@ const GENETIC_CLAUSES: Record<string, string> = {
   'In-breadth': 'The task is about inventory quantities in a small shop instead.',
 };
 
-function geneticReply(name: string, prompt: string): unknown {
+function geneticReply(name: string, prompt: string, seed = 0): unknown {
   const h = (n: number) => bucket(prompt, n);
-  const tag = (n: number) => createHash('sha256').update(prompt).digest('hex').slice(0, n);
+  const tag = (n: number) => createHash('sha256').update(`${seed}|${prompt}`).digest('hex').slice(0, n);
   if (name === 'genetic_mutation') {
     const parent = /"""\n([\s\S]*?)\n"""/.exec(prompt)?.[1] ?? prompt;
     const rule = /^(.*?): /m.exec(prompt.split('\n').slice(2).join('\n'))?.[1] ?? 'Deepen';

@@ -127,7 +127,8 @@ async function evolve(ctx: PluginContext, options: GeneticOptions, seed: Seed, m
   const vars = { language: seed.language, instruction: meta.parents[0]!.instruction, parents: meta.parents, rule: meta.rule ? MUTATION_RULES[meta.rule] : undefined };
   try {
     const res = await ctx.llm(options.instructor).structured(
-      { messages: ctx.templates.chat(meta.operator === 'mutation' ? 'genetic-mutation' : 'genetic-crossover', vars), temperature: options.temperature, maxTokens: options.maxTokens },
+      // The sampling seed is the child's: two children of the same parents and rule are two draws, not one cached reply.
+      { messages: ctx.templates.chat(meta.operator === 'mutation' ? 'genetic-mutation' : 'genetic-crossover', vars), temperature: options.temperature, maxTokens: options.maxTokens, seed: samplingSeed(seed.id) },
       meta.operator === 'mutation' ? MUTATION : CROSSOVER,
     );
     const r = createRecord({ ...base, messages: [{ role: 'user', content: res.value.instruction.trim() }] });
@@ -179,6 +180,11 @@ function codeBlock(text: string, language: string): string | undefined {
     if (!m[1] || languageFromFence(m[1]) === language) return m[2];
   }
   return undefined;
+}
+
+/** A 31-bit sampling seed from a seed id (16 hex chars). */
+function samplingSeed(id: string): number {
+  return Number.parseInt(id.slice(0, 8), 16) & 0x7fffffff;
 }
 
 function lastLine(s: string): string {
