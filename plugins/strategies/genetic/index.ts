@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { contentId, createRecord, definePlugin, languageFromFence, structuredOutput, z, type DerivedSeedQuery, type PluginContext, type SampleRecord, type Seed } from '../../../core/index.js';
-import { formatGenerationTable, generationTable } from './generations.js';
+import { formatGenerationTable, generationTable, type GenerationRow } from './generations.js';
 import { MUTATION_RULES, MUTATION_RULE_NAMES, colonyRng, planChildren, type ChildPlan, type MutationRule } from './operators.js';
 import { colonyQuotas, scanPopulation } from './population.js';
 
@@ -108,8 +108,9 @@ export default definePlugin({
     });
 
     if (options.tests) {
-      ctx.hooks.judge.for('response').tapPromise(async (record) => {
-        if (record.lineage.strategy !== NAME) return undefined;
+      ctx.hooks.judge.for('response').tapPromise(async (record, stage) => {
+        // A dry run's synthetic code cannot pass real tests; its estimate assumes the gates pass.
+        if (record.lineage.strategy !== NAME || stage.dryRun) return undefined;
         await fitness(ctx, record);
         return undefined;
       });
@@ -197,13 +198,14 @@ function lastLine(s: string): string {
  */
 async function nextGeneration(ctx: PluginContext, options: GeneticOptions, query: DerivedSeedQuery): Promise<AsyncIterable<Seed> | undefined> {
   const generation = query.phase; // the seed pass is phase 1 = generation 0
-  await writeTable(ctx, query);
-  if (generation > options.generations) return undefined;
-  const scan = await scanPopulation(query.kept(), NAME, { colonies: options.colonies, poolSize: options.poolSize, seed: options.seed, generation });
-  if (options.target !== undefined && query.counts.kept >= options.target) {
-    ctx.log.info(`target reached: ${query.counts.kept} kept samples (target ${options.target}) after generation ${generation - 1}`);
+  const rows = await writeTable(query);
+  const end = (why: string) => {
+    ctx.log.info(`${why}; per generation and colony (${GENERATIONS_FILE}):\n${formatGenerationTable(rows)}`);
     return undefined;
-  }
+  };
+  if (generation > options.generations) return end(`${options.generations} generations done`);
+  if (options.target !== undefined && query.counts.kept >= options.target) return end(`target reached: ${query.counts.kept} kept samples (target ${options.target}) after generation ${generation - 1}`);
+  const scan = await scanPopulation(query.kept(), NAME, { colonies: options.colonies, poolSize: options.poolSize, seed: options.seed, generation });
   const quotas = options.target === undefined ? undefined : colonyQuotas(options.target, scan.seedKept, options.colonies);
   const plans = scan.pools.map((pool, c) => {
     const want = quotas ? Math.min(options.batchSize, Math.max(0, quotas[c]! - scan.keptByColony[c]!)) : options.batchSize;
@@ -211,10 +213,7 @@ async function nextGeneration(ctx: PluginContext, options: GeneticOptions, query
     return planChildren(pool, want, colonyRng(options.seed, c, generation, 'operators'), options);
   });
   const total = plans.reduce((n, p) => n + p.length, 0);
-  if (total === 0) {
-    ctx.log.info(scan.seedKept === 0 ? 'no seed instruction was kept: nothing to evolve from' : `no colony has children left to make after generation ${generation - 1}`);
-    return undefined;
-  }
+  if (total === 0) return end(scan.seedKept === 0 ? 'no seed instruction was kept: nothing to evolve from' : `no colony has children left to make after generation ${generation - 1}`);
   ctx.log.info(`generation ${generation}: ${total} children over ${options.colonies} colonies (${plans.map((p) => p.length).join('/')})`);
   return (async function* () {
     const longest = Math.max(...plans.map((p) => p.length));
@@ -240,10 +239,10 @@ function childSeed(plan: ChildPlan, colony: number, generation: number, index: n
   };
 }
 
-async function writeTable(ctx: PluginContext, query: DerivedSeedQuery): Promise<void> {
+/** Rewrite genetic/generations.json from the run's files; returns its rows. */
+async function writeTable(query: DerivedSeedQuery): Promise<GenerationRow[]> {
   const rows = await generationTable(query.kept(), query.rejected(), NAME);
-  const file = join(query.runDir, GENERATIONS_FILE);
   mkdirSync(join(query.runDir, 'genetic'), { recursive: true });
-  writeFileSync(file, `${JSON.stringify({ strategy: NAME, rows }, null, 2)}\n`);
-  ctx.log.debug(`per-generation table:\n${formatGenerationTable(rows)}`);
+  writeFileSync(join(query.runDir, GENERATIONS_FILE), `${JSON.stringify({ strategy: NAME, rows }, null, 2)}\n`);
+  return rows;
 }
