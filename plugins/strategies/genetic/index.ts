@@ -45,6 +45,12 @@ export const geneticOptions = z
      * dropped (`tests_failed`), so it does not join the population. Needs an executor for the language.
      */
     tests: z.boolean().default(false),
+    /**
+     * Languages whose pairs get unit tests when `tests` is on and an executor runs the language; the
+     * tests are appended to the solution and run as one script, so only script languages fit. Others
+     * are answered without tests. Our choice.
+     */
+    testLanguages: z.array(z.enum(['python', 'javascript'])).min(1).default(['python']),
     /** Instructor temperature; our choice (new instructions need variety). */
     temperature: z.number().min(0).max(2).default(0.7),
     /** Coder temperature; our choice (code wants low temperature). */
@@ -87,10 +93,12 @@ export default definePlugin({
   description: 'Genetic-Instruct: an Instructor evolves instructions (mutation, crossover) in parallel colonies; a Coder answers them',
   options: geneticOptions,
   apply(ctx, options) {
+    let tested = new Set<string>();
     ctx.hooks.runStart.tapPromise(async () => {
-      if (options.tests && ctx.executableLanguages().length === 0) {
-        ctx.log.warn('tests is on but no executor is configured: every pair would fail its unit tests; add executor:sandbox');
-      }
+      if (!options.tests) return;
+      const executable = ctx.executableLanguages();
+      tested = new Set(options.testLanguages.filter((l) => executable.includes(l)));
+      if (tested.size === 0) ctx.log.warn(`tests is on but no executor runs ${options.testLanguages.join(', ')}: pairs are answered without unit tests; add executor:sandbox`);
     });
 
     ctx.hooks.derivedSeeds.tapPromise(async (query) => nextGeneration(ctx, options, query));
@@ -104,13 +112,13 @@ export default definePlugin({
 
     ctx.hooks.respond.tapPromise(async (record) => {
       if (record.lineage.strategy !== NAME) return undefined;
-      return code(ctx, options, record);
+      return code(ctx, options, record, tested.has(record.language));
     });
 
     if (options.tests) {
       ctx.hooks.judge.for('response').tapPromise(async (record, stage) => {
         // A dry run's synthetic code cannot pass real tests; its estimate assumes the gates pass.
-        if (record.lineage.strategy !== NAME || stage.dryRun) return undefined;
+        if (record.lineage.strategy !== NAME || stage.dryRun || !tested.has(record.language)) return undefined;
         await fitness(ctx, record);
         return undefined;
       });
@@ -142,14 +150,14 @@ async function evolve(ctx: PluginContext, options: GeneticOptions, seed: Seed, m
   }
 }
 
-/** The Coder: a plain answer, or (with `tests`) a structured answer with unit tests kept on the record. */
-async function code(ctx: PluginContext, options: GeneticOptions, record: SampleRecord) {
+/** The Coder: a plain answer, or (when the pair is tested) a structured answer with unit tests kept on the record. */
+async function code(ctx: PluginContext, options: GeneticOptions, record: SampleRecord, tests: boolean) {
   const instruction = record.messages.filter((m) => m.role === 'user').at(-1)?.content;
   if (!instruction) throw new Error('record has no instruction to answer');
-  const messages = ctx.templates.chat('genetic-coder', { instruction, language: record.language, tests: options.tests });
+  const messages = ctx.templates.chat('genetic-coder', { instruction, language: record.language, tests });
   const client = ctx.llm(options.coder);
   const request = { messages, temperature: options.coderTemperature, maxTokens: options.maxTokens };
-  if (options.tests) {
+  if (tests) {
     const res = await client.structured(request, SOLUTION);
     record.usage.push(...res.usage);
     record.meta[NAME] = { ...(record.meta[NAME] as object), tests: res.value.tests };

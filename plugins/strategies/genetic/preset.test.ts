@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot, type SampleRecord } from '../../../core/index.js';
@@ -95,5 +96,15 @@ describe('genetic-instruct preset', () => {
     expect(seeds.length).toBeGreaterThan(0);
     expect(new Set(first.kept.map((r) => r.messages[0]!.content))).toEqual(new Set([...seeds, ...again.rejected.filter((r) => r.lineage.generation === 0).map((r) => r.messages[0]!.content)]));
     expect(again.kept).toHaveLength(30);
+  }, 300_000);
+});
+
+describe('strategy:genetic tests option', () => {
+  it('answers languages outside testLanguages without unit tests, and still gates them', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'genetic-js-')), 'seeds.jsonl');
+    writeFileSync(file, `${JSON.stringify({ instruction: 'Write a Python function `total` that sums a list of numbers. Handle empty input.' })}\n`);
+    const { kept, rejected } = await run({ generations: 0, tests: true, testLanguages: ['javascript'] }, file);
+    for (const r of [...kept, ...rejected]) expect((r.meta[NAME] as { tests?: string } | undefined)?.tests).toBeUndefined();
+    expect(kept.length + rejected.length).toBe(1);
   }, 300_000);
 });
