@@ -7,6 +7,9 @@ import ollamaProvider from './providers/ollama.js';
 import openaiProvider from './providers/openai.js';
 import chatResponder from './responders/chat.js';
 import { directorySeeds, jsonlSeeds } from './seeds/index.js';
+import { samplesSeeds } from './seeds/samples.js';
+import geneticJudge from './judges/genetic.js';
+import geneticStrategy from './strategies/genetic/index.js';
 import backfeedingStrategy from './strategies/backfeeding/index.js';
 import reverseStrategy from './strategies/reverse.js';
 import semiInstructStrategy from './strategies/semi-instruct/index.js';
@@ -25,13 +28,17 @@ export const builtinPlugins: readonly Plugin[] = [
   ollamaProvider,
   mockProvider,
   huggingfaceTokenizer,
+  // Before seed:jsonl: it claims only a run's samples.jsonl, which seed:jsonl would refuse (no code field).
+  samplesSeeds,
   jsonlSeeds,
   directorySeeds,
   reverseStrategy,
   backfeedingStrategy,
   semiInstructStrategy,
+  geneticStrategy,
   sandboxExecutor,
   qualityJudge,
+  geneticJudge,
   chatResponder,
   ...analyzers,
   ...filters,

@@ -12,6 +12,9 @@ import type { MockReplyFn as ReplyFn } from '../../../core/testing/index.js';
  * Responses to HumanEval-derived problems are the canonical solutions, found by entry point.
  * Backfeeding: keywords come from cue words of the problem (so problems that share a topic share
  * graph nodes), and reconstructed problems name a function made from the keywords they were given.
+ * Genetic-Instruct: mutations and crossovers rename the function and add the rule's or parents' task
+ * (bounded length); the Coder's solution fails its own unit tests about 1 time in 9; the Judge calls
+ * about 1 pair in 6 incorrect.
  */
 export function scriptedModel(options: { humanEvalPath?: string } = {}): ReplyFn {
   const solutions = options.humanEvalPath ? loadHumanEval(options.humanEvalPath) : new Map<string, string>();
@@ -59,6 +62,7 @@ export function scriptedModel(options: { humanEvalPath?: string } = {}): ReplyFn
         problem: `Write a Python function \`${fn}\` that takes a list of values and applies ${keywords.join(', ')}. Return the processed values as a sorted list and handle empty input.`,
       };
     }
+    if (name === 'genetic_mutation' || name === 'genetic_crossover' || name === 'genetic_solution' || name === 'genetic_verdict') return geneticReply(name, req.lastUser, req.seed);
     if (!req.schema && /expert/i.test(req.system)) {
       const fn = /`([A-Za-z_]\w*)`/.exec(req.lastUser)?.[1] ?? 'solve';
       let code = solutions.get(fn) ?? `def ${fn}(values):\n    """Return the values sorted."""\n    return sorted(values)\n`;
@@ -66,6 +70,46 @@ export function scriptedModel(options: { humanEvalPath?: string } = {}): ReplyFn
       return `Here is a solution.\n\n\`\`\`python\n${code.trimEnd()}\n\`\`\`\n\nIt runs in linear time in the size of the input.`;
     }
     return undefined;
+  };
+}
+
+const GENETIC_CLAUSES: Record<string, string> = {
+  'Add constraints': 'The input may hold up to 10^5 values; reject non-numeric values with a ValueError.',
+  Deepen: 'Also support nested lists by flattening them first.',
+  Concretize: 'The values are sensor readings from a weather station, given as floats.',
+  'More reasoning steps': 'First remove duplicates, then order the rest, and explain each step in a comment.',
+  'Rarer requirement': 'Ties must keep their original relative order (a stable ordering).',
+  'In-breadth': 'The task is about inventory quantities in a small shop instead.',
+};
+
+function geneticReply(name: string, prompt: string, seed = 0): unknown {
+  const h = (n: number) => bucket(prompt, n);
+  const tag = (n: number) => createHash('sha256').update(`${seed}|${prompt}`).digest('hex').slice(0, n);
+  if (name === 'genetic_mutation') {
+    const parent = /"""\n([\s\S]*?)\n"""/.exec(prompt)?.[1] ?? prompt;
+    const rule = /^(.*?): /m.exec(prompt.split('\n').slice(2).join('\n'))?.[1] ?? 'Deepen';
+    const fn = /`([A-Za-z_]\w*)`/.exec(parent)?.[1] ?? 'solve';
+    const next = `${fn.replace(/_v[0-9a-f]{4}$/, '')}_v${tag(4)}`;
+    const first = parent.split('\n')[0]!.replace(`\`${fn}\``, `\`${next}\``);
+    return { instruction: `${first.includes(next) ? first : `Write a Python function \`${next}\`. ${first}`}\n${GENETIC_CLAUSES[rule] ?? 'Handle empty input.'}` };
+  }
+  if (name === 'genetic_crossover') {
+    const examples = [...prompt.matchAll(/Example \d+:\n"""\n([\s\S]*?)\n"""/g)].map((m) => m[1]!.split('\n')[0]!);
+    const tasks = examples.map((e) => (/ that (.*)$/.exec(e)?.[1] ?? e).replace(/\.$/, '').slice(0, 80));
+    return { instruction: `Write a Python function \`combined_${tag(6)}\` that takes a list of values and does both of these tasks: ${tasks.map((t, i) => `(${i + 1}) ${t}`).join('; ')}. Return the values sorted.` };
+  }
+  if (name === 'genetic_solution') {
+    const fn = /`([A-Za-z_]\w*)`/.exec(prompt)?.[1] ?? 'solve';
+    let code = `def ${fn}(values):\n    """Return the values sorted."""\n    return ${h(9) === 5 ? 'list(values)' : 'sorted(values)'}\n`;
+    if (h(7) === 3) code = `${code}\n\ndef ${fn}_checked(*args):\n    return ${fn}(*args) + undefined_offset\n`;
+    return { solution: `Here is a solution.\n\n\`\`\`python\n${code.trimEnd()}\n\`\`\``, tests: `assert ${fn}([3, 1, 2]) == [1, 2, 3]\nassert ${fn}([]) == []\n` };
+  }
+  const bad = h(6) === 0;
+  const s = bad ? [3, 4, 4, 3] : [8, 9, 7, 8];
+  return {
+    scores: { instruction_clarity: s[0], correctness: s[1], completeness: s[2], code_quality: s[3] },
+    correct: !bad,
+    reasons: bad ? ['The code ignores part of the instruction.'] : ['The code solves the task as stated.'],
   };
 }
 
