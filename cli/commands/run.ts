@@ -18,6 +18,7 @@ interface RunFlags {
   out?: string;
   limit?: number;
   concurrency?: number;
+  maxConcurrency?: number;
   dryRun?: boolean;
   config?: string;
   cacheDir?: string;
@@ -35,7 +36,8 @@ export function register(program: Command): void {
     .option('--base-url <url>', 'endpoint of the default model (vLLM, SGLang, llama.cpp, LM Studio: http://host:8000/v1; Ollama: http://host:11434)')
     .option('-o, --out <dir>', 'run directory (default: runs/<preset>); running again with the same directory resumes')
     .option('--limit <n>', 'process at most N seeds', positiveInt('--limit'))
-    .option('--concurrency <n>', 'seeds in flight at once', positiveInt('--concurrency'))
+    .option('--concurrency <n>', 'seeds in flight at least (more while the model has idle call slots, up to --max-concurrency)', positiveInt('--concurrency'))
+    .option('--max-concurrency <n>', 'seeds in flight at most (default 4 x llm.concurrency; equal to --concurrency for a fixed window)', positiveInt('--max-concurrency'))
     .option('--dry-run', 'render the first prompts and estimate calls and tokens without calling any model')
     .option('-c, --config <file>', 'config file (default: instructsmith.config.* / .instructsmithrc* / package.json "instructsmith" in the current directory)')
     .option('--cache-dir <dir>', 'LLM request cache directory (default: <out>/cache)')
@@ -57,6 +59,7 @@ Environment: OPENAI_API_KEY, OPENAI_BASE_URL, OLLAMA_HOST (read at call time, ne
         out: flags.out,
         limit: flags.limit,
         concurrency: flags.concurrency,
+        maxConcurrency: flags.maxConcurrency,
         ...(flags.cacheDir ? { cache: { dir: resolve(flags.cacheDir), enabled: true } } : {}),
       };
       const { config } = await loadConfig({ cwd: process.cwd(), configFile: flags.config, overrides });

@@ -67,8 +67,8 @@ describe('run directory: one writer, verified resume, clean start-up failures', 
   /** Hold replies from the request with this (1-based, since the double started) number on. */
   let holdAt: number | undefined;
   let referenceCalls = 0;
-  const flags = (out: string) => ['run', '--preset', 'infinite-instruct', '--seeds', HUMANEVAL, '--model', 'openai:scripted-coder', '--base-url', double.url, '--out', out, '--limit', String(SEEDS), '--concurrency', String(CONCURRENCY)];
-  const overrides = (out: string) => ({ preset: 'infinite-instruct', seeds: HUMANEVAL, model: 'openai:scripted-coder', baseUrl: double.url, out, limit: SEEDS, concurrency: CONCURRENCY }) satisfies ConfigInput;
+  const flags = (out: string) => ['run', '--preset', 'infinite-instruct', '--seeds', HUMANEVAL, '--model', 'openai:scripted-coder', '--base-url', double.url, '--out', out, '--limit', String(SEEDS), '--concurrency', String(CONCURRENCY), '--max-concurrency', String(CONCURRENCY)];
+  const overrides = (out: string) => ({ preset: 'infinite-instruct', seeds: HUMANEVAL, model: 'openai:scripted-coder', baseUrl: double.url, out, limit: SEEDS, concurrency: CONCURRENCY, maxConcurrency: CONCURRENCY }) satisfies ConfigInput;
 
   /** An in-process run stopped (as by Ctrl-C) once `after` seeds are written. */
   async function interruptedRun(out: string, after: number) {
