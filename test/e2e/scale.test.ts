@@ -153,7 +153,10 @@ describe('the circuit breaker', () => {
     double.reset();
     double.reply(scriptedModel({ humanEvalPath: HUMANEVAL }));
     const resumed = await cli(args);
-    expect(resumed.stderr).toBe('');
+    // Nothing but the CI progress lines and, on a machine without the user cache, the preset's
+    // decontamination saying once that it has no benchmark: no warning of the retries or the breaker.
+    const unexpected = resumed.stderr.split('\n').filter((l) => l && !l.startsWith('progress: ') && !l.startsWith('warning: filter:decontaminate: no benchmark file loaded '));
+    expect(unexpected).toEqual([]);
     expect(resumed.code).toBe(0);
     expect(dataset(out)).toEqual(dataset(reference));
   }, 120_000);

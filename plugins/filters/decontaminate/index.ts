@@ -22,8 +22,9 @@ export default definePlugin({
   commands: [decontaminateCommand],
   apply(ctx, options) {
     const d = createDecontaminator(options);
-    for (const m of d.missing) ctx.log.warn(`benchmark ${m} not found (optional): nothing is checked against it; fetch it with instructsmith decontaminate --fetch`);
-    if (d.loaded.length === 0) ctx.log.warn('no benchmark file loaded: samples are not checked for contamination');
+    for (const m of d.missing) ctx.log.info(`benchmark ${m} not found (optional): nothing is checked against it; fetch it with instructsmith decontaminate --fetch`);
+    // One warning, not one per file: a run that checks against nothing should say so once, loudly.
+    if (d.loaded.length === 0) ctx.log.warn(`no benchmark file loaded (${d.missing.length ? `not found: ${d.missing.join(', ')}` : 'none named'}): samples are not checked for contamination; fetch one with instructsmith decontaminate --fetch humaneval, or name one under benchmarks`);
     else ctx.log.info(`checking against ${d.loaded.map((b) => `${b.name} (${b.items} items)`).join(', ')}`);
     const against = d.loaded.map((b) => `${b.name} (${b.items} items)`).join(', ') || 'no benchmark';
     ctx.hooks.runEnd.tapPromise(async (summary) => ctx.log.info(`${filterTally(ctx.name, summary.funnel)}; checked against ${against}`));
