@@ -149,6 +149,8 @@ describe('endpoint-wide failures stop the run, resumably', () => {
     expect(again.code).toBe(0);
     const usage = runJson(out).usage['openai:scripted-coder']!;
     expect(usage.calls).toBe(firstCalls + double.count('openai.chat'));
-    expect(usage.cachedCalls).toBeGreaterThan(0);
+    // Every reply the dataset needed was received from the endpoint or replayed from the cache (how many
+    // were replayed depends on which seeds were in flight at the failure).
+    expect(usage.calls + usage.cachedCalls).toBeGreaterThanOrEqual(referenceCalls);
   }, 300_000);
 });

@@ -39,14 +39,17 @@ describe('semi-instruct over standard-library modules', { timeout: 300_000 }, ()
     const seeds = run.result.funnel.seeds.read;
     expect(untestable.length).toBeGreaterThan(0);
     expect(model.count({ schema: 'semi_instruct' })).toBe(seeds - untestable.length);
-    expect(run.rejected.some((r) => r.dropped?.category === 'null_passes' || r.dropped?.category === 'constant_outputs')).toBe(true);
+    // The gate fires on real code: some generated test suite is too weak to keep.
+    expect(run.rejected.some((r) => ['null_passes', 'constant_outputs', 'weak_tests'].includes(r.dropped?.category ?? ''))).toBe(true);
     expect(run.kept.length).toBeGreaterThan(0);
     for (const r of run.kept) {
       const meta = r.meta['strategy:semi-instruct'] as SemiInstructMeta;
       const nothing = meta.mode === 'function' ? null : '';
       expect(meta.testCases.some((t) => JSON.stringify(t.output) !== JSON.stringify(nothing)), `${r.lineage.source}`).toBe(true);
       expect(meta.discrimination).toMatchObject({ nullRejected: true });
-      expect(meta.discrimination!.distinctOutputs).toBeGreaterThan(1);
+      // Outputs vary across the cases (one case says nothing about constancy; the null program and mutants still test it).
+      if (meta.testCases.length > 1) expect(meta.discrimination!.distinctOutputs).toBeGreaterThan(1);
+      expect(meta.discrimination!.mutantsKilled).toBeGreaterThan(0);
     }
   });
 });
