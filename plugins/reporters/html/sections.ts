@@ -54,11 +54,61 @@ export interface SectionProvider {
 }
 
 /**
- * The section providers, in page order. A run kind with its own data (genetic: population per
- * generation and colony; Infinity: tags against the evaluation set) adds a provider here reading
- * the files its strategy writes; none exists yet, so none is listed.
+ * The section providers, in page order. A run kind with its own data adds a provider here reading
+ * the files its strategy writes (an Infinity run's tags against the evaluation set would be next).
  */
-export const sectionProviders: SectionProvider[] = [{ wants: graphProblemIds, build: knowledgeGraphSection }];
+export const sectionProviders: SectionProvider[] = [{ wants: graphProblemIds, build: knowledgeGraphSection }, { build: geneticSections }];
+
+/** A row of `genetic/generations.json` as strategy:genetic writes it (only the fields the report draws). */
+interface GenerationRow {
+  generation: number;
+  colony: number | null;
+  made: number;
+  judgedOut: number;
+  verifiedOut: number;
+  duplicatesOut: number;
+  kept: number;
+  population: number;
+}
+
+/**
+ * A genetic run's population per generation and colony, and what each generation made and lost,
+ * from `genetic/generations.json` (rebuilt by strategy:genetic from the run's files after every pass).
+ * @throws InputError naming the file when it is not the table's JSON
+ */
+export function geneticSections({ runDir }: SectionInput): ReportSection[] | undefined {
+  const path = join(runDir, 'genetic', 'generations.json');
+  if (!existsSync(path)) return undefined;
+  let rows: GenerationRow[];
+  try {
+    rows = (JSON.parse(readFileSync(path, 'utf8')) as { rows: GenerationRow[] }).rows;
+    if (!Array.isArray(rows)) throw new Error('no "rows" array');
+  } catch (err) {
+    throw new InputError(path, undefined, `not the generation table (${(err as Error).message})`, { hint: 'rerun the run to rewrite it' });
+  }
+  const generations = [...new Set(rows.map((r) => r.generation))].sort((a, b) => a - b);
+  const colonies = [...new Set(rows.filter((r) => r.colony !== null).map((r) => r.colony!))].sort((a, b) => a - b);
+  const at = (g: number, c: number | null) => rows.find((r) => r.generation === g && r.colony === c);
+  const seed = at(0, null)?.population ?? 0;
+  const population: BarsSection = {
+    kind: 'bars',
+    id: 'genetic-population',
+    title: 'Population per generation and colony (genetic)',
+    note: `Each colony starts from the seed population (${seed}) and grows by its kept children; from genetic/generations.json.`,
+    labels: generations.map(String),
+    series: colonies.map((c) => ({ name: `colony ${c}`, values: generations.map((g) => (g === 0 ? seed : (at(g, c)?.population ?? 0))) })),
+  };
+  const sum = (g: number, key: keyof GenerationRow) => rows.filter((r) => r.generation === g).reduce((a, r) => a + Number(r[key] ?? 0), 0);
+  const funnel: BarsSection = {
+    kind: 'bars',
+    id: 'genetic-generations',
+    title: 'Per generation: made, judged out, verified out, duplicates out, kept (genetic)',
+    note: 'Summed over colonies.',
+    labels: generations.map(String),
+    series: (['made', 'judgedOut', 'verifiedOut', 'duplicatesOut', 'kept'] as const).map((k) => ({ name: k, values: generations.map((g) => sum(g, k)) })),
+  };
+  return [population, funnel];
+}
 
 /** Keywords drawn at most: the highest-degree ones; a browser lays out more, but nobody reads them. Our choice. */
 export const MAX_GRAPH_NODES = 2000;
