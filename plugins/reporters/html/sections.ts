@@ -76,7 +76,7 @@ interface GenerationRow {
  * from `genetic/generations.json` (rebuilt by strategy:genetic from the run's files after every pass).
  * @throws InputError naming the file when it is not the table's JSON
  */
-export function geneticSections({ runDir }: SectionInput): ReportSection[] | undefined {
+export function geneticSections({ runDir }: SectionInput): BarsSection[] | undefined {
   const path = join(runDir, 'genetic', 'generations.json');
   if (!existsSync(path)) return undefined;
   let rows: GenerationRow[];
