@@ -8,7 +8,7 @@ import type { SampleRecord } from '../../core/index.js';
 import { packageRoot } from '../../core/paths.js';
 import { startLlmDouble, type LlmDouble } from '../double/index.js';
 import { scriptedModel } from '../../plugins/providers/mock/scripted.js';
-import { HUMANEVAL, readJsonl, tempDir } from './helpers.js';
+import { dataset, HUMANEVAL, readJsonl, tempDir } from './helpers.js';
 
 /**
  * Issue #17, point 2: an endpoint-wide failure (nothing listening, garbage replies, a rejected key)
@@ -18,13 +18,6 @@ import { HUMANEVAL, readJsonl, tempDir } from './helpers.js';
 
 const KEY = 'sk-test-endpoint-right-0123456789';
 const SEEDS = 6;
-
-/** The dataset as content: `usage[].cached` is left out because a resumed run replays calls from the cache. */
-function dataset(dir: string): string[] {
-  const lines = (file: string) =>
-    readJsonl<SampleRecord>(join(dir, file)).map((r) => JSON.stringify({ ...r, usage: r.usage.map(({ cached: _c, ...u }) => u) }));
-  return [...lines('samples.jsonl'), '---', ...lines('rejected.jsonl')];
-}
 
 interface CliResult {
   code: number | null;

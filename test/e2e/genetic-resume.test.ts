@@ -2,25 +2,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { SampleRecord } from '../../core/index.js';
 import { packageRoot } from '../../core/paths.js';
-import { tempDir } from './helpers.js';
+import { dataset, tempDir } from './helpers.js';
 
 const SEEDS = join(packageRoot(), 'test', 'fixtures', 'genetic-seeds.jsonl');
 const TARGET = 80;
-
-/** The dataset as content: `usage[].cached` is left out because a resumed run replays calls from the cache. */
-function dataset(dir: string): string[] {
-  const lines = (file: string) =>
-    readFileSync(join(dir, file), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => {
-        const r = JSON.parse(l) as SampleRecord;
-        return JSON.stringify({ ...r, usage: r.usage.map(({ cached: _c, ...u }) => u) });
-      });
-  return [...lines('samples.jsonl'), '---', ...lines('rejected.jsonl')];
-}
 
 function keptLines(dir: string): number {
   const f = join(dir, 'samples.jsonl');

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConfigInput } from '../../core/config/schema.js';
-import type { Logger } from '../../core/index.js';
+import type { Logger, SampleRecord } from '../../core/index.js';
 import { packageRoot } from '../../core/paths.js';
 import type { RunResult } from '../../core/runner/runner.js';
 import { runPreset as runKitPreset } from '../../core/testing/index.js';
@@ -36,4 +36,14 @@ export function readJsonl<T = Record<string, unknown>>(file: string): T[] {
     .split('\n')
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as T);
+}
+
+/**
+ * A run directory's dataset as content, for comparing a resumed run with an uninterrupted one: the
+ * kept then the rejected records, each as JSON, with `usage[].cached` left out (a resumed run replays
+ * calls from the cache).
+ */
+export function dataset(dir: string): string[] {
+  const lines = (file: string) => readJsonl<SampleRecord>(join(dir, file)).map((r) => JSON.stringify({ ...r, usage: r.usage.map(({ cached: _c, ...u }) => u) }));
+  return [...lines('samples.jsonl'), '---', ...lines('rejected.jsonl')];
 }

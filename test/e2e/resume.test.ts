@@ -2,11 +2,10 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SampleRecord } from '../../core/index.js';
 import { packageRoot } from '../../core/paths.js';
 import { startLlmDouble, type LlmDouble } from '../double/index.js';
 import { scriptedModel } from '../../plugins/providers/mock/scripted.js';
-import { HUMANEVAL, runPreset, tempDir } from './helpers.js';
+import { dataset, HUMANEVAL, runPreset, tempDir } from './helpers.js';
 
 const SEEDS = 60;
 const CONCURRENCY = 6;
@@ -16,19 +15,6 @@ const CONCURRENCY = 6;
  * start over rather than resume (the adaptive window's order and bounds: core/runner/ordered.test.ts).
  */
 const MAX_SEEDS_IN_FLIGHT = CONCURRENCY;
-
-/** The dataset as content: `usage[].cached` is left out because a resumed run replays calls from the cache. */
-function dataset(dir: string): string[] {
-  const lines = (file: string) =>
-    readFileSync(join(dir, file), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => {
-        const r = JSON.parse(l) as SampleRecord;
-        return JSON.stringify({ ...r, usage: r.usage.map(({ cached: _c, ...u }) => u) });
-      });
-  return [...lines('samples.jsonl'), '---', ...lines('rejected.jsonl')];
-}
 
 function cli(args: string[]) {
   return spawn(process.execPath, ['--import', 'tsx', join(packageRoot(), 'cli/bin.ts'), ...args], { cwd: packageRoot(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });

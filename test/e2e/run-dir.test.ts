@@ -4,29 +4,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config/load.js';
 import type { ConfigInput } from '../../core/config/schema.js';
-import { InstructsmithError, type SampleRecord } from '../../core/index.js';
+import { InstructsmithError } from '../../core/index.js';
 import { packageRoot } from '../../core/paths.js';
 import { runPipeline } from '../../core/runner/runner.js';
 import { builtinPlugins, implicitPlugins } from '../../plugins/index.js';
 import { startLlmDouble, type LlmDouble } from '../double/index.js';
 import { scriptedModel } from '../../plugins/providers/mock/scripted.js';
-import { HUMANEVAL, quietLog, runPreset, tempDir } from './helpers.js';
+import { dataset, HUMANEVAL, quietLog, runPreset, tempDir } from './helpers.js';
 
 const SEEDS = 16;
 const CONCURRENCY = 4;
-
-/** The dataset as content: `usage[].cached` is left out because a resumed run replays calls from the cache. */
-function dataset(dir: string): string[] {
-  const lines = (file: string) =>
-    readFileSync(join(dir, file), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => {
-        const r = JSON.parse(l) as SampleRecord;
-        return JSON.stringify({ ...r, usage: r.usage.map(({ cached: _c, ...u }) => u) });
-      });
-  return [...lines('samples.jsonl'), '---', ...lines('rejected.jsonl')];
-}
 
 /** Every file under `dir` (cache/ aside) with its bytes, to show a refused rerun changed nothing. */
 function snapshot(dir: string): Record<string, string> {

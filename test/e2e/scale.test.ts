@@ -3,7 +3,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT_STOPPED_RESUMABLE } from '../../cli/main.js';
-import type { SampleRecord } from '../../core/index.js';
 import { createHooks } from '../../core/hooks.js';
 import { createLlmFactory } from '../../core/llm/factory.js';
 import type { LlmSettings } from '../../core/llm/types.js';
@@ -12,7 +11,7 @@ import { packageRoot } from '../../core/paths.js';
 import { createOpenAiProvider } from '../../plugins/providers/openai.js';
 import { scriptedModel } from '../../plugins/providers/mock/scripted.js';
 import { startLlmDouble, type LlmDouble } from '../double/index.js';
-import { HUMANEVAL, readJsonl, runPreset, tempDir } from './helpers.js';
+import { dataset, HUMANEVAL, runPreset, tempDir } from './helpers.js';
 
 /** Issue #15, first slice: rate limits, AIMD, the breaker, single-flight and abort listeners, against the HTTP double. */
 
@@ -100,12 +99,6 @@ describe('the LLM layer against a rate-limited endpoint', () => {
     expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message)).toEqual([]);
   }, 30_000);
 });
-
-/** The dataset as content: `usage[].cached` is left out because a resumed run replays calls from the cache. */
-function dataset(dir: string): string[] {
-  const lines = (file: string) => readJsonl<SampleRecord>(join(dir, file)).map((r) => JSON.stringify({ ...r, usage: r.usage.map(({ cached: _c, ...u }) => u) }));
-  return [...lines('samples.jsonl'), '---', ...lines('rejected.jsonl')];
-}
 
 function cli(args: string[]): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(packageRoot(), 'cli/bin.ts'), ...args], { cwd: packageRoot(), stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: 'true' } });
