@@ -6,6 +6,7 @@ import { packageRoot, type SampleRecord } from '../../../core/index.js';
 import { runPreset } from '../../../core/testing/index.js';
 import { builtinPlugins, implicitPlugins } from '../../index.js';
 import type { GenerationRow } from './generations.js';
+import { MUTATION_RULE_NAMES } from './operators.js';
 
 const SEEDS = join(packageRoot(), 'test', 'fixtures', 'genetic-seeds.jsonl');
 const quiet = { info: () => undefined, warn: () => undefined, debug: () => undefined };
@@ -50,7 +51,7 @@ describe('genetic-instruct preset', () => {
         continue;
       }
       expect(r.lineage.parentIds.length).toBe(d.operator === 'crossover' ? 3 : 1);
-      if (d.operator === 'mutation') expect(d.rule).toBeTruthy();
+      if (d.operator === 'mutation') expect(MUTATION_RULE_NAMES).toContain(d.rule);
       for (const p of r.lineage.parentIds) {
         expect(position.get(p)).toBeLessThan(i);
         const pd = details(kept[position.get(p)!]!);
