@@ -22,6 +22,33 @@ export interface SeedQuery {
   skip(path: string, reason: string): void;
 }
 
+/**
+ * What a `select` tap receives besides the seed stream. The context is the tapping plugin's own:
+ * `drop` and `report` are recorded under its name.
+ */
+export interface SelectContext {
+  /** Aborted when the run is interrupted; a selector should stop reading. */
+  signal: AbortSignal;
+  /** True under `--dry-run` (LLM clients return synthetic replies). */
+  dryRun: boolean;
+  /**
+   * This selector's own folder for state or large intermediate files, created on first use:
+   * `<run dir>/selection/<plugin name with ':' as '-'>/`. Rewritten by every (re)run of the selection.
+   */
+  dir(): string;
+  /**
+   * Record that `seed` is not selected: written to `selection/rejected.jsonl` as
+   * `{ plugin, reason, category, seed }` and counted per category in the funnel's selection table.
+   * Never drop a seed by just not yielding it: an unaccounted seed is reported as `unaccounted`.
+   */
+  drop(seed: Seed, reason: string, category?: string): void;
+  /**
+   * Figures for the selection summary (`selection.json`, run.json's `funnel.selection`), merged
+   * into this selector's entry, e.g. `{ divergence: { before: 0.41, after: 0.03 } }`. Plain JSON.
+   */
+  report(values: Record<string, unknown>): void;
+}
+
 /** One code block to check, cut from a record's response by core's extractor. */
 export interface CodeSample {
   /** Unique within a batch: `${recordId}#${blockIndex}`. */
@@ -124,6 +151,17 @@ export function createHooks() {
 
     /** Bail: the first seed source that can read the `--seeds` path returns its seeds as an async iterable. Stage reached: `seeded`. */
     seedSource: new AsyncSeriesBailHook<[SeedQuery], AsyncIterable<Seed> | undefined>(['query']),
+
+    /**
+     * Waterfall over the seed stream, between `seedSource` and the first stage: each selector takes
+     * the seeds the previous one let through (an async iterable, in order) and returns the seeds it
+     * selects, in a deterministic order, recording every seed it leaves out with `ctx.drop`
+     * (Infinity Instruct's data selection: dedup, heuristic rules, distribution matching, seed
+     * choice). Buffering is allowed (distribution matching needs a global view); memory stays the
+     * selector's responsibility. Re-run from the start on resume, so selectors must be deterministic
+     * (LLM calls are answered by the cache). `instructsmith select` runs `seedSource` and `select` only.
+     */
+    select: new AsyncSeriesWaterfallHook<[AsyncIterable<Seed>, SelectContext]>(['seeds', 'ctx']),
 
     /** Waterfall: each strategy appends the instruction records it writes from this seed (made with `createRecord`); may drop them. Stage reached: `synthesized`. */
     synthesize: new AsyncSeriesWaterfallHook<[SampleRecord[], Seed, StageContext]>(['records', 'seed', 'ctx']),

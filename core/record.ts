@@ -37,7 +37,24 @@ export interface Seed {
   kind: 'function' | 'class' | 'window' | 'file' | 'record' | 'derived';
   /** Source-specific fields, e.g. HumanEval's `task_id`. */
   meta: Record<string, unknown>;
+  /**
+   * For a seed that is a whole conversation of an instruction dataset (a pool row: OpenAI `messages`,
+   * ShareGPT `conversations`, Alpaca `instruction/input/output`), the conversation in chat format;
+   * `code` then holds its first user instruction.
+   */
+  messages?: ChatMessage[];
+  /** Tags a selector gave the seed (see {@link Label}); strategies copy them to the records they write. */
+  label?: Label;
 }
+
+/**
+ * Tags of a seed or sample, each key a list of tags. Infinity Instruct's two-level ability tags
+ * (arXiv 2506.11116) come as its released records carry them:
+ * `{ ability_en: ['arithmetic calculation', ...], cate_ability_en: ['Mathematical Ability', ...] }`
+ * (level 1: fine-grained abilities and knowledge; level 2: macro categories). Exporters write it
+ * beside the conversation as `label`.
+ */
+export type Label = Record<string, string[]>;
 
 /** How a sample came to be. */
 export interface Lineage {
@@ -137,6 +154,8 @@ export interface SampleRecord {
   /** The last stage this record completed. */
   stage: Stage;
   dropped?: Dropped;
+  /** Tags (see {@link Label}), e.g. copied from the seed by the strategy; exported as `label`. */
+  label?: Label;
 }
 
 /**
