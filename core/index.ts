@@ -14,7 +14,7 @@ export type { StageContext, FilterContext, SelectContext, SeedQuery, CodeSample,
 
 // --- records
 export { createRecord, contentId, recordId, STAGES } from './record.js';
-export type { SampleRecord, Seed, SeedSourceRef, ChatMessage, Lineage, JudgeVerdict, Diagnostic, CheckResult, UsageEntry, Dropped, Stage } from './record.js';
+export type { SampleRecord, Seed, SeedSourceRef, ChatMessage, Lineage, JudgeVerdict, Diagnostic, CheckResult, UsageEntry, Dropped, Stage, Label } from './record.js';
 export { curriculumRank, compareByCurriculum, type CurriculumMeta } from './curriculum.js';
 export { languageFromPath, languageFromFence, isKnownLanguage } from './languages.js';
 export { mulberry32, shuffleInPlace, type Rng } from './random.js';
