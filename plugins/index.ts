@@ -18,6 +18,7 @@ import mockProvider from './providers/mock/index.js';
 import huggingfaceTokenizer from './tokenizers/huggingface.js';
 import { trainers } from './trainers/index.js';
 import htmlReporter from './reporters/html/index.js';
+import rulesSelector from './selectors/rules/index.js';
 
 /**
  * Every built-in plugin. The CLI is the composition root: it hands this list to the runner, which
@@ -32,6 +33,7 @@ export const builtinPlugins: readonly Plugin[] = [
   samplesSeeds,
   jsonlSeeds,
   directorySeeds,
+  rulesSelector,
   reverseStrategy,
   backfeedingStrategy,
   semiInstructStrategy,
