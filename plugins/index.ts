@@ -19,6 +19,7 @@ import huggingfaceTokenizer from './tokenizers/huggingface.js';
 import { trainers } from './trainers/index.js';
 import htmlReporter from './reporters/html/index.js';
 import rulesSelector from './selectors/rules/index.js';
+import dedupSelector from './selectors/dedup/index.js';
 
 /**
  * Every built-in plugin. The CLI is the composition root: it hands this list to the runner, which
@@ -34,6 +35,7 @@ export const builtinPlugins: readonly Plugin[] = [
   jsonlSeeds,
   directorySeeds,
   rulesSelector,
+  dedupSelector,
   reverseStrategy,
   backfeedingStrategy,
   semiInstructStrategy,
