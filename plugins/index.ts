@@ -20,6 +20,7 @@ import { trainers } from './trainers/index.js';
 import htmlReporter from './reporters/html/index.js';
 import rulesSelector from './selectors/rules/index.js';
 import dedupSelector from './selectors/dedup/index.js';
+import retrieveSelector from './selectors/retrieve/index.js';
 
 /**
  * Every built-in plugin. The CLI is the composition root: it hands this list to the runner, which
@@ -36,6 +37,7 @@ export const builtinPlugins: readonly Plugin[] = [
   directorySeeds,
   rulesSelector,
   dedupSelector,
+  retrieveSelector,
   reverseStrategy,
   backfeedingStrategy,
   semiInstructStrategy,

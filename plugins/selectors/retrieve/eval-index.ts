@@ -1,0 +1,76 @@
+import MiniSearch from 'minisearch';
+import { readBenchmark, type BenchmarkSpec } from '../../filters/decontaminate/benchmarks.js';
+import type { RetrieveOptions } from './options.js';
+
+/** The best evaluation item for a query: its id and BM25 score. */
+export interface Retrieval {
+  item: string;
+  score: number;
+}
+
+/**
+ * Function words dropped from documents and queries: our choice (a short English list). They occur
+ * in nearly every item, so their BM25 weight is near zero, but MiniSearch multiplies a result's
+ * score by the number of query terms it matched, which they would inflate.
+ */
+const STOPWORDS = new Set(
+  'a an and are as at be by for from has have in is it its of on or that the this to was were will with which who should given return returns'.split(' '),
+);
+
+/**
+ * The evaluation set indexed for BM25 (MiniSearch's BM25+, k 1.2, b 0.7, d 0.5; a result's score is
+ * the sum over matched terms times the number of matched query terms). One document per benchmark
+ * item: its prompt texts (for HumanEval the function signature and docstring; solutions are left out,
+ * since pool instructions are prose). Terms are MiniSearch's split on spaces and punctuation
+ * (`has_close_elements` gives three terms), lower-cased, without {@link STOPWORDS}; exact terms only
+ * (no prefix or fuzzy matching), so a query costs one lookup per distinct term.
+ */
+export class EvalIndex {
+  readonly name: string;
+  readonly file: string;
+  readonly items: number;
+  private readonly search: MiniSearch<{ id: number; text: string }>;
+  private readonly ids: string[] = [];
+
+  /** @throws InputError naming the file when it is missing, not JSON, or an item lacks its id field */
+  constructor(spec: RetrieveOptions['benchmark']) {
+    const bench: BenchmarkSpec = {
+      path: spec.path,
+      format: spec.format,
+      required: true,
+      fields: spec.format === 'jsonl' ? { id: spec.id ?? 'id', prompts: [spec.field!], solutions: [] } : spec.field ? { prompts: [spec.field], solutions: [] } : { solutions: [] },
+    };
+    const read = readBenchmark(bench)!;
+    this.name = read.name;
+    this.file = read.file;
+    const byItem = new Map<string, string[]>();
+    for (const t of read.texts) if (t.field === 'prompt') byItem.set(t.item, [...(byItem.get(t.item) ?? []), t.text]);
+    this.search = new MiniSearch({ fields: ['text'], processTerm: (t) => term(t) });
+    const docs = [...byItem].map(([item, texts], i) => {
+      this.ids.push(item);
+      return { id: i, text: texts.join('\n') };
+    });
+    this.search.addAll(docs);
+    this.items = docs.length;
+  }
+
+  /** The best-scoring item for `text` (ties: the earlier item), or undefined when no item shares a term with it. */
+  best(text: string): Retrieval | undefined {
+    const terms = new Set<string>();
+    for (const raw of MiniSearch.getDefault('tokenize')(text) as string[]) {
+      const t = term(raw);
+      if (t) terms.add(t);
+    }
+    if (terms.size === 0) return undefined;
+    let best: { id: number; score: number } | undefined;
+    for (const r of this.search.search({ queries: [...terms], combineWith: 'OR' })) {
+      if (!best || r.score > best.score || (r.score === best.score && (r.id as number) < best.id)) best = { id: r.id as number, score: r.score };
+    }
+    return best && { item: this.ids[best.id]!, score: best.score };
+  }
+}
+
+function term(raw: string): string | null {
+  const t = raw.toLowerCase();
+  return t.length < 2 || STOPWORDS.has(t) ? null : t;
+}
