@@ -23,7 +23,7 @@ const STOPWORDS = new Set(
  * item: its prompt texts (for HumanEval the function signature and docstring; solutions are left out,
  * since pool instructions are prose). Terms are MiniSearch's split on spaces and punctuation
  * (`has_close_elements` gives three terms), lower-cased, without {@link STOPWORDS}; exact terms only
- * (no prefix or fuzzy matching), so a query costs one lookup per distinct term.
+ * (no prefix or fuzzy matching); a query is cut to its distinct terms that some item has.
  */
 export class EvalIndex {
   readonly name: string;
@@ -31,6 +31,9 @@ export class EvalIndex {
   readonly items: number;
   private readonly search: MiniSearch<{ id: number; text: string }>;
   private readonly ids: string[] = [];
+  // Every term of the index: a query is cut to these before MiniSearch sees it (a term no item has
+  // scores nothing and does not count as matched, but costs MiniSearch a full query-spec setup).
+  private readonly vocabulary = new Set<string>();
 
   /** @throws InputError naming the file when it is missing, not JSON, or an item lacks its id field */
   constructor(spec: RetrieveOptions['benchmark']) {
@@ -51,23 +54,32 @@ export class EvalIndex {
       return { id: i, text: texts.join('\n') };
     });
     this.search.addAll(docs);
+    for (const d of docs) for (const t of terms(d.text)) this.vocabulary.add(t);
     this.items = docs.length;
   }
 
   /** The best-scoring item for `text` (ties: the earlier item), or undefined when no item shares a term with it. */
   best(text: string): Retrieval | undefined {
-    const terms = new Set<string>();
-    for (const raw of MiniSearch.getDefault('tokenize')(text) as string[]) {
-      const t = term(raw);
-      if (t) terms.add(t);
-    }
-    if (terms.size === 0) return undefined;
+    const known = [...terms(text)].filter((t) => this.vocabulary.has(t));
+    if (known.length === 0) return undefined;
     let best: { id: number; score: number } | undefined;
-    for (const r of this.search.search({ queries: [...terms], combineWith: 'OR' })) {
+    for (const r of this.search.search(known.join(' '), { combineWith: 'OR' })) {
       if (!best || r.score > best.score || (r.score === best.score && (r.id as number) < best.id)) best = { id: r.id as number, score: r.score };
     }
     return best && { item: this.ids[best.id]!, score: best.score };
   }
+}
+
+const tokenize = MiniSearch.getDefault('tokenize') as (text: string) => string[];
+
+/** The distinct processed terms of a text. */
+function terms(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const raw of tokenize(text)) {
+    const t = term(raw);
+    if (t) out.add(t);
+  }
+  return out;
 }
 
 function term(raw: string): string | null {
