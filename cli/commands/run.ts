@@ -19,6 +19,7 @@ interface RunFlags {
   baseUrl?: string;
   out?: string;
   limit?: number;
+  target?: number;
   concurrency?: number;
   maxConcurrency?: number;
   dryRun?: boolean;
@@ -39,6 +40,7 @@ export function register(program: Command): void {
     .option('--base-url <url>', 'endpoint of the default model (vLLM, SGLang, llama.cpp, LM Studio: http://host:8000/v1; Ollama: http://host:11434)')
     .option('-o, --out <dir>', 'run directory (default: runs/<preset>); running again with the same directory resumes')
     .option('--limit <n>', 'process at most N seeds', positiveInt('--limit'))
+    .option('--target <n>', 'kept samples to aim for: population-growing strategies (genetic-instruct) stop there, and no further pass starts once reached', positiveInt('--target'))
     .option('--concurrency <n>', 'seeds in flight at least (more while the model has idle call slots, up to --max-concurrency)', positiveInt('--concurrency'))
     .option('--max-concurrency <n>', 'seeds in flight at most (default 4 x llm.concurrency; equal to --concurrency for a fixed window)', positiveInt('--max-concurrency'))
     .option('--dry-run', 'render the first prompts and estimate calls and tokens without calling any model')
@@ -63,6 +65,7 @@ Environment: OPENAI_API_KEY, OPENAI_BASE_URL, OLLAMA_HOST (read at call time, ne
         baseUrl: flags.baseUrl,
         out: flags.out,
         limit: flags.limit,
+        target: flags.target,
         concurrency: flags.concurrency,
         maxConcurrency: flags.maxConcurrency,
         ...(flags.cacheDir ? { cache: { dir: resolve(flags.cacheDir), enabled: true } } : {}),

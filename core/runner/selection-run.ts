@@ -11,6 +11,7 @@ import type { Seed } from '../record.js';
 import { SelectionLedger, type SelectionSummary } from '../selection.js';
 import { createTemplateRenderer } from '../templates.js';
 import { applyPlugins, resolvePlugins } from './host.js';
+import { reportsJson, type PluginReports } from '../context.js';
 import { withRunDirLock } from './run-dir.js';
 import { Funnel } from './funnel.js';
 import { llmSettings, openSelected } from './runner.js';
@@ -61,7 +62,8 @@ export async function runSelection(options: SelectionRunOptions): Promise<Select
     const controller = new AbortController();
     options.signal?.addEventListener('abort', () => controller.abort(options.signal?.reason), { once: true });
     const llm = createLlmFactory({ hooks, settings: llmSettings(config, outDir), baseUrl: config.baseUrl, defaultModel: config.model, dryRun: false, meter, signal: controller.signal });
-    await applyPlugins({ hooks, llm, templates: createTemplateRenderer(config.templates), log, run: { dir: outDir, dryRun: false, config } }, await resolvePlugins(config.plugins, options.builtins, options.implicit));
+    const reports: PluginReports = new Map();
+    await applyPlugins({ hooks, llm, templates: createTemplateRenderer(config.templates), log, run: { dir: outDir, dryRun: false, config }, reports }, await resolvePlugins(config.plugins, options.builtins, options.implicit));
     if (!hooks.select.isUsed()) {
       throw new ConfigError('no selector plugin is configured, so nothing would be selected', {
         code: 'CONFIG_NO_SELECTOR',
@@ -97,7 +99,7 @@ export async function runSelection(options: SelectionRunOptions): Promise<Select
     const usage = meter.byModel();
     const skipped = funnel.snapshot().seeds.skipped;
     const selectionJson = join(outDir, 'selection.json');
-    writeFileSync(selectionJson, `${JSON.stringify({ status: summary.complete ? 'complete' : 'partial', pool: config.seeds, selection: summary, skipped, usage, config: redactConfigSecrets(config) }, null, 2)}\n`);
+    writeFileSync(selectionJson, `${JSON.stringify({ status: summary.complete ? 'complete' : 'partial', pool: config.seeds, selection: summary, skipped, usage, ...reportsJson(reports), config: redactConfigSecrets(config) }, null, 2)}\n`);
     return { outDir, summary, skipped, usage, files: [selectedPath, join(outDir, 'rejected.jsonl'), selectionJson] };
   });
 }
