@@ -93,7 +93,7 @@ describe('strategy:infinity', () => {
     expect(model.requests).toHaveLength(0);
   });
 
-  it('through the runner: keeps the evolution, drops an invalid reply with the call's reason (PluginTester)', async () => {
+  it('through the runner: keeps the evolution, drops an invalid reply with the reason of the call (PluginTester)', async () => {
     await new PluginTester({ plugins: [chat] }).run(infinity, {
       valid: [
         {
