@@ -4,18 +4,18 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Seed } from '../../../core/index.js';
 import { createHarness } from '../../../core/testing/index.js';
-import { drain, poolSeed, recordingContext, streamOf } from '../pool-fixture.js';
+import { poolSeed } from '../pool-fixture.js';
 import retrieve from './index.js';
 import { TopK } from './top-k.js';
 
 const HUMANEVAL = resolve(import.meta.dirname, '../../../../shared/data/humaneval/HumanEval.jsonl.gz');
 const benchmark = { format: 'humaneval', path: HUMANEVAL };
 
+// Through the test kit as a run applies it; every seed not selected must be dropped with a reason.
 async function select(options: unknown, seeds: Seed[]) {
-  const h = await createHarness([[retrieve, options]]);
-  const rec = recordingContext(mkdtempSync(join(tmpdir(), 'sel-retrieve-')));
-  const selected = await drain(await h.hooks.select.promise(streamOf(seeds), rec.sctx));
-  return { selected, dropped: rec.dropped, report: rec.report };
+  const out = await (await createHarness([[retrieve, options]])).select(seeds);
+  expect(out.summary.selectors).toMatchObject([{ plugin: 'selector:retrieve', in: seeds.length, out: out.selected.length, unaccounted: 0 }]);
+  return { selected: out.selected, dropped: out.dropped, report: out.reports['selector:retrieve']! };
 }
 
 // Paraphrases of HumanEval tasks (0: close elements, 12: longest string, 29: filter by prefix) among everyday chat.

@@ -1,17 +1,14 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Seed } from '../../../core/index.js';
 import { createHarness } from '../../../core/testing/index.js';
-import { drain, poolSeed, recordingContext, streamOf } from '../pool-fixture.js';
+import { poolSeed } from '../pool-fixture.js';
 import rules from './index.js';
 
+// Through the test kit as a run applies it; every seed not selected must be dropped with a reason.
 async function select(options: unknown, seeds: Seed[]) {
-  const h = await createHarness([[rules, options]]);
-  const rec = recordingContext(mkdtempSync(join(tmpdir(), 'sel-rules-')));
-  const selected = await drain(await h.hooks.select.promise(streamOf(seeds), rec.sctx));
-  return { selected, dropped: rec.dropped, report: rec.report };
+  const out = await (await createHarness([[rules, options]])).select(seeds);
+  expect(out.summary.selectors).toMatchObject([{ plugin: 'selector:rules', in: seeds.length, out: out.selected.length, unaccounted: 0 }]);
+  return { selected: out.selected, dropped: out.dropped, report: out.reports['selector:rules']! };
 }
 
 const fence = (lang: string, code: string) => `Here you go:\n\n\`\`\`${lang}\n${code}\n\`\`\``;
