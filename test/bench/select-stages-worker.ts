@@ -35,6 +35,7 @@ async function* pool(): AsyncGenerator<Seed> {
 }
 
 const started = performance.now();
+const cpuStarted = process.cpuUsage();
 let s: AsyncIterable<Seed> = pool();
 s = selectByRules(s, context('rules'), compileRules(rulesOptions.parse({ builtin: ['io', 'empty-response', 'length'] })));
 if (stages >= 2) s = selectUnique(s, context('dedup'), poolDedupOptions.parse({}));
@@ -42,4 +43,6 @@ if (stages >= 3) s = selectRetrieved(s, context('retrieve'), new EvalIndex({ for
 let kept = 0;
 for await (const _ of s) kept += 1;
 const seconds = (performance.now() - started) / 1000;
-console.log(JSON.stringify({ n, stages, seconds, perSecond: n / seconds, kept, dropped, reports, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+const cpu = process.cpuUsage(cpuStarted);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+console.log(JSON.stringify({ n, stages, seconds, perSecond: n / seconds, cpuSeconds, kept, dropped, reports, peakRssMb: process.resourceUsage().maxRSS / 1024 }));

@@ -1,5 +1,6 @@
 import MiniSearch from 'minisearch';
-import { readBenchmark, type BenchmarkSpec } from '../../filters/decontaminate/benchmarks.js';
+import { InputError } from '../../../core/index.js';
+import { FORMATS, readBenchmark, type BenchmarkSpec } from '../../filters/decontaminate/benchmarks.js';
 import type { RetrieveOptions } from './options.js';
 
 /** The best evaluation item for a query: its id and BM25 score. */
@@ -35,7 +36,7 @@ export class EvalIndex {
   // scores nothing and does not count as matched, but costs MiniSearch a full query-spec setup).
   private readonly vocabulary = new Set<string>();
 
-  /** @throws InputError naming the file when it is missing, not JSON, or an item lacks its id field */
+  /** @throws InputError naming the file when it is missing, not JSON, an item lacks its id field, or no item has text in the prompt field */
   constructor(spec: RetrieveOptions['benchmark']) {
     const bench: BenchmarkSpec = {
       path: spec.path,
@@ -48,6 +49,10 @@ export class EvalIndex {
     this.file = read.file;
     const byItem = new Map<string, string[]>();
     for (const t of read.texts) if (t.field === 'prompt') byItem.set(t.item, [...(byItem.get(t.item) ?? []), t.text]);
+    if (byItem.size === 0) {
+      const fields = bench.fields?.prompts ?? FORMATS[spec.format]!.prompts;
+      throw new InputError(read.file, undefined, `no evaluation item has text in ${fields.map((f) => `"${f}"`).join(' or ')} (${read.items} items read)`, { hint: 'set benchmark.field to the field holding each item\'s text' });
+    }
     this.search = new MiniSearch({ fields: ['text'], processTerm: (t) => term(t) });
     const docs = [...byItem].map(([item, texts], i) => {
       this.ids.push(item);

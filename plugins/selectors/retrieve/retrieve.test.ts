@@ -77,6 +77,7 @@ describe('selector:retrieve', () => {
     await expect(createHarness([[retrieve, { benchmark, topK: 5, minScore: 2 }]])).rejects.toThrow(/plugins\.selector:retrieve\.minScore/);
     await expect(createHarness([[retrieve, { benchmark: { format: 'jsonl', path: HUMANEVAL }, topK: 5 }]])).rejects.toThrow(/plugins\.selector:retrieve\.benchmark\.field/);
     await expect(createHarness([[retrieve, { benchmark: { path: '/nonexistent/he.jsonl' }, topK: 5 }]])).rejects.toThrow(/\/nonexistent\/he\.jsonl.*benchmark file not found/s);
+    await expect(createHarness([[retrieve, { benchmark: { path: HUMANEVAL, field: 'question' }, topK: 5 }]])).rejects.toThrow(/HumanEval\.jsonl\.gz.*no evaluation item has text in "question" \(164 items read\)/s);
   });
 });
 
