@@ -13,6 +13,7 @@ import { contentId, type SampleRecord, type Seed } from '../record.js';
 import { createTemplateRenderer } from '../templates.js';
 import { createVerifier } from '../verify/gate.js';
 import { releasePrepared } from '../export/prepare.js';
+import { SelectionLedger, selectSeeds } from '../selection.js';
 import { Funnel, type FunnelCounts } from './funnel.js';
 import { applyPlugins, resolvePlugins } from './host.js';
 import { mapOrdered } from './ordered.js';
@@ -152,16 +153,19 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
   store.writeRunJson({ ...runJsonBase, status: 'running', funnel: funnel.snapshot() });
   saveCheckpoint(true);
   let interrupted = false;
+  // Selectors see the whole `--seeds` stream again on resume (deterministic, the cache answering their calls); drops go to selection/rejected.jsonl.
+  const selection = hooks.select.isUsed() ? new SelectionLedger(join(runDir, 'selection'), controller.signal, false) : undefined;
+  if (selection) funnel.attachSelection(() => selection.summary());
   try {
     for (let p = 1; ; p++) {
       if (p < startPhase) continue;
-      const source = p === 1 ? await openSeeds(hooks, config.seeds, funnel) : await hooks.derivedSeeds.promise(derivedQuery(p - 1, runDir, store, phaseEnds));
+      const source = p === 1 ? await openSelected(hooks, config.seeds, funnel, selection) : await hooks.derivedSeeds.promise(derivedQuery(p - 1, runDir, store, phaseEnds));
       if (!source) break;
       phase = p;
       const skip = p === startPhase ? seedsDone : 0;
       seedsDone = skip;
       let seedsTotal: number | undefined;
-      if (options.onProgress && p === 1) void countSeeds(hooks, config.seeds, config.limit).then((n) => (seedsTotal = n), () => undefined);
+      if (options.onProgress && p === 1 && !selection) void countSeeds(hooks, config.seeds, config.limit).then((n) => (seedsTotal = n), () => undefined);
       const seeds = limitAndSkip(source, p === 1 ? config.limit : undefined, skip, funnel, controller.signal);
       const filterCtx = { stage: 'filtered' as const, signal: controller.signal, dryRun: false, phase: p, replay: false };
       const maxInFlight = Math.max(config.concurrency, config.maxConcurrency ?? SEEDS_PER_CALL_SLOT * llm.settings.concurrency);
@@ -199,6 +203,7 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
   } finally {
     saveCheckpoint(true);
     store.close();
+    selection?.close();
   }
   progress();
 
@@ -239,6 +244,12 @@ export async function openSeeds(hooks: Hooks, path: string, funnel?: Funnel): Pr
     });
   }
   return source;
+}
+
+/** `openSeeds`, then the `select` waterfall when selectors are tapped (their ledger given). */
+export async function openSelected(hooks: Hooks, path: string, funnel: Funnel | undefined, ledger: SelectionLedger | undefined): Promise<AsyncIterable<Seed>> {
+  const seeds = await openSeeds(hooks, path, funnel);
+  return ledger ? selectSeeds(hooks.select, seeds, ledger) : seeds;
 }
 
 async function countSeeds(hooks: Hooks, path: string, limit?: number): Promise<number> {
