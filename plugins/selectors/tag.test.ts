@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LlmError, type Seed } from '../../core/index.js';
-import { createHarness, MockModel, type MockRequest } from '../../core/testing/index.js';
+import { createHarness, MockModel, type MockRequest, type PluginHarness } from '../../core/testing/index.js';
 import { tagsReply } from '../providers/mock/scripted-tags.js';
 import tag from './tag.js';
-import { drainSelect } from './tagging/fake-select.js';
 
 function poolSeed(i: number, user: string, answer?: string): Seed {
   return {
@@ -18,6 +17,13 @@ function poolSeed(i: number, user: string, answer?: string): Seed {
 }
 
 const instructionOf = (req: MockRequest) => /<instruction>\n([\s\S]*?)\n<\/instruction>/.exec(req.lastUser)?.[1] ?? '';
+
+/** `harness.select`, checking that every seed was let through or dropped; the report is `plugin`'s. */
+async function drainSelect(h: PluginHarness, seeds: readonly Seed[], plugin = 'selector:tag') {
+  const run = await h.select(seeds);
+  for (const c of run.summary.selectors) expect(c.unaccounted).toBe(0);
+  return { selected: run.selected, dropped: run.dropped, report: run.reports[plugin] ?? {} };
+}
 
 describe('selector:tag', () => {
   it('labels every seed with merged level-1 keys and listed level-2 categories, in input order, with notes for mapped and unknown answers', async () => {
@@ -84,7 +90,7 @@ describe('selector:tag', () => {
       throw new LlmError('auth', 'key rejected');
     });
     const h = await createHarness([tag], { model });
-    await expect(drainSelect(h, [poolSeed(0, 'x')])).rejects.toMatchObject({ kind: 'auth' });
+    await expect(drainSelect(h, [poolSeed(0, 'x')])).rejects.toMatchObject({ plugin: 'selector:tag', fatal: true, cause: { kind: 'auth' } });
   });
 
   it('with the scripted model: the vocabulary shrinks under normalisation and planted invalid replies are dropped', async () => {

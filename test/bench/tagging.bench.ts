@@ -11,10 +11,8 @@
  * Environment: BENCH_TAG_ROWS (default 10000), BENCH_MATCH_ROWS (synthetic pool, default 50000).
  * Measures only; never fails on a threshold.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { mulberry32, type SelectContext, type Seed } from '../../core/index.js';
+import { resolve } from 'node:path';
+import { mulberry32, type Seed } from '../../core/index.js';
 import { createHarness, MockModel } from '../../core/testing/index.js';
 import { readBenchmark } from '../../plugins/filters/decontaminate/benchmarks.js';
 import { tagsReply } from '../../plugins/providers/mock/scripted-tags.js';
@@ -40,15 +38,8 @@ function pool(n: number): Seed[] {
 
 async function tagAll(seeds: readonly Seed[]): Promise<{ selected: Seed[]; dropped: number; report: Record<string, unknown> }> {
   const h = await createHarness([[tag, { concurrency: 32 }]], { model: new MockModel().reply((req) => tagsReply(req)) });
-  let dropped = 0;
-  const report: Record<string, unknown> = {};
-  const sctx: SelectContext = { signal: new AbortController().signal, dryRun: false, dir: () => mkdtempSync(join(tmpdir(), 'bench-')), drop: () => void dropped++, report: (v) => void Object.assign(report, v) };
-  async function* source() {
-    yield* seeds;
-  }
-  const selected: Seed[] = [];
-  for await (const s of await h.hooks.select.promise(source(), sctx)) selected.push(s);
-  return { selected, dropped, report };
+  const run = await h.select(seeds);
+  return { selected: run.selected, dropped: run.dropped.length, report: run.reports['selector:tag'] ?? {} };
 }
 
 function zipfPool(n: number, categories: number, rnd: () => number): string[][] {

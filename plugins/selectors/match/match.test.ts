@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Label, Seed } from '../../../core/index.js';
-import { createHarness, MockModel, type MockRequest } from '../../../core/testing/index.js';
+import { createHarness, MockModel, type MockRequest, type PluginHarness } from '../../../core/testing/index.js';
 import { tagsReply } from '../../providers/mock/scripted-tags.js';
 import tag from '../tag.js';
-import { drainSelect } from '../tagging/fake-select.js';
 import match from './index.js';
 
 const HUMANEVAL = resolve(import.meta.dirname, '../../../../shared/data/humaneval/HumanEval.jsonl.gz');
@@ -27,6 +26,13 @@ function evalFile(items: string[]): string {
   const file = join(mkdtempSync(join(tmpdir(), 'match-')), 'eval.jsonl');
   writeFileSync(file, items.map((p, i) => JSON.stringify({ id: `e${i}`, prompt: p })).join('\n') + '\n');
   return file;
+}
+
+/** `harness.select`, checking that every seed was let through or dropped; the report is `plugin`'s. */
+async function drainSelect(h: PluginHarness, seeds: readonly Seed[], plugin = 'selector:match') {
+  const run = await h.select(seeds);
+  for (const c of run.summary.selectors) expect(c.unaccounted).toBe(0);
+  return { selected: run.selected, dropped: run.dropped, report: run.reports[plugin] ?? {} };
 }
 
 describe('selector:match', () => {
