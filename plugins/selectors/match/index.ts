@@ -94,6 +94,7 @@ async function* matched(seeds: AsyncIterable<Seed>, sctx: SelectContext, tagger:
   const rows = candidates.map((s) => tagsOf(s.label, options.level));
   const k = options.size ?? Math.round((options.ratio ?? 0.5) * candidates.length);
   const chosen = new Set(selectByDistribution(rows, target, k));
+  if (chosen.size < k) log.warn(`only ${chosen.size} of the ${k} rows asked for have a level-${options.level} tag; selected those`);
   const before = tagDistribution(rows);
   const after = tagDistribution(rows.filter((_, i) => chosen.has(i)));
   const divergence = { before: jsDivergence(target, before), after: jsDivergence(target, after) };
