@@ -21,6 +21,8 @@ import mockProvider from './providers/mock/index.js';
 import huggingfaceTokenizer from './tokenizers/huggingface.js';
 import { trainers } from './trainers/index.js';
 import htmlReporter from './reporters/html/index.js';
+import tagSelector from './selectors/tag.js';
+import matchSelector from './selectors/match/index.js';
 
 /**
  * Every built-in plugin. The CLI is the composition root: it hands this list to the runner, which
@@ -35,6 +37,8 @@ export const builtinPlugins: readonly Plugin[] = [
   samplesSeeds,
   jsonlSeeds,
   directorySeeds,
+  tagSelector,
+  matchSelector,
   reverseStrategy,
   backfeedingStrategy,
   semiInstructStrategy,
