@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+import { linkSignals } from '../abort.js';
 import { withRetry, type RetrySettings } from '../retry.js';
 import { LlmError, type BatchSettings, type ChatRequest, type ChatResult } from '../types.js';
 import type { UsageMeter } from '../usage.js';
@@ -79,8 +81,14 @@ export class BatchCollector {
   private idleTimer?: NodeJS.Timeout;
   private pollTimer?: NodeJS.Timeout;
   private closed?: { reason: unknown };
+  /** The run's signal, linked once: every poll and upload in flight listens on it (one per open batch). */
+  private readonly signal?: AbortSignal;
 
   constructor(private readonly deps: BatchCollectorDeps) {
+    if (deps.signal) {
+      this.signal = linkSignals(deps.signal).signal;
+      setMaxListeners(0, this.signal);
+    }
     for (const b of deps.state.open(deps.modelId)) {
       const batch: OpenBatch = { id: b.batchId, lines: new Map(), read: false };
       for (const l of b.lines) {
@@ -89,7 +97,7 @@ export class BatchCollector {
       }
       this.batches.set(batch.id, batch);
     }
-    const signal = deps.signal;
+    const signal = this.signal;
     if (signal?.aborted) this.close(signal.reason);
     signal?.addEventListener('abort', () => this.close(signal.reason), { once: true });
     if (this.batches.size > 0) this.schedulePoll(0);
@@ -273,7 +281,8 @@ export class BatchCollector {
   }
 
   private http<T>(fn: (options: { signal?: AbortSignal; timeoutMs: number }) => Promise<T>): Promise<T> {
-    const { http, signal } = this.deps;
+    const { http } = this.deps;
+    const signal = this.signal;
     return withRetry(() => fn({ signal, timeoutMs: http.timeoutMs }), http, { signal });
   }
 
