@@ -30,6 +30,7 @@ export { LlmError, PROVIDER_API_VERSION } from './llm/types.js';
 export type { ChatRequest, ChatResult, SamplingParams, OutputSchema, Completion, StructuredCompletion, CallMeta, ChatProvider, ProviderOptions, CallOptions, LlmErrorKind } from './llm/types.js';
 export { llmErrorFromNetwork, llmErrorFromStatus, networkErrorCode, parseEndpointUrl, publicUrl, retryAfterMs, type EndpointUrl, type FailureContext } from './llm/http-errors.js';
 export { linkSignals } from './llm/abort.js';
+export type { BatchApi, BatchCallOptions, BatchRequestLine, BatchResultLine, BatchStatus, BatchStatusName } from './llm/batch/types.js';
 export { rateLimitFromHeaders, type RateLimitInfo } from './llm/rate-limit.js';
 
 // --- analyzers: batched tool runs

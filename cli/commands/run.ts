@@ -25,6 +25,7 @@ interface RunFlags {
   dryRun?: boolean;
   config?: string;
   cacheDir?: string;
+  batch?: boolean;
   progress: boolean;
 }
 
@@ -46,6 +47,7 @@ export function register(program: Command): void {
     .option('--dry-run', 'render the first prompts and estimate calls and tokens without calling any model')
     .option('-c, --config <file>', 'config file (default: instructsmith.config.* / .instructsmithrc* / package.json "instructsmith" in the current directory)')
     .option('--cache-dir <dir>', 'LLM request cache directory (default: <out>/cache)')
+    .option('--batch', "send the LLM calls through the provider's batch API (openai provider only; llm.batch sets size, pollMs, maxWaitMs); a resumed run polls the open batches")
     .option('--no-progress', 'no progress display even on a terminal')
     .addHelpText(
       'after',
@@ -68,6 +70,7 @@ Environment: OPENAI_API_KEY, OPENAI_BASE_URL, OLLAMA_HOST (read at call time, ne
         target: flags.target,
         concurrency: flags.concurrency,
         maxConcurrency: flags.maxConcurrency,
+        ...(flags.batch ? { llm: { batch: { enabled: true } } } : {}),
         ...(flags.cacheDir ? { cache: { dir: resolve(flags.cacheDir), enabled: true } } : {}),
       };
       const { config } = await loadConfig({ cwd: process.cwd(), configFile: flags.config, overrides });

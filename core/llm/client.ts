@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { linkSignals } from './abort.js';
+import type { BatchCollector } from './batch/collector.js';
 import type { EndpointBreaker } from './breaker.js';
 import type { AttemptOutcome, EndpointLimiter } from './limiter.js';
 import type { RateLimitInfo } from './rate-limit.js';
@@ -31,6 +32,8 @@ export interface LlmClientDeps {
   /** The endpoint's breaker (shared by every client of that endpoint); tripped by any fatal failure. */
   breaker?: EndpointBreaker;
   onRetry?: RetryListener;
+  /** Batch mode: calls the cache does not answer go through this collector instead of one HTTP call each. */
+  batch?: BatchCollector;
 }
 
 /**
@@ -77,7 +80,7 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
     }
     const pending = readCache ? inFlight.get(flightKey) : undefined;
     if (pending) return { result: await pending, cached: true, shared: true, parts, key };
-    const sending = send(request, meta);
+    const sending = send(request, meta, flightKey);
     if (readCache) {
       inFlight.set(flightKey, sending);
       const forget = () => inFlight.get(flightKey) === sending && inFlight.delete(flightKey);
@@ -86,8 +89,9 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
     return { result: await sending, cached: false, parts, key };
   }
 
-  async function send(request: ChatRequest, meta: CallMeta): Promise<ChatResult> {
+  async function send(request: ChatRequest, meta: CallMeta, key: string): Promise<ChatResult> {
     try {
+      if (deps.batch) return await deps.batch.call(key, request, signal);
       return await withRetry(() => attempt(request), settings, {
         signal,
         onRetry: deps.onRetry ? (error, n, delayMs) => deps.onRetry!({ modelId, plugin: meta.plugin, error, attempt: n, delayMs }) : undefined,

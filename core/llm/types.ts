@@ -1,4 +1,5 @@
 import type { ChatMessage, UsageEntry } from '../record.js';
+import type { BatchApi } from './batch/types.js';
 import type { RateLimitInfo } from './rate-limit.js';
 
 /**
@@ -77,6 +78,8 @@ export interface ChatProvider {
   readonly endpoint: string;
   /** Make one call. Must throw {@link LlmError} for every failure. */
   chat(model: string, request: ChatRequest, options: CallOptions): Promise<ChatResult>;
+  /** The endpoint's batch API, when the provider supports batch mode (`--batch`). */
+  readonly batch?: BatchApi;
 }
 
 /** Options a provider factory receives from config/CLI. */
@@ -176,6 +179,21 @@ export interface LlmSettings {
   rateLimit: { requestsPerMinute?: number; tokensPerMinute?: number } | null;
   /** Prices per million tokens by model id (`openai:gpt-4o-mini`), for the run's cost; models not listed have no cost. */
   prices: Record<string, { input: number; output: number }>;
+  /** Batch mode (`--batch`): calls go through the provider's batch API; see core/llm/batch/collector.ts. */
+  batch: BatchSettings;
+}
+
+/** Config key `llm.batch`. */
+export interface BatchSettings {
+  enabled: boolean;
+  /** A batch is submitted as soon as this many requests wait. */
+  size: number;
+  /** Time between two polls of an open batch, in milliseconds. */
+  pollMs: number;
+  /** Waiting requests are submitted when no new one came for this long, in milliseconds. */
+  maxWaitMs: number;
+  /** Batches a request may go through (first included) when its line fails or its batch expires. */
+  maxAttempts: number;
 }
 
 /** The outcome of one logical call after middleware: the reply and the tokens it cost. */

@@ -110,7 +110,7 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
   const hooks = createHooks();
   const meter = new UsageMeter();
   const controller = new AbortController();
-  const llm = createLlmFactory({ hooks, settings: llmSettings(config, runDir), baseUrl: config.baseUrl, defaultModel: config.model, dryRun: false, meter, signal: controller.signal });
+  const llm = createLlmFactory({ hooks, settings: llmSettings(config, runDir), baseUrl: config.baseUrl, defaultModel: config.model, dryRun: false, meter, signal: controller.signal, batchStateFile: join(runDir, 'state', 'batches.jsonl') });
   const reports: PluginReports = new Map();
   await applyPlugins({ hooks, llm, templates: createTemplateRenderer(config.templates), log, run: { dir: runDir, dryRun: false, config }, reports }, await resolvePlugins(config.plugins, options.builtins, options.implicit));
   if (!hooks.synthesize.isUsed()) {

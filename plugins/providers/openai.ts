@@ -18,6 +18,7 @@ import {
   type FailureContext,
   type ProviderOptions,
 } from '../../core/index.js';
+import { createOpenAiBatchApi } from './openai-batch.js';
 
 /**
  * `provider:openai`: any OpenAI-compatible chat-completions endpoint: api.openai.com, vLLM, SGLang,
@@ -99,38 +100,33 @@ export function createOpenAiProvider(options: ProviderOptions = {}, pluginOption
     logLevel: 'off',
   });
 
+  const failureContext = (model: string, timeoutMs: number): FailureContext => ({
+    provider: 'openai',
+    endpoint,
+    model,
+    timeoutMs,
+    hints: {
+      unreachable: `is the server running? set OPENAI_BASE_URL or --base-url (tried ${endpoint})`,
+      auth: `check ${keyEnv}: the server did not accept it${readKey() ? '' : ` (${keyEnv} is not set)`}`,
+      notFound: `is "${model}" served at ${endpoint}? list models with: curl ${endpoint}/models`,
+    },
+    secrets: [readKey(), ...fixedSecrets],
+  });
+  const preflight = () => {
+    if (badUrl) throw badUrl;
+    if (isOfficial && !readKey()) {
+      throw new LlmError('auth', `openai at ${endpoint} needs an API key and ${keyEnv} is not set`, { hint: `export ${keyEnv}=... (or point --base-url at a local server)` });
+    }
+  };
+  const bodyOf = (model: string, request: ChatRequest) => chatBody(model, request, maxTokensField);
+
   return {
     name: 'openai',
     endpoint,
     async chat(model: string, request: ChatRequest, call: CallOptions): Promise<ChatResult> {
-      const ctx: FailureContext = {
-        provider: 'openai',
-        endpoint,
-        model,
-        timeoutMs: call.timeoutMs,
-        hints: {
-          unreachable: `is the server running? set OPENAI_BASE_URL or --base-url (tried ${endpoint})`,
-          auth: `check ${keyEnv}: the server did not accept it${readKey() ? '' : ` (${keyEnv} is not set)`}`,
-          notFound: `is "${model}" served at ${endpoint}? list models with: curl ${endpoint}/models`,
-        },
-        secrets: [readKey(), ...fixedSecrets],
-      };
-      if (badUrl) throw badUrl;
-      if (isOfficial && !readKey()) {
-        throw new LlmError('auth', `openai at ${endpoint} needs an API key and ${keyEnv} is not set`, { hint: `export ${keyEnv}=... (or point --base-url at a local server)` });
-      }
-      const body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming = {
-        model,
-        messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
-        ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
-        ...(request.topP !== undefined ? { top_p: request.topP } : {}),
-        ...(request.maxTokens !== undefined ? { [maxTokensField]: request.maxTokens } : {}),
-        ...(request.seed !== undefined ? { seed: request.seed } : {}),
-        ...(request.stop?.length ? { stop: request.stop } : {}),
-        ...(request.schema
-          ? { response_format: { type: 'json_schema' as const, json_schema: { name: request.schema.name, schema: request.schema.jsonSchema, strict: true } } }
-          : {}),
-      };
+      const ctx = failureContext(model, call.timeoutMs);
+      preflight();
+      const body = bodyOf(model, request);
       let completion: OpenAI.Chat.ChatCompletion;
       let headers: Headers;
       try {
@@ -139,32 +135,56 @@ export function createOpenAiProvider(options: ProviderOptions = {}, pluginOption
       } catch (err) {
         throw classify(err, ctx, call);
       }
-      // A non-JSON content type makes the client return the body as text (or undefined when empty):
-      // an HTML error page from a proxy, or a base URL that is not the API root.
-      if (!completion || typeof completion !== 'object' || !Array.isArray((completion as { choices?: unknown }).choices)) {
-        throw new LlmError('server', `openai at ${endpoint} answered with something that is not a chat completion (${describeBody(completion)}) for model "${model}"`, {
-          hint: `is ${endpoint} the API root of an OpenAI-compatible server (usually ending in /v1)?`,
-        });
-      }
-      const choice = completion.choices[0];
-      if (!choice) throw new LlmError('server', `openai at ${endpoint} returned no choices for model "${model}"`);
-      const content = choice.message?.content;
-      if (content === null || content === undefined) {
-        const refusal = choice.message?.refusal;
-        // The reply was generated, so it is billed: its usage goes with the error into the run's tokens and cost.
-        const usage = completion.usage ? { promptTokens: completion.usage.prompt_tokens ?? 0, completionTokens: completion.usage.completion_tokens ?? 0 } : undefined;
-        if (refusal) throw new LlmError('invalid_output', `openai model "${model}" refused: ${refusal}`, { usage });
-        throw new LlmError('server', `openai at ${endpoint} returned a choice without content (finish_reason ${choice.finish_reason}) for model "${model}"`, { usage });
-      }
       const rateLimit = rateLimitFromHeaders(headers);
-      return {
-        content,
-        promptTokens: completion.usage?.prompt_tokens ?? 0,
-        completionTokens: completion.usage?.completion_tokens ?? 0,
-        finishReason: choice.finish_reason ?? undefined,
-        ...(rateLimit ? { rateLimit } : {}),
-      };
+      return { ...chatResult(completion, endpoint, model), ...(rateLimit ? { rateLimit } : {}) };
     },
+    batch: createOpenAiBatchApi({ client, endpoint, preflight, body: bodyOf, result: (completion, model) => chatResult(completion as OpenAI.Chat.ChatCompletion, endpoint, model), failureContext, classify }),
+  };
+}
+
+/** The chat-completions body of `request` (the same for a direct call and a batch line). */
+function chatBody(model: string, request: ChatRequest, maxTokensField: OpenAiProviderOptions['maxTokensField']): OpenAI.Chat.ChatCompletionCreateParamsNonStreaming {
+  return {
+    model,
+    messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+    ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+    ...(request.topP !== undefined ? { top_p: request.topP } : {}),
+    ...(request.maxTokens !== undefined ? { [maxTokensField]: request.maxTokens } : {}),
+    ...(request.seed !== undefined ? { seed: request.seed } : {}),
+    ...(request.stop?.length ? { stop: request.stop } : {}),
+    ...(request.schema
+      ? { response_format: { type: 'json_schema' as const, json_schema: { name: request.schema.name, schema: request.schema.jsonSchema, strict: true } } }
+      : {}),
+  };
+}
+
+/**
+ * The reply in a chat completion (a direct call's body or a batch line's `response.body`).
+ * @throws LlmError `server` for a body that is no chat completion or has no content, `invalid_output` for a refusal.
+ */
+function chatResult(completion: OpenAI.Chat.ChatCompletion, endpoint: string, model: string): ChatResult {
+  // A non-JSON content type makes the client return the body as text (or undefined when empty):
+  // an HTML error page from a proxy, or a base URL that is not the API root.
+  if (!completion || typeof completion !== 'object' || !Array.isArray((completion as { choices?: unknown }).choices)) {
+    throw new LlmError('server', `openai at ${endpoint} answered with something that is not a chat completion (${describeBody(completion)}) for model "${model}"`, {
+      hint: `is ${endpoint} the API root of an OpenAI-compatible server (usually ending in /v1)?`,
+    });
+  }
+  const choice = completion.choices[0];
+  if (!choice) throw new LlmError('server', `openai at ${endpoint} returned no choices for model "${model}"`);
+  const content = choice.message?.content;
+  if (content === null || content === undefined) {
+    const refusal = choice.message?.refusal;
+    // The reply was generated, so it is billed: its usage goes with the error into the run's tokens and cost.
+    const usage = completion.usage ? { promptTokens: completion.usage.prompt_tokens ?? 0, completionTokens: completion.usage.completion_tokens ?? 0 } : undefined;
+    if (refusal) throw new LlmError('invalid_output', `openai model "${model}" refused: ${refusal}`, { usage });
+    throw new LlmError('server', `openai at ${endpoint} returned a choice without content (finish_reason ${choice.finish_reason}) for model "${model}"`, { usage });
+  }
+  return {
+    content,
+    promptTokens: completion.usage?.prompt_tokens ?? 0,
+    completionTokens: completion.usage?.completion_tokens ?? 0,
+    finishReason: choice.finish_reason ?? undefined,
   };
 }
 
@@ -173,7 +193,7 @@ export function createOpenAiProvider(options: ProviderOptions = {}, pluginOption
  * the key); for API errors no `cause` is attached, because the client's error carries the response
  * body, which for a 401 from api.openai.com contains part of the key.
  */
-function classify(err: unknown, ctx: FailureContext, call: CallOptions): unknown {
+function classify(err: unknown, ctx: FailureContext, call: Pick<CallOptions, 'signal'>): unknown {
   if (err instanceof LlmError) return err;
   if (err instanceof OpenAI.APIUserAbortError) {
     // Our caller aborted: either the run was interrupted (core rethrows its reason) or core's timeout guard fired.

@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { sampleFromSchema } from '../../core/llm/schema-sample.js';
+import { BatchEngine } from './batches.js';
 import type {
+  BatchFault,
+  DoubleBatch,
   DoubleApi,
   DoubleRateLimit,
   DoubleMessage,
@@ -49,7 +52,15 @@ export interface LlmDouble {
   pendingFaults(): number;
   /** Set (or with undefined, lift) the rate limit on chat requests; a new window starts now. */
   setRateLimit(limit: DoubleRateLimit | undefined): void;
-  /** Forget recorded requests, routers and queued faults (the server keeps running). */
+  /** Batches received by the Batch API (`POST /v1/batches`), in creation order, with their lines and outcomes. */
+  readonly batches: readonly DoubleBatch[];
+  /** While on, batches stay `in_progress` however long they wait (a run can be killed with a batch open). */
+  holdBatches(on: boolean): void;
+  /** Time from a batch's creation to its completion, in ms (default `options.batchProcessingMs`, 0). */
+  setBatchProcessing(ms: number): void;
+  /** Queue a Batch API fault (planted failed lines, an expiry). Returns `this`. */
+  batchFault(spec: BatchFault): LlmDouble;
+  /** Forget recorded requests, routers, queued faults and batches (the server keeps running). */
   reset(): void;
   /** Stop listening and destroy open connections. */
   close(): Promise<void>;
@@ -97,6 +108,7 @@ export async function startLlmDouble(options: LlmDoubleOptions = {}): Promise<Ll
   const hostForUrl = (options.host ?? '127.0.0.1').includes(':') ? `[${options.host}]` : (options.host ?? '127.0.0.1');
   const base = `http://${hostForUrl}:${port}`;
   const models = options.models ?? DEFAULT_MODELS;
+  const batchApi = new BatchEngine(answerBatchLine, options.batchProcessingMs ?? 0);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const at = performance.timeOrigin + performance.now();
@@ -169,6 +181,18 @@ export async function startLlmDouble(options: LlmDoubleOptions = {}): Promise<Ll
       }
     }
 
+    if (route === 'openai.files' || route === 'openai.batches') {
+      const out = await batchApi.handle(method, path, raw, headers['content-type'] ?? '', body);
+      if (!out) {
+        finish(404);
+        return sendError(res, 'openai', 404, `llm double: no route for ${method} ${path}`);
+      }
+      finish(out.status);
+      if (out.text === undefined) return sendJson(res, out.status, out.json);
+      res.writeHead(out.status, { 'content-type': 'application/octet-stream', 'content-length': Buffer.byteLength(out.text) });
+      return void res.end(out.text);
+    }
+
     switch (route) {
       case 'openai.models':
         finish(200);
@@ -215,32 +239,12 @@ export async function startLlmDouble(options: LlmDoubleOptions = {}): Promise<Ll
           return;
         }
         const replyReq = toReplyRequest(chatApi, rec, chatCount);
-        let content = malformed ? malformedContent(replyReq) : await answer(replyReq);
-        let finishReason = 'stop';
-        for (const stop of rec.stop ?? []) {
-          const cut = stop ? content.indexOf(stop) : -1;
-          if (cut >= 0) content = content.slice(0, cut);
-        }
-        // Like a real server, stop at max tokens (in the double's chars/4 token unit) and say so.
-        if (rec.maxTokens !== undefined && doubleTokens(content) > rec.maxTokens) {
-          content = content.slice(0, rec.maxTokens * 4);
-          finishReason = 'length';
-        }
+        const { content, finishReason } = shapeReply(malformed ? malformedContent(replyReq) : await answer(replyReq), rec);
         rec.reply = content;
         const promptTokens = doubleTokens(rec.messages!.map((m) => m.content).join('\n'));
         const completionTokens = doubleTokens(content);
         finish(200);
-        if (chatApi === 'openai') {
-          return sendJson(res, 200, {
-            id: `chatcmpl-${sha(`${rec.index}:${content}`).slice(0, 24)}`,
-            object: 'chat.completion',
-            created: Math.floor(Date.now() / 1000),
-            model: rec.model,
-            system_fingerprint: 'fp_llm_double',
-            choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: finishReason }],
-            usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
-          }, limitHeaders);
-        }
+        if (chatApi === 'openai') return sendJson(res, 200, openAiCompletion(rec, content, finishReason), limitHeaders);
         const ollamaBody = {
           model: rec.model,
           created_at: new Date().toISOString(),
@@ -265,6 +269,18 @@ export async function startLlmDouble(options: LlmDoubleOptions = {}): Promise<Ll
         finish(404);
         return sendError(res, api ?? 'openai', 404, `llm double: no route for ${method} ${path}`);
     }
+  }
+
+  /** A batch line's body answered as `POST /v1/chat/completions` answers it (validation, model, routers). */
+  async function answerBatchLine(body: unknown): Promise<{ status: number; body: unknown }> {
+    const problem = validateChat('openai', body);
+    const error = (status: number, message: string) => ({ status, body: { error: { message, type: 'invalid_request_error', param: null, code: null } } });
+    if (problem) return error(400, problem);
+    const rec = { index: requests.length, api: 'openai', route: 'openai.chat', method: 'POST', path: '/v1/chat/completions', at: performance.timeOrigin + performance.now(), headers: {}, body, ...describeBody('openai', body) } as RecordedRequest;
+    if (!knownModel(rec.model!)) return error(404, `The model \`${rec.model}\` does not exist or you do not have access to it.`);
+    chatCount++;
+    const { content, finishReason } = shapeReply(await answer(toReplyRequest('openai', rec, chatCount)), rec);
+    return { status: 200, body: openAiCompletion(rec, content, finishReason) };
   }
 
   function knownModel(model: string): boolean {
@@ -315,7 +331,17 @@ export async function startLlmDouble(options: LlmDoubleOptions = {}): Promise<Ll
       rateLimit = limit;
       windowEnd = 0;
     },
+    batches: batchApi.batches,
+    holdBatches: (on) => batchApi.hold(on),
+    setBatchProcessing(ms) {
+      batchApi.processingMs = ms;
+    },
+    batchFault(spec) {
+      batchApi.fault(spec);
+      return double;
+    },
     reset() {
+      batchApi.reset();
       requests.length = 0;
       routers.length = 0;
       faults.length = 0;
@@ -338,6 +364,8 @@ function routeOf(method: string, path: string): DoubleRoute {
   if (method === 'GET' && p === '/api/tags') return 'ollama.tags';
   if (method === 'POST' && p === '/api/show') return 'ollama.show';
   if (method === 'GET' && p === '/api/version') return 'ollama.version';
+  if (p === '/v1/files' || p.startsWith('/v1/files/')) return 'openai.files';
+  if (p === '/v1/batches' || p.startsWith('/v1/batches/')) return 'openai.batches';
   return 'unknown';
 }
 
@@ -423,6 +451,36 @@ function toReplyRequest(api: DoubleApi, rec: RecordedRequest, n: number): ReplyR
     maxTokens: rec.maxTokens,
     seed: rec.seed,
     stop: rec.stop,
+  };
+}
+
+/** Cut a reply at the request's stop strings and, like a real server, at max tokens (in the double's chars/4 unit), saying so. */
+function shapeReply(reply: string, rec: RecordedRequest): { content: string; finishReason: string } {
+  let content = reply;
+  let finishReason = 'stop';
+  for (const stop of rec.stop ?? []) {
+    const cut = stop ? content.indexOf(stop) : -1;
+    if (cut >= 0) content = content.slice(0, cut);
+  }
+  if (rec.maxTokens !== undefined && doubleTokens(content) > rec.maxTokens) {
+    content = content.slice(0, rec.maxTokens * 4);
+    finishReason = 'length';
+  }
+  return { content, finishReason };
+}
+
+/** An OpenAI chat.completion body for `content` (usage in the double's chars/4 tokens). */
+function openAiCompletion(rec: RecordedRequest, content: string, finishReason: string) {
+  const promptTokens = doubleTokens((rec.messages ?? []).map((m) => m.content).join('\n'));
+  const completionTokens = doubleTokens(content);
+  return {
+    id: `chatcmpl-${sha(`${rec.index}:${content}`).slice(0, 24)}`,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: rec.model,
+    system_fingerprint: 'fp_llm_double',
+    choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: finishReason }],
+    usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
   };
 }
 
