@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { registeredProviders, type Hooks } from '../hooks.js';
 import { EndpointBreaker } from './breaker.js';
-import { LlmCache } from './cache.js';
+import { LlmCache, type RequestCache } from './cache.js';
 import { createLlmClient, type RetryListener } from './client.js';
 import { createDryRunClient, DryRunLog } from './dry-run.js';
 import { EndpointLimiter } from './limiter.js';
@@ -32,6 +32,8 @@ export interface LlmFactoryOptions {
   signal?: AbortSignal;
   /** Told about each retried failure. */
   onRetry?: RetryListener;
+  /** A cache store used instead of the directory at `settings.cacheDir` (queue workers share one in Redis). */
+  cache?: RequestCache;
 }
 
 /** `PluginApi.llm`: a client per model id, memoised. */
@@ -72,7 +74,7 @@ export interface LlmFactory {
  */
 export function createLlmFactory(options: LlmFactoryOptions): LlmFactory {
   const settings = resolveLlmSettings(options.settings);
-  const cache = settings.cacheDir && !options.dryRun ? new LlmCache(settings.cacheDir) : undefined;
+  const cache = options.dryRun ? undefined : (options.cache ?? (settings.cacheDir ? new LlmCache(settings.cacheDir) : undefined));
   const dryRunLog = options.dryRun ? new DryRunLog() : undefined;
   const clients = new Map<string, LlmClient>();
   const providers = new Map<string, ChatProvider>();
