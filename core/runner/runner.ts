@@ -205,7 +205,7 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
   } finally {
     saveCheckpoint(true);
     store.close();
-    await processor?.close();
+    await processor?.close().catch((err: unknown) => log.warn(`closing the seed processor: ${redactSecrets(String((err as Error)?.message ?? err))}`));
   }
   progress();
 

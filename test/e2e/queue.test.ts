@@ -1,14 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../core/paths.js';
 import { scriptedModel } from '../../plugins/providers/mock/scripted.js';
 import { startLlmDouble, type LlmDouble } from '../double/index.js';
 import { dataset, HUMANEVAL, runPreset, tempDir } from './helpers.js';
 import { QUEUE_NAME, redisOptions } from '../../cli/queue/connection.js';
+import { cli, stop, until, worker } from './queue-procs.js';
 import { hasRedisServer, startRedis, type TestRedis } from './redis.js';
 
 /** Issue #15, the distributed part: `run --queue` + `worker --queue` over BullMQ, against the HTTP double. */
@@ -16,42 +15,6 @@ import { hasRedisServer, startRedis, type TestRedis } from './redis.js';
 const SEEDS = 8;
 const MODEL = 'openai:scripted-coder';
 const redisPresent = hasRedisServer();
-
-interface Cli {
-  child: ChildProcess;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-function cli(args: string[]): Cli {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(packageRoot(), 'cli/bin.ts'), ...args], { cwd: packageRoot(), stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: 'true' } });
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stderr: () => stderr, exited };
-}
-
-async function until(what: string, cond: () => boolean, proc?: Cli): Promise<void> {
-  while (!cond()) {
-    if (proc && proc.child.exitCode !== null) throw new Error(`exited (${proc.child.exitCode}) while waiting for ${what}:\n${proc.stderr()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** A worker whose start-up line has been printed (it is listening on the queue). */
-async function worker(url: string, ...extra: string[]): Promise<Cli> {
-  const w = cli(['worker', '--queue', url, '--concurrency', '2', ...extra]);
-  await until('the worker to start', () => w.stderr().includes('worker: taking seeds'), w);
-  return w;
-}
-
-/** Stop a worker gracefully; its stderr then says how many calls it sent. */
-async function stop(w: Cli): Promise<number> {
-  if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
-  await w.exited;
-  const m = /worker: run \w+: (\d+) calls sent/.exec(w.stderr());
-  return m ? Number(m[1]) : 0;
-}
 
 const runArgs = (url: string, double: LlmDouble, out: string) => ['run', '--preset', 'infinite-instruct', '--seeds', HUMANEVAL, '--model', MODEL, '--base-url', double.url, '--out', out, '--limit', String(SEEDS), '--concurrency', '3', '--queue', url];
 const bytes = (dir: string) => ({ samples: readFileSync(join(dir, 'samples.jsonl'), 'utf8'), rejected: readFileSync(join(dir, 'rejected.jsonl'), 'utf8') });
@@ -89,7 +52,7 @@ describe.skipIf(!redisPresent)(`run --queue with workers${redisPresent ? '' : ' 
 
   it('a coordinator and two workers write the single-process dataset byte for byte, with the same endpoint calls in all (shared cache)', async () => {
     double.reply(scriptedModel({ humanEvalPath: HUMANEVAL }));
-    const workers = await Promise.all([worker(redis.url), worker(redis.url)]);
+    const workers = await Promise.all([worker(redis.url, '--concurrency', '2'), worker(redis.url, '--concurrency', '2')]);
     const out = join(tempDir('queue'), 'run');
     const coordinator = cli(runArgs(redis.url, double, out));
     const code = await coordinator.exited;
@@ -121,7 +84,7 @@ describe.skipIf(!redisPresent)(`run --queue with workers${redisPresent ? '' : ' 
     events.on('stalled', ({ jobId }) => stalled.push(jobId));
     await events.waitUntilReady();
     try {
-      const first = await worker(redis.url, '--stall-seconds', '2');
+      const first = await worker(redis.url, '--concurrency', '2', '--stall-seconds', '2');
       const out = join(tempDir('queue-kill'), 'run');
       const coordinator = cli(runArgs(redis.url, double, out));
       await until('the first calls', () => double.chatRequests().length >= 3, coordinator);
@@ -130,7 +93,7 @@ describe.skipIf(!redisPresent)(`run --queue with workers${redisPresent ? '' : ' 
       await first.exited;
       expect(held).toBeGreaterThan(0); // the killed worker was holding seeds
       expect(coordinator.child.exitCode).toBeNull();
-      const second = await worker(redis.url, '--stall-seconds', '2');
+      const second = await worker(redis.url, '--concurrency', '2', '--stall-seconds', '2');
       const code = await coordinator.exited;
       await stop(second);
       expect(code, coordinator.stderr()).toBe(0);
