@@ -12,12 +12,17 @@ import geneticJudge from './judges/genetic.js';
 import geneticStrategy from './strategies/genetic/index.js';
 import backfeedingStrategy from './strategies/backfeeding/index.js';
 import reverseStrategy from './strategies/reverse.js';
+import infinityStrategy from './strategies/infinity/index.js';
+import complianceJudge from './judges/compliance.js';
+import conversationResponder from './responders/conversation.js';
 import semiInstructStrategy from './strategies/semi-instruct/index.js';
 import sandboxExecutor from './executors/sandbox/index.js';
 import mockProvider from './providers/mock/index.js';
 import huggingfaceTokenizer from './tokenizers/huggingface.js';
 import { trainers } from './trainers/index.js';
 import htmlReporter from './reporters/html/index.js';
+import tagSelector from './selectors/tag.js';
+import matchSelector from './selectors/match/index.js';
 
 /**
  * Every built-in plugin. The CLI is the composition root: it hands this list to the runner, which
@@ -32,14 +37,19 @@ export const builtinPlugins: readonly Plugin[] = [
   samplesSeeds,
   jsonlSeeds,
   directorySeeds,
+  tagSelector,
+  matchSelector,
   reverseStrategy,
   backfeedingStrategy,
   semiInstructStrategy,
   geneticStrategy,
+  infinityStrategy,
   sandboxExecutor,
   qualityJudge,
   geneticJudge,
+  complianceJudge,
   chatResponder,
+  conversationResponder,
   ...analyzers,
   ...filters,
   ...Object.values(exporters),
