@@ -67,7 +67,18 @@ function canonicalRequest({ provider, model, request }: CacheKeyParts) {
   };
 }
 
-export class LlmCache {
+/**
+ * Where cached replies are kept: the directory cache ({@link LlmCache}), or another store behind the
+ * same two calls (e.g. a Redis store shared by queue workers on several machines).
+ */
+export interface RequestCache {
+  /** The entry for `key`, or undefined when there is none (or it is unreadable: a miss). */
+  get(key: string): Promise<CacheEntry | undefined>;
+  /** Store an entry; a failure must be thrown as a fatal InstructsmithError (`LLM_CACHE_WRITE`). */
+  set(entry: CacheEntry): Promise<void>;
+}
+
+export class LlmCache implements RequestCache {
   /** @param dir the cache directory; created on first write. */
   constructor(readonly dir: string) {}
 

@@ -5,7 +5,7 @@ import type { EndpointBreaker } from './breaker.js';
 import type { AttemptOutcome, EndpointLimiter } from './limiter.js';
 import type { RateLimitInfo } from './rate-limit.js';
 import type { UsageEntry } from '../record.js';
-import { cacheKey, LlmCache, type CacheKeyParts } from './cache.js';
+import { cacheKey, LlmCache, type CacheKeyParts, type RequestCache } from './cache.js';
 import { parseJsonReply } from './json-reply.js';
 import { withRetry } from './retry.js';
 import { LlmError, type CallMeta, type ChatProvider, type ChatRequest, type ChatResult, type Completion, type LlmClient, type LlmSettings, type OutputSchema, type StructuredCompletion } from './types.js';
@@ -23,7 +23,7 @@ export interface LlmClientDeps {
   model: string;
   settings: LlmSettings;
   /** The request cache; undefined disables caching. */
-  cache?: LlmCache;
+  cache?: RequestCache;
   /** The in-flight and rate limiter of the provider's endpoint (shared by every client of that endpoint). */
   limiter: EndpointLimiter;
   meter: UsageMeter;

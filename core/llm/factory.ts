@@ -3,7 +3,7 @@ import { registeredProviders, type Hooks } from '../hooks.js';
 import { BatchCollector } from './batch/collector.js';
 import { BatchState } from './batch/state.js';
 import { EndpointBreaker } from './breaker.js';
-import { LlmCache } from './cache.js';
+import { LlmCache, type RequestCache } from './cache.js';
 import { createLlmClient, type RetryListener } from './client.js';
 import { createDryRunClient, DryRunLog } from './dry-run.js';
 import { EndpointLimiter } from './limiter.js';
@@ -36,6 +36,8 @@ export interface LlmFactoryOptions {
   onRetry?: RetryListener;
   /** Batch mode's record of open batches (`<runDir>/state/batches.jsonl`); unset: kept in memory (no resume). */
   batchStateFile?: string;
+  /** A cache store used instead of the directory at `settings.cacheDir` (queue workers share one in Redis). */
+  cache?: RequestCache;
 }
 
 /** `PluginApi.llm`: a client per model id, memoised. */
@@ -76,7 +78,7 @@ export interface LlmFactory {
  */
 export function createLlmFactory(options: LlmFactoryOptions): LlmFactory {
   const settings = resolveLlmSettings(options.settings);
-  const cache = settings.cacheDir && !options.dryRun ? new LlmCache(settings.cacheDir) : undefined;
+  const cache = options.dryRun ? undefined : (options.cache ?? (settings.cacheDir ? new LlmCache(settings.cacheDir) : undefined));
   const dryRunLog = options.dryRun ? new DryRunLog() : undefined;
   const clients = new Map<string, LlmClient>();
   const providers = new Map<string, ChatProvider>();
