@@ -142,7 +142,7 @@ export function createLlmFactory(options: LlmFactoryOptions): LlmFactory {
     const ref = parseModelId(id, modelId ? 'model id' : 'model');
     const provider = providerFor(ref.provider, id);
     const client = dryRunLog
-      ? createDryRunClient(id, dryRunLog, options.meter)
+      ? createDryRunClient(id, dryRunLog, options.meter, { promptLogprobs: Boolean(provider.promptLogprobs) })
       : createLlmClient({ modelId: id, provider, model: ref.model, settings, cache, limiter: limiterFor(provider.endpoint), breaker: breakerFor(provider.endpoint), meter: options.meter, signal: options.signal, onRetry: options.onRetry });
     clients.set(id, client);
     return client;
