@@ -1,4 +1,5 @@
 import type { RunResult } from '../core/runner/runner.js';
+import { formatSelection } from '../core/runner/selection-run.js';
 
 /** The end-of-run summary printed to stdout: where the files are, the funnel, and tokens. */
 export function formatSummary(result: RunResult): string {
@@ -6,6 +7,7 @@ export function formatSummary(result: RunResult): string {
   const lines: string[] = [];
   const status = result.alreadyComplete ? 'already complete' : result.status === 'interrupted' ? 'interrupted (run the same command to resume)' : result.resumed ? 'complete (resumed)' : 'complete';
   lines.push(`run ${status}: ${result.runDir}`);
+  if (f.selection) lines.push(...formatSelection(f.selection));
   const skipped = Object.entries(f.seeds.skipped).map(([k, v]) => `${k} ${v}`).join(', ');
   lines.push(`  seeds read      ${f.seeds.read}${skipped ? `   (skipped: ${skipped})` : ''}`);
   for (const [name, s] of Object.entries(f.stages)) {

@@ -1,6 +1,8 @@
 import { HookMap } from 'tapable';
 import { PluginError } from './errors.js';
-import type { Hooks, JudgeSubject } from './hooks.js';
+import type { Hooks, JudgeSubject, SelectContext } from './hooks.js';
+import type { Seed } from './record.js';
+import { ledgerOf } from './selection.js';
 
 /** Options of one tap: tapable's `stage` (lower runs first; default 0) and `before` (plugin names). */
 export interface TapOptions {
@@ -73,6 +75,7 @@ export function bindHooks(hooks: Hooks, plugin: string): PluginHooks {
 }
 
 function bindHook(raw: RawHook, hookName: string, plugin: string, stopAtDrop: boolean): BoundHook<unknown[], unknown> {
+  if (hookName === 'select') return bindSelect(raw, plugin);
   const split = (a: unknown, b: unknown): [TapOptions, Fn<unknown[], unknown>] => (typeof a === 'function' ? [{}, a as Fn<unknown[], unknown>] : [(a ?? {}) as TapOptions, b as Fn<unknown[], unknown>]);
   return Object.freeze({
     tap(a: unknown, b?: unknown) {
@@ -104,6 +107,43 @@ function bindHook(raw: RawHook, hookName: string, plugin: string, stopAtDrop: bo
   }) as BoundHook<unknown[], unknown>;
 }
 
+/**
+ * `select` taps get their own SelectContext (drops and reports under the plugin's name), and their
+ * input and output streams are counted for the selection table; an error thrown while the
+ * selector's stream is read is wrapped like an error of the tap itself.
+ */
+function bindSelect(raw: RawHook, plugin: string): BoundHook<unknown[], unknown> {
+  type SelectFn = (seeds: AsyncIterable<Seed>, ctx: SelectContext) => AsyncIterable<Seed> | undefined | Promise<AsyncIterable<Seed> | undefined>;
+  const register = (options: TapOptions, fn: SelectFn) =>
+    raw.tapPromise({ ...options, name: plugin }, async (...args: unknown[]) => {
+      const [seeds, runnerCtx] = args as [AsyncIterable<Seed>, SelectContext];
+      const ledger = ledgerOf(runnerCtx);
+      const view = ledger?.bind(plugin);
+      let out: AsyncIterable<Seed> | undefined;
+      try {
+        out = await fn(view ? view.countIn(seeds) : seeds, view?.ctx ?? runnerCtx);
+      } catch (err) {
+        throw wrap(err, plugin, 'select', []);
+      }
+      const stream = rethrowWrapped(out ?? seeds, plugin);
+      return view ? view.countOut(stream) : stream;
+    });
+  const split = (a: unknown, b: unknown): [TapOptions, SelectFn] => (typeof a === 'function' ? [{}, a as SelectFn] : [(a ?? {}) as TapOptions, b as SelectFn]);
+  return Object.freeze({
+    tap: (a: unknown, b?: unknown) => register(...split(a, b)),
+    tapPromise: (a: unknown, b?: unknown) => register(...split(a, b)),
+    isUsed: () => raw.isUsed(),
+  }) as BoundHook<unknown[], unknown>;
+}
+
+async function* rethrowWrapped(seeds: AsyncIterable<Seed>, plugin: string): AsyncGenerator<Seed> {
+  try {
+    yield* seeds;
+  } catch (err) {
+    throw wrap(err, plugin, 'select', []);
+  }
+}
+
 function isDropped(record: unknown): boolean {
   return Boolean((record as { dropped?: unknown } | undefined)?.dropped);
 }
@@ -120,8 +160,8 @@ function subjectOf(args: readonly unknown[]): string | undefined {
   for (const a of args) {
     const o = a as { id?: unknown; messages?: unknown; code?: unknown; source?: unknown } | undefined;
     if (o && typeof o === 'object' && typeof o.id === 'string') {
-      if (Array.isArray(o.messages)) return `record ${o.id}`;
       if (typeof o.code === 'string' && o.source) return `seed ${o.id}`;
+      if (Array.isArray(o.messages)) return `record ${o.id}`;
     }
   }
   return undefined;

@@ -13,6 +13,16 @@ export interface ContextParts {
   templates: TemplateRenderer;
   log: Logger;
   run: RunInfo;
+  /** Where `ctx.report` puts each plugin's figures (run.json's `reports`); default a map of this context's own. */
+  reports?: PluginReports;
+}
+
+/** Figures plugins reported (`ctx.report`), by plugin name. */
+export type PluginReports = Map<string, Record<string, unknown>>;
+
+/** The `reports` object of run.json: each plugin's figures, by name, in report order. */
+export function reportsJson(reports: PluginReports): { reports?: Record<string, Record<string, unknown>> } {
+  return reports.size ? { reports: Object.fromEntries(reports) } : {};
 }
 
 /**
@@ -22,6 +32,7 @@ export interface ContextParts {
  */
 export function createPluginContext(name: string, parts: ContextParts): PluginContext {
   const clients = new Map<string, PluginLlmClient>();
+  const reports = parts.reports ?? new Map<string, Record<string, unknown>>();
   const drop = (record: SampleRecord, reason: string, category?: string) => dropRecord(record, nextStage(record.stage), name, reason, category);
   return Object.freeze({
     name,
@@ -43,6 +54,9 @@ export function createPluginContext(name: string, parts: ContextParts): PluginCo
     templates: parts.templates,
     log: prefixed(parts.log, name),
     run: parts.run,
+    report(values: Record<string, unknown>) {
+      reports.set(name, { ...reports.get(name), ...structuredClone(values) });
+    },
   });
 }
 

@@ -11,6 +11,7 @@ export { definePlugin, PLUGIN_API_VERSION } from './plugin.js';
 export type { Plugin, PluginContext, PluginLlmClient, PluginCommand, CommandIo, TemplateRenderer, Logger, RunInfo } from './plugin.js';
 export type { PluginHooks, BoundHook, BoundHookMap, TapOptions } from './context-hooks.js';
 export type { StageContext, FilterContext, SelectContext, SeedQuery, CodeSample, ExportContext, TrainContext, DerivedSeedQuery, RunSummary, JudgeSubject } from './hooks.js';
+export type { SelectionDrop, SelectionSummary, SelectorCount } from './selection.js';
 
 // --- records
 export { createRecord, contentId, recordId, STAGES } from './record.js';

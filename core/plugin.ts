@@ -90,6 +90,13 @@ export interface PluginContext {
   readonly log: Logger;
   /** The run this plugin is applied to. */
   readonly run: RunInfo;
+  /**
+   * Figures for run.json's `reports["<plugin name>"]`, merged into what this plugin reported
+   * before (plain JSON; the last value of a key wins), e.g. Genetic-Instruct's table per
+   * generation and colony. Written with every run.json update (and by `instructsmith select` to
+   * selection.json).
+   */
+  report(values: Record<string, unknown>): void;
 }
 
 /** {@link LlmClient} with the caller filled in: `meta.plugin` defaults to the plugin's name. */

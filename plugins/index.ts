@@ -12,6 +12,9 @@ import geneticJudge from './judges/genetic.js';
 import geneticStrategy from './strategies/genetic/index.js';
 import backfeedingStrategy from './strategies/backfeeding/index.js';
 import reverseStrategy from './strategies/reverse.js';
+import infinityStrategy from './strategies/infinity/index.js';
+import complianceJudge from './judges/compliance.js';
+import conversationResponder from './responders/conversation.js';
 import semiInstructStrategy from './strategies/semi-instruct/index.js';
 import sandboxExecutor from './executors/sandbox/index.js';
 import mockProvider from './providers/mock/index.js';
@@ -37,10 +40,13 @@ export const builtinPlugins: readonly Plugin[] = [
   backfeedingStrategy,
   semiInstructStrategy,
   geneticStrategy,
+  infinityStrategy,
   sandboxExecutor,
   qualityJudge,
   geneticJudge,
+  complianceJudge,
   chatResponder,
+  conversationResponder,
   ...analyzers,
   ...filters,
   ...Object.values(exporters),

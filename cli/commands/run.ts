@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { positiveInt } from './flags.js';
 import { builtinPlugins, implicitPlugins } from '../../plugins/index.js';
 import { loadConfig } from '../../core/config/load.js';
 import type { ConfigInput } from '../../core/config/schema.js';
@@ -13,10 +14,12 @@ import { formatSummary } from '../summary.js';
 interface RunFlags {
   preset?: string;
   seeds?: string;
+  pool?: string;
   model?: string;
   baseUrl?: string;
   out?: string;
   limit?: number;
+  target?: number;
   concurrency?: number;
   maxConcurrency?: number;
   dryRun?: boolean;
@@ -32,10 +35,12 @@ export function register(program: Command): void {
     .description('run a pipeline over real code and write kept samples, rejects and run.json to the run directory')
     .option('-p, --preset <name>', 'preset to run (see `instructsmith presets`) or a path to a preset YAML')
     .option('-s, --seeds <path>', 'a directory of source code, a source file, or a .jsonl/.jsonl.gz dataset')
+    .option('--pool <path>', 'for presets that select from a pool of instruction data (infinity-instruct): a .jsonl, .jsonl.gz or .parquet file or a folder of them; the same as --seeds')
     .option('-m, --model <provider:model>', 'default model, e.g. ollama:qwen2.5-coder:7b or openai:gpt-4o')
     .option('--base-url <url>', 'endpoint of the default model (vLLM, SGLang, llama.cpp, LM Studio: http://host:8000/v1; Ollama: http://host:11434)')
     .option('-o, --out <dir>', 'run directory (default: runs/<preset>); running again with the same directory resumes')
     .option('--limit <n>', 'process at most N seeds', positiveInt('--limit'))
+    .option('--target <n>', 'kept samples to aim for: population-growing strategies (genetic-instruct) stop there, and no further pass starts once reached', positiveInt('--target'))
     .option('--concurrency <n>', 'seeds in flight at least (more while the model has idle call slots, up to --max-concurrency)', positiveInt('--concurrency'))
     .option('--max-concurrency <n>', 'seeds in flight at most (default 4 x llm.concurrency; equal to --concurrency for a fixed window)', positiveInt('--max-concurrency'))
     .option('--dry-run', 'render the first prompts and estimate calls and tokens without calling any model')
@@ -47,17 +52,20 @@ export function register(program: Command): void {
       `
 Examples:
   instructsmith run --preset infinite-instruct --seeds ./src --model ollama:qwen2.5-coder:7b
+  instructsmith run --preset infinity-instruct --pool pool.jsonl.gz --model ollama:qwen2.5-coder:7b
   instructsmith run --preset infinite-instruct --seeds data.jsonl --model openai:Qwen/Qwen2.5-Coder-7B-Instruct --base-url http://localhost:8000/v1
 Environment: OPENAI_API_KEY, OPENAI_BASE_URL, OLLAMA_HOST (read at call time, never logged).`,
     )
     .action(async (flags: RunFlags) => {
+      if (flags.pool && flags.seeds) throw new ConfigError('--pool and --seeds name the same input: give one of them', { code: 'USAGE', hint: '--pool for a pool of instruction data, --seeds for code or seed datasets' });
       const overrides: ConfigInput = {
         preset: flags.preset,
-        seeds: flags.seeds,
+        seeds: flags.seeds ?? flags.pool,
         model: flags.model,
         baseUrl: flags.baseUrl,
         out: flags.out,
         limit: flags.limit,
+        target: flags.target,
         concurrency: flags.concurrency,
         maxConcurrency: flags.maxConcurrency,
         ...(flags.cacheDir ? { cache: { dir: resolve(flags.cacheDir), enabled: true } } : {}),
@@ -102,13 +110,6 @@ Environment: OPENAI_API_KEY, OPENAI_BASE_URL, OLLAMA_HOST (read at call time, ne
     });
 }
 
-function positiveInt(flag: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${flag} expects a positive whole number, got "${value}"`, { code: 'USAGE', hint: `e.g. ${flag} 10` });
-    return n;
-  };
-}
 
 /** Model prices the report uses (reporter:html's `prices`), so the progress display can show cost too. */
 function reporterPrices(plugins: Record<string, unknown>): Prices | undefined {

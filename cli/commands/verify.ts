@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { positiveInt } from './flags.js';
 import { parse as parseYaml } from 'yaml';
 import { analyzers } from '../../plugins/analyzers/index.js';
 import { ConfigError } from '../../core/errors.js';
@@ -106,13 +107,6 @@ async function readOptions(path: string): Promise<{ plugins?: Record<string, unk
   return obj as { plugins?: Record<string, unknown>; verify?: Record<string, unknown> };
 }
 
-function positiveInt(flag: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${flag} expects a positive whole number, got "${value}"`, { code: 'USAGE', hint: `e.g. ${flag} 64` });
-    return n;
-  };
-}
 
 function choice<T extends string>(flag: string, values: readonly T[]) {
   return (value: string): T => {

@@ -36,6 +36,11 @@ export const configSchema = z
     out: z.string().optional(),
     /** Process at most this many seeds per pass. */
     limit: z.number().int().positive().optional(),
+    /**
+     * Kept samples the run aims for (`--target`): strategies that grow a population (strategy:genetic)
+     * size their generations to it and stop there, and no further derived pass starts once reached.
+     */
+    target: z.number().int().positive().optional(),
     /** Seeds processed concurrently (each may make several LLM calls). */
     concurrency: z.number().int().positive().default(8),
     /**

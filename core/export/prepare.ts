@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import type { ExportContext } from '../hooks.js';
-import { contentId, type ChatMessage } from '../record.js';
+import { contentId, type ChatMessage, type Label } from '../record.js';
 import { weightConversation } from './conversation.js';
 import type { ChatTokenizer } from './chat-tokenizer.js';
 import { tokenizeConversation } from './mask.js';
@@ -69,6 +69,8 @@ export interface PreparedSample {
   assistant_masks: number[];
   /** The record's `meta.curriculum`, when it has a rank. */
   curriculum?: CurriculumMeta;
+  /** The record's `label` (its tags), when it has one; row formats write it beside the conversation. */
+  label?: Label;
 }
 
 /** One sample that was not exported, and why. */
@@ -198,6 +200,7 @@ async function prepare(ctx: ExportContext, settings: ExportSettings, dir: string
       const rank = curriculumRank(record);
       const row: PreparedSample = { id: record.id, language: record.language, messages, input_ids: t.input_ids, labels: t.labels, assistant_masks: t.assistant_masks };
       if (rank !== undefined) row.curriculum = record.meta.curriculum as CurriculumMeta;
+      if (record.label && Object.keys(record.label).length > 0) row.label = record.label;
       await write(buckets[Math.floor(pickBucket() * bucketCount)]!, `${JSON.stringify(row)}\n`);
       kept++;
     } catch (err) {

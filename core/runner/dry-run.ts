@@ -14,7 +14,8 @@ import { ALL_PASS, choosePassRates, measuredReplyTokens, PassQuota, RATE_STAGES,
 import { Funnel, type StageCount } from './funnel.js';
 import { applyPlugins, resolvePlugins } from './host.js';
 import { processSeed } from './pipeline.js';
-import { llmSettings, openSeeds } from './runner.js';
+import { llmSettings, openSelected } from './runner.js';
+import { SelectionLedger } from '../selection.js';
 
 export type { PassRates, PassRateSource } from './dry-run-rates.js';
 
@@ -137,7 +138,9 @@ async function simulate(options: DryRunOptions, rates: PassRates, replyTokens?: 
   };
   let total = 0;
   let sampled = 0;
-  for await (const seed of await openSeeds(hooks, config.seeds!, funnel)) {
+  const selection = hooks.select.isUsed() ? new SelectionLedger(undefined, deps.signal, true, false) : undefined;
+  if (selection) funnel.attachSelection(() => selection.summary());
+  for await (const seed of await openSelected(hooks, config.seeds!, funnel, selection)) {
     if (config.limit && total >= config.limit) break;
     total += 1;
     if (sampled < wanted) {

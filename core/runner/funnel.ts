@@ -1,4 +1,5 @@
 import type { SampleRecord, Stage } from '../record.js';
+import type { SelectionSummary } from '../selection.js';
 
 /** Stages a record is counted through, in order (after the seed stage). */
 const RECORD_STAGES = ['synthesized', 'judged', 'responded', 'verified', 'filtered'] as const satisfies readonly Stage[];
@@ -25,6 +26,8 @@ export interface FunnelCounts {
   verification: { byLanguage: Record<string, { checked: number; dropped: number }>; byRule: Record<string, number> };
   kept: number;
   rejected: number;
+  /** The selection table, when selectors ran (`hooks.select`): seeds in, out and dropped per selector. */
+  selection?: SelectionSummary;
 }
 
 /**
@@ -46,6 +49,13 @@ export class Funnel {
     this.counts.filters ??= {};
     for (const f of filterOrder) this.counts.filters[f] ??= { checked: 0, dropped: 0 };
     if (r?.committedSeeds) this.committedSeeds = structuredClone(r.committedSeeds);
+  }
+
+  private selectionSource?: () => SelectionSummary;
+
+  /** Take the selection table from `source` at every snapshot and checkpoint (a later pass keeps the last one). */
+  attachSelection(source: () => SelectionSummary): void {
+    this.selectionSource = source;
   }
 
   /** A seed was read from the current pass's source. */
@@ -109,11 +119,13 @@ export class Funnel {
 
   /** The funnel as written to run.json. */
   snapshot(): FunnelCounts {
+    if (this.selectionSource) this.counts.selection = this.selectionSource();
     return { ...structuredClone(this.counts), seeds: mergeSeeds(this.committedSeeds, this.phaseSeeds) };
   }
 
   /** What a checkpoint stores (stage counts and finished passes' seed counts; the current pass is replayed). */
   checkpointState(): unknown {
+    if (this.selectionSource) this.counts.selection = this.selectionSource();
     return { counts: this.counts, committedSeeds: this.committedSeeds };
   }
 }

@@ -52,3 +52,31 @@ describe('a finished run and --limit', () => {
     expect(((await run(out, undefined).catch((e: unknown) => e)) as ConfigError).code).toBe('CONFIG_RUN_LIMIT');
   });
 });
+
+describe('--target', () => {
+  it('starts no further derived pass once the run kept that many samples', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'run-target-'));
+    writeFileSync(join(dir, 'seeds.txt'), '');
+    let asked = 0;
+    // A derived source that never runs dry: only the target can end the run.
+    const endless = definePlugin({
+      name: 'strategy:endless',
+      description: 'three more seeds after every pass',
+      options: z.object({}).strict(),
+      apply(ctx) {
+        ctx.hooks.derivedSeeds.tapPromise(async (q) => {
+          asked += 1;
+          return (async function* () {
+            for (let i = 0; i < 3; i++) yield { id: `d${q.phase}-${i}`, language: 'python', code: `y = ${q.phase * 10 + i}\n`, source: { path: 'derived', line: i + 1 }, kind: 'derived' as const, meta: {} };
+          })();
+        });
+      },
+    });
+    const model = new MockModel();
+    const config = configSchema.parse({ seeds: join(dir, 'seeds.txt'), out: join(dir, 'run'), model: 'mock:test', target: 15, plugins: { 'strategy:echo': {}, 'strategy:endless': {} } });
+    const result = await runPipeline({ config, builtins: [seeds, strategy, endless, model.plugin()], implicit: [seeds, model.plugin()], log: { info() {}, warn() {}, debug() {} } });
+    // 10 seeds, then passes of 3 until 15 are kept: 10 + 3 + 3 = 16, the last pass's seeds not cut short.
+    expect(result.funnel.kept).toBe(16);
+    expect(asked).toBe(3);
+  });
+});

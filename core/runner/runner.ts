@@ -13,6 +13,8 @@ import { contentId, type SampleRecord, type Seed } from '../record.js';
 import { createTemplateRenderer } from '../templates.js';
 import { createVerifier } from '../verify/gate.js';
 import { releasePrepared } from '../export/prepare.js';
+import { SelectionLedger, selectSeeds } from '../selection.js';
+import { reportsJson, type PluginReports } from '../context.js';
 import { Funnel, type FunnelCounts } from './funnel.js';
 import { applyPlugins, resolvePlugins } from './host.js';
 import { mapOrdered } from './ordered.js';
@@ -109,7 +111,8 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
   const meter = new UsageMeter();
   const controller = new AbortController();
   const llm = createLlmFactory({ hooks, settings: llmSettings(config, runDir), baseUrl: config.baseUrl, defaultModel: config.model, dryRun: false, meter, signal: controller.signal });
-  await applyPlugins({ hooks, llm, templates: createTemplateRenderer(config.templates), log, run: { dir: runDir, dryRun: false, config } }, await resolvePlugins(config.plugins, options.builtins, options.implicit));
+  const reports: PluginReports = new Map();
+  await applyPlugins({ hooks, llm, templates: createTemplateRenderer(config.templates), log, run: { dir: runDir, dryRun: false, config }, reports }, await resolvePlugins(config.plugins, options.builtins, options.implicit));
   if (!hooks.synthesize.isUsed()) {
     throw new ConfigError('no strategy plugin is configured, so no instruction could be written from any seed', {
       code: 'CONFIG_NO_STRATEGY',
@@ -149,19 +152,27 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
   };
 
   // The run commits to the directory here, start-up having succeeded: the first checkpoint carries the config hash.
-  store.writeRunJson({ ...runJsonBase, status: 'running', funnel: funnel.snapshot() });
+  store.writeRunJson({ ...runJsonBase, ...reportsJson(reports), status: 'running', funnel: funnel.snapshot() });
   saveCheckpoint(true);
   let interrupted = false;
+  // Selectors see the whole `--seeds` stream again on resume (deterministic, the cache answering their calls); drops go to selection/rejected.jsonl.
+  const selection = hooks.select.isUsed() ? new SelectionLedger(join(runDir, 'selection'), controller.signal, false) : undefined;
+  if (selection) funnel.attachSelection(() => selection.summary());
   try {
     for (let p = 1; ; p++) {
       if (p < startPhase) continue;
-      const source = p === 1 ? await openSeeds(hooks, config.seeds, funnel) : await hooks.derivedSeeds.promise(derivedQuery(p - 1, runDir, store, phaseEnds));
+      const source = p === 1 ? await openSelected(hooks, config.seeds, funnel, selection) : await hooks.derivedSeeds.promise(derivedQuery(p - 1, runDir, store, phaseEnds));
       if (!source) break;
+      // Asked anyway, so a strategy sees the final population (and writes its tables) before the run ends.
+      if (p > 1 && config.target !== undefined && store.position().kept >= config.target) {
+        log.info(`target reached: ${store.position().kept} kept samples (--target ${config.target}); no further pass`);
+        break;
+      }
       phase = p;
       const skip = p === startPhase ? seedsDone : 0;
       seedsDone = skip;
       let seedsTotal: number | undefined;
-      if (options.onProgress && p === 1) void countSeeds(hooks, config.seeds, config.limit).then((n) => (seedsTotal = n), () => undefined);
+      if (options.onProgress && p === 1 && !selection) void countSeeds(hooks, config.seeds, config.limit).then((n) => (seedsTotal = n), () => undefined);
       const seeds = limitAndSkip(source, p === 1 ? config.limit : undefined, skip, funnel, controller.signal);
       const filterCtx = { stage: 'filtered' as const, signal: controller.signal, dryRun: false, phase: p, replay: false };
       const maxInFlight = Math.max(config.concurrency, config.maxConcurrency ?? SEEDS_PER_CALL_SLOT * llm.settings.concurrency);
@@ -191,7 +202,7 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
       // A fatal error (endpoint down, key rejected, tool missing): the seeds in flight stay unwritten, so a
       // rerun redoes them; run.json says the run stopped and why, never "complete".
       saveCheckpoint(true);
-      store.writeRunJson({ ...runJsonBase, status: 'stopped', stoppedBy: { code: (err as { code?: unknown })?.code ?? 'ERROR', message: redactSecrets(String((err as Error)?.message ?? err)) }, funnel: funnel.snapshot(), usage: tally.totals(), ...costOf() });
+      store.writeRunJson({ ...runJsonBase, ...reportsJson(reports), status: 'stopped', stoppedBy: { code: (err as { code?: unknown })?.code ?? 'ERROR', message: redactSecrets(String((err as Error)?.message ?? err)) }, funnel: funnel.snapshot(), usage: tally.totals(), ...costOf() });
       controller.abort(err);
       throw err;
     }
@@ -199,11 +210,12 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
   } finally {
     saveCheckpoint(true);
     store.close();
+    selection?.close();
   }
   progress();
 
   if (interrupted) {
-    store.writeRunJson({ ...runJsonBase, status: 'interrupted', funnel: funnel.snapshot(), usage: tally.totals(), ...costOf() });
+    store.writeRunJson({ ...runJsonBase, ...reportsJson(reports), status: 'interrupted', funnel: funnel.snapshot(), usage: tally.totals(), ...costOf() });
     return { runDir, status: 'interrupted', resumed, alreadyComplete: false, funnel: funnel.snapshot(), usage: tally.totals(), exported: [] };
   }
 
@@ -211,7 +223,7 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
   const runJson = { ...runJsonBase, status: 'complete', models: Object.keys(tally.totals()), funnel: finalFunnel, usage: tally.totals(), ...costOf() };
   const exported = await runExporters(hooks, runDir, runJson);
   const finishedAt = new Date().toISOString();
-  store.writeRunJson({ ...runJson, exported, finishedAt, durationMs: Date.now() - started });
+  store.writeRunJson({ ...runJson, ...reportsJson(reports), exported, finishedAt, durationMs: Date.now() - started });
   await hooks.runEnd.promise({ runDir, kept: finalFunnel.kept, rejected: finalFunnel.rejected, funnel: finalFunnel as unknown as Record<string, unknown> });
   return { runDir, status: 'complete', resumed, alreadyComplete: false, funnel: finalFunnel, usage: tally.totals(), exported };
 }
@@ -239,6 +251,12 @@ export async function openSeeds(hooks: Hooks, path: string, funnel?: Funnel): Pr
     });
   }
   return source;
+}
+
+/** `openSeeds`, then the `select` waterfall when selectors are tapped (their ledger given). */
+export async function openSelected(hooks: Hooks, path: string, funnel: Funnel | undefined, ledger: SelectionLedger | undefined): Promise<AsyncIterable<Seed>> {
+  const seeds = await openSeeds(hooks, path, funnel);
+  return ledger ? selectSeeds(hooks.select, seeds, ledger) : seeds;
 }
 
 async function countSeeds(hooks: Hooks, path: string, limit?: number): Promise<number> {

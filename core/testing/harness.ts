@@ -11,6 +11,7 @@ import { filterRecord } from '../runner/pipeline.js';
 import { readRecords } from '../runner/store.js';
 import { runExporters } from '../runner/runner.js';
 import { createTemplateRenderer } from '../templates.js';
+import { SelectionLedger, selectSeeds, type SelectionDrop, type SelectionSummary } from '../selection.js';
 import { MockModel } from './mock-model.js';
 
 /** A plugin with the options to apply it with (parsed by its own schema, so defaults apply). */
@@ -35,6 +36,15 @@ export interface SeedRun {
   handled: boolean;
 }
 
+/** What the selectors made of a list of seeds. */
+export interface SelectRun {
+  selected: Seed[];
+  dropped: SelectionDrop[];
+  summary: SelectionSummary;
+  /** Each selector's reports by plugin name (`SelectContext.report`). */
+  reports: Record<string, Record<string, unknown>>;
+}
+
 /**
  * Plugins applied to a fresh runner's hooks, exactly as a run applies them (validated options, a
  * plugin context each), with a mock model, and one method per lifecycle hook that fires it the way
@@ -47,6 +57,13 @@ export interface PluginHarness {
   readonly runDir: string;
   /** `seedSource` for a path (file or folder), drained. */
   readSeeds(path: string): Promise<SeedRun>;
+  /**
+   * `select` over seeds (an array or a stream), drained as a run drains it: the seeds the selectors
+   * let through, in order; every drop with its plugin, reason and category; the selection table
+   * (per selector: in, out, dropped by category, unaccounted, reports). Selectors' folders
+   * (`SelectContext.dir()`) are under `<runDir>/selection/`; `selection/rejected.jsonl` is written as in a run.
+   */
+  select(seeds: Iterable<Seed> | AsyncIterable<Seed>): Promise<SelectRun>;
   /** `synthesize` for one seed: the records the strategies wrote (stage `synthesized` unless dropped). */
   synthesize(seed: Seed): Promise<SampleRecord[]>;
   /** `judge.for(subject)` on a record (set to the stage it has there: `synthesized` or `responded`); returns it. */
@@ -96,6 +113,21 @@ export async function createHarness(plugins: readonly PluginWithOptions[], optio
       const seeds: Seed[] = [];
       for await (const s of source) seeds.push(s);
       return { seeds, skips, handled: true };
+    },
+    async select(seeds) {
+      const ledger = new SelectionLedger(join(runDir, 'selection'), signal, false, true);
+      const selected: Seed[] = [];
+      try {
+        const stream = (async function* () {
+          yield* seeds;
+        })();
+        for await (const s of await selectSeeds(hooks.select, stream, ledger)) selected.push(s);
+        ledger.finish();
+      } finally {
+        ledger.close();
+      }
+      const summary = ledger.summary();
+      return { selected, dropped: ledger.drops, summary, reports: Object.fromEntries(summary.selectors.map((c) => [c.plugin, c.report])) };
     },
     async synthesize(seed) {
       const records = await hooks.synthesize.promise([], seed, stage('synthesized'));

@@ -7,6 +7,7 @@
  * - runPreset: a whole preset in a test.
  */
 export { PluginTester, type TesterCase, type ValidCase, type InvalidCase, type PluginTesterOptions } from './plugin-tester.js';
-export { createHarness, readRecordFile, type PluginHarness, type HarnessOptions, type PluginWithOptions, type SeedRun } from './harness.js';
+export { createHarness, readRecordFile, type PluginHarness, type HarnessOptions, type PluginWithOptions, type SeedRun, type SelectRun } from './harness.js';
+export type { SelectionDrop, SelectionSummary, SelectorCount } from '../selection.js';
 export { MockModel, MockReply, mockReply, createMockModel, type MockRequest, type MockReplyFn, type MockMatch } from './mock-model.js';
 export { runPreset, type RunPresetOptions, type PresetRun } from './run-preset.js';

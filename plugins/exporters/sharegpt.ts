@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineExporter, exportSettingsSchema, splitSystem, toExchanges, type PreparedSample } from '../../core/index.js';
+import { labelOf } from './label.js';
 
 /**
  * `exporter:sharegpt`: ShareGPT rows with LLaMA-Factory's default tags (data/README.md of
@@ -10,7 +11,8 @@ import { defineExporter, exportSettingsSchema, splitSystem, toExchanges, type Pr
  * (src/llamafactory/data/converter.py, `example[self.dataset_attr.system]`: a missing key is a
  * KeyError); an empty system makes its template use its default system prompt, as the Qwen2.5 chat
  * template does. ShareGPT carries no weights: with `trainOn: last` the launch config sets
- * LLaMA-Factory's `mask_history: true`, which trains only the last turn.
+ * LLaMA-Factory's `mask_history: true`, which trains only the last turn. `label` (the record's tags)
+ * when it has one (a column dataset_info.json does not map).
  * @throws SampleExportError `not_alternating` when turns do not alternate user, assistant
  */
 export function sharegptRow(sample: PreparedSample): Record<string, unknown> {
@@ -19,7 +21,7 @@ export function sharegptRow(sample: PreparedSample): Record<string, unknown> {
     { from: 'human', value: user.content },
     { from: 'gpt', value: assistant.content },
   ]);
-  return { id: sample.id, conversations, system: system ?? '' };
+  return { id: sample.id, conversations, system: system ?? '', ...labelOf(sample) };
 }
 
 /** Dataset names the LLaMA-Factory launch config refers to. */
@@ -44,7 +46,7 @@ export function sharegptDatasetInfo(files: { train: string; validation?: string 
 }
 
 export const SHAREGPT_DESCRIPTION =
-  'ShareGPT with LLaMA-Factory\'s default tags: `{"id", "conversations": [{"from": "human"|"gpt", "value"}], "system"}` (`system` is `""` when the conversation has none). ' +
+  'ShareGPT with LLaMA-Factory\'s default tags: `{"id", "conversations": [{"from": "human"|"gpt", "value"}], "system", "label"?}` (`system` is `""` when the conversation has none; `label`: the sample\'s tags, when it has them). ' +
   'Turns alternate human, gpt; the loss falls on the gpt turns (LLaMA-Factory masks prompts by default; `mask_history: true` trains only the last turn). ' +
   'dataset_info.json beside the data files registers the splits for LLaMA-Factory.';
 

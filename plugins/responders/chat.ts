@@ -1,4 +1,5 @@
 import { definePlugin, z } from '../../core/index.js';
+import { answerTurn } from './answer.js';
 
 const NAME = 'responder:chat';
 
@@ -31,15 +32,11 @@ export default definePlugin({
       const instruction = record.messages.filter((m) => m.role === 'user').at(-1)?.content;
       if (!instruction) throw new Error('record has no user turn to answer');
       const prompt = ctx.templates.chat(options.template, { instruction, language: record.language });
-      const client = ctx.llm(options.model);
-      const reply = await client.complete({ messages: [...prompt], temperature: options.temperature, maxTokens: options.maxTokens });
-      record.usage.push(reply.usage);
-      if (!reply.content.trim()) throw new Error('the model returned an empty response');
-      if (reply.finishReason === 'length') throw new Error(`the response was cut off at maxTokens (${options.maxTokens}); raise responder:chat maxTokens`);
+      const content = await answerTurn(ctx.llm(options.model), [...prompt], options, record, NAME);
       if (options.keepSystemPrompt && prompt[0]?.role === 'system' && record.messages[0]?.role !== 'system') {
         record.messages = [prompt[0], ...record.messages];
       }
-      return [{ role: 'assistant', content: reply.content }];
+      return [{ role: 'assistant', content }];
     });
   },
 });

@@ -101,7 +101,9 @@ export default definePlugin({
       if (tested.size === 0) ctx.log.warn(`tests is on but no executor runs ${options.testLanguages.join(', ')}: pairs are answered without unit tests; add executor:sandbox`);
     });
 
-    ctx.hooks.derivedSeeds.tapPromise(async (query) => nextGeneration(ctx, options, query));
+    // The option wins over the run's `--target`, so a preset's own target can be overridden either way.
+    const target = options.target ?? runTarget(ctx);
+    ctx.hooks.derivedSeeds.tapPromise(async (query) => nextGeneration(ctx, { ...options, target }, query));
 
     ctx.hooks.synthesize.tapPromise(async (records, seed) => {
       if (seed.kind !== 'derived') return [...records, seedRecord(seed)];
@@ -207,6 +209,7 @@ function lastLine(s: string): string {
 async function nextGeneration(ctx: PluginContext, options: GeneticOptions, query: DerivedSeedQuery): Promise<AsyncIterable<Seed> | undefined> {
   const generation = query.phase; // the seed pass is phase 1 = generation 0
   const rows = await writeTable(query);
+  ctx.report({ generations: rows });
   const end = (why: string) => {
     ctx.log.info(`${why}; per generation and colony (${GENERATIONS_FILE}):\n${formatGenerationTable(rows)}`);
     return undefined;
@@ -245,6 +248,11 @@ function childSeed(plan: ChildPlan, colony: number, generation: number, index: n
     kind: 'derived',
     meta: { [NAME]: meta },
   };
+}
+
+function runTarget(ctx: PluginContext): number | undefined {
+  const t = ctx.run.config.target;
+  return typeof t === 'number' ? t : undefined;
 }
 
 /** Rewrite genetic/generations.json from the run's files; returns its rows. */

@@ -12,14 +12,14 @@ const SEEDS = join(packageRoot(), 'test', 'fixtures', 'genetic-seeds.jsonl');
 const quiet = { info: () => undefined, warn: () => undefined, debug: () => undefined };
 const NAME = 'strategy:genetic';
 
-function run(genetic: Record<string, unknown>, seeds = SEEDS, extra: Record<string, unknown> = {}) {
+function run(genetic: Record<string, unknown>, seeds = SEEDS, extra: Record<string, unknown> = {}, top: Record<string, unknown> = {}) {
   return runPreset({
     preset: 'genetic-instruct',
     seeds,
     builtins: builtinPlugins,
     implicit: implicitPlugins,
     log: quiet,
-    overrides: { model: 'mock:scripted', concurrency: 16, plugins: { [NAME]: genetic, ...extra } },
+    overrides: { model: 'mock:scripted', concurrency: 16, ...top, plugins: { [NAME]: genetic, ...extra } },
   });
 }
 
@@ -90,9 +90,13 @@ describe('genetic-instruct preset', () => {
     for (const r of kept) expect((r.meta[NAME] as { fitness?: { passed: boolean } }).fitness?.passed).toBe(true);
   }, 300_000);
 
-  it("grows an earlier run's samples.jsonl (read by seed:samples)", async () => {
+  it("grows an earlier run's samples.jsonl (read by seed:samples) to the run's --target, the table per generation in run.json", async () => {
     const first = await run({ generations: 0, tests: false });
-    const again = await run({ target: 30, colonies: 1, batchSize: 8, tests: false }, join(first.runDir, 'samples.jsonl'));
+    const again = await run({ colonies: 1, batchSize: 8, tests: false }, join(first.runDir, 'samples.jsonl'), {}, { target: 30 });
+    const runJson = JSON.parse(readFileSync(join(again.runDir, 'run.json'), 'utf8')) as { reports: Record<string, { generations: GenerationRow[] }> };
+    const table = runJson.reports[NAME]!.generations;
+    expect(table.map((r) => r.generation)).toEqual([...new Set(table.map((r) => r.generation))].sort((a, b) => a - b));
+    expect(table.reduce((n, r) => n + r.kept, 0)).toBe(30);
     const seeds = again.kept.filter((r) => r.lineage.generation === 0).map((r) => r.messages[0]!.content);
     expect(seeds.length).toBeGreaterThan(0);
     expect(new Set(first.kept.map((r) => r.messages[0]!.content))).toEqual(new Set([...seeds, ...again.rejected.filter((r) => r.lineage.generation === 0).map((r) => r.messages[0]!.content)]));
