@@ -18,6 +18,7 @@ function client(opts: { logprobs?: ((text: string) => Promise<PromptLogprobs>) |
   const scored: string[] = [];
   const rated: string[] = [];
   const usage = { plugin: 'selector:choose', model: 'openai:m', promptTokens: 1, completionTokens: 0, cached: false };
+  const score = opts.logprobs === 'none' ? undefined : (opts.logprobs ?? (async (t: string) => doubleLogprobs(t)));
   const c: PluginLlmClient = {
     modelId: 'openai:m',
     complete: async () => {
@@ -28,14 +29,14 @@ function client(opts: { logprobs?: ((text: string) => Promise<PromptLogprobs>) |
       rated.push(lastUser);
       return { value: output.validate(chooseReply({ schemaName: output.schema.name, lastUser })), usage: [] };
     },
-    ...(opts.logprobs === 'none'
-      ? {}
-      : {
+    ...(score
+      ? {
           promptLogprobs: async (text: string) => {
             scored.push(text);
-            return { ...(await (opts.logprobs ?? (async (t: string) => doubleLogprobs(t)))(text)), usage };
+            return { ...(await score(text)), usage };
           },
-        }),
+        }
+      : {}),
   };
   return { c, scored, rated };
 }
