@@ -23,6 +23,7 @@ import { trainers } from './trainers/index.js';
 import htmlReporter from './reporters/html/index.js';
 import tagSelector from './selectors/tag.js';
 import matchSelector from './selectors/match/index.js';
+import chooseSelector from './selectors/choose/index.js';
 
 /**
  * Every built-in plugin. The CLI is the composition root: it hands this list to the runner, which
@@ -55,6 +56,7 @@ export const builtinPlugins: readonly Plugin[] = [
   ...Object.values(exporters),
   ...Object.values(trainers),
   htmlReporter,
+  chooseSelector,
 ] as Plugin[];
 
 /** Plugins applied in every run, with default options unless the config sets them: providers, seed sources, tokenizers and reporters (report.html). */

@@ -150,7 +150,7 @@ export function createLlmFactory(options: LlmFactoryOptions): LlmFactory {
     const provider = providerFor(ref.provider, id);
     const batch = batchState && !dryRunLog ? batchCollector(id, ref.model, provider, batchState) : undefined;
     const client = dryRunLog
-      ? createDryRunClient(id, dryRunLog, options.meter)
+      ? createDryRunClient(id, dryRunLog, options.meter, { promptLogprobs: Boolean(provider.promptLogprobs) })
       : createLlmClient({ modelId: id, provider, model: ref.model, settings, cache, limiter: limiterFor(provider.endpoint), breaker: breakerFor(provider.endpoint), meter: options.meter, signal: options.signal, onRetry: options.onRetry, batch });
     clients.set(id, client);
     return client;

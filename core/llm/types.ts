@@ -66,6 +66,8 @@ export interface CallOptions {
 /**
  * Version of the provider contract ({@link ChatProvider}). A provider states the version it
  * implements in `apiVersion`; the LLM layer refuses another version with an error naming the provider.
+ * Optional capabilities (`promptLogprobs`) are additions within a version: a v1 provider without
+ * them stays valid.
  */
 export const PROVIDER_API_VERSION = 1;
 
@@ -80,6 +82,34 @@ export interface ChatProvider {
   chat(model: string, request: ChatRequest, options: CallOptions): Promise<ChatResult>;
   /** The endpoint's batch API, when the provider supports batch mode (`--batch`). */
   readonly batch?: BatchApi;
+  /**
+   * Optional capability: score `text` as the model reads it (teacher forcing: no chat template, no
+   * generation kept), e.g. through an OpenAI-compatible `/completions` call with `echo` and
+   * `logprobs`. Providers that cannot leave it out; an endpoint that refuses it at run time makes it
+   * throw `LlmError('unsupported')`. Every other failure throws as `chat` does.
+   */
+  promptLogprobs?(model: string, text: string, options: CallOptions): Promise<PromptLogprobsResult>;
+}
+
+/**
+ * The model's log-probabilities for the tokens of a text (the input of instruction-following
+ * difficulty, IFD). Three arrays of one length, one entry per token, covering the text in order.
+ */
+export interface PromptLogprobs {
+  /** The tokens as the server decoded them (their concatenation is the text, up to undecodable bytes). */
+  tokens: string[];
+  /** Natural-log probability of each token given the tokens before it; null where the model gives none (the first token). */
+  logprobs: (number | null)[];
+  /** Where each token starts in the text, in UTF-16 code units (JavaScript string indices), non-decreasing. */
+  offsets: number[];
+}
+
+/** What a provider returns for one `promptLogprobs` call. */
+export interface PromptLogprobsResult extends PromptLogprobs {
+  /** Tokens the endpoint reported for the call (the text's tokens, plus any it generated). */
+  promptTokens: number;
+  completionTokens: number;
+  rateLimit?: RateLimitInfo;
 }
 
 /** Options a provider factory receives from config/CLI. */
@@ -99,6 +129,8 @@ export type ProviderFactory = (options: ProviderOptions) => ChatProvider;
  *   or an answer that is no chat reply at all: the endpoint, not the sample, is at fault, so the run
  *   stops with its checkpoint and the seed stays pending for the next run.
  * - `invalid_output`: the reply did not validate against the schema; retried, then the sample is rejected.
+ * - `unsupported`: the endpoint lacks an optional capability (prompt log-probabilities): not retried, the
+ *   breaker not tripped (the endpoint still serves chat); the caller falls back or fails.
  *
  * Only `invalid_output` is a sample's own defect; every other kind that escapes the middleware is fatal.
  */
@@ -112,7 +144,8 @@ export type LlmErrorKind =
   | 'not_found'
   | 'bad_request'
   | 'endpoint_unavailable'
-  | 'invalid_output';
+  | 'invalid_output'
+  | 'unsupported';
 
 export const RETRYABLE_KINDS: ReadonlySet<LlmErrorKind> = new Set(['rate_limit', 'server', 'timeout', 'connection', 'invalid_output']);
 export const FATAL_KINDS: ReadonlySet<LlmErrorKind> = new Set(['unreachable', 'auth', 'not_found', 'bad_request', 'endpoint_unavailable']);
@@ -204,6 +237,11 @@ export interface Completion {
   finishReason?: string;
 }
 
+/** The outcome of one `promptLogprobs` call after middleware. */
+export interface PromptLogprobsCompletion extends PromptLogprobs {
+  usage: UsageEntry;
+}
+
 export interface StructuredCompletion<T> {
   value: T;
   /** One entry per attempt that reached the model (invalid replies cost tokens too). */
@@ -235,6 +273,13 @@ export interface LlmClient {
     validate: (value: unknown) => T,
     meta: CallMeta,
   ): Promise<StructuredCompletion<T>>;
+  /**
+   * Present only when the provider implements {@link ChatProvider.promptLogprobs}: the model's
+   * log-probability of every token of `text`, through cache (keyed apart from chat calls), limiter,
+   * retries and usage like every call.
+   * @throws LlmError('unsupported') when the endpoint refuses it (checked per call; never cached).
+   */
+  promptLogprobs?(text: string, meta: CallMeta): Promise<PromptLogprobsCompletion>;
 }
 
 /** Totals per model, for run.json and the progress display: what the endpoint received and sent back. */

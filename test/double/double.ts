@@ -144,7 +144,7 @@ export async function startLlmDouble(options: LlmDoubleOptions = {}): Promise<Ll
     }
 
     let limitHeaders: Record<string, string> = {};
-    if (rateLimit && (route === 'openai.chat' || route === 'ollama.chat')) {
+    if (rateLimit && (route === 'openai.chat' || route === 'ollama.chat' || route === 'openai.completions')) {
       const now = performance.now();
       const windowMs = rateLimit.windowMs ?? 1000;
       if (now >= windowEnd) {
@@ -211,6 +211,46 @@ export async function startLlmDouble(options: LlmDoubleOptions = {}): Promise<Ll
         }
         finish(200);
         return sendJson(res, 200, { modelfile: `FROM ${model}`, parameters: '', template: '{{ .Prompt }}', details: ollamaDetails(), model_info: {}, capabilities: ['completion'] });
+      }
+      case 'openai.completions': {
+        const problem = bodyError !== undefined ? `request body is not JSON: ${bodyError}` : validateCompletion(body);
+        if (problem) {
+          finish(400);
+          return sendError(res, 'openai', 400, problem, 'invalid_request_error');
+        }
+        if (!knownModel(rec.model!)) {
+          finish(404);
+          return sendError(res, 'openai', 404, `The model \`${rec.model}\` does not exist or you do not have access to it.`, 'model_not_found');
+        }
+        const b = body as { prompt: string; echo?: boolean; logprobs?: number | null; max_tokens?: number };
+        const prompt = b.prompt;
+        const maxTokens = b.max_tokens ?? 16;
+        // One generated token per max_tokens, always the same (the double is no language model).
+        const generated = Array.from({ length: maxTokens }, () => ' double');
+        const echo = b.echo === true && (options.completionsEcho ?? 'logprobs') === 'logprobs';
+        const scored = doubleLogprobs(`${echo ? prompt : ''}${generated.join('')}`);
+        const keepFrom = echo ? 0 : scored.tokens.length - generated.length;
+        const text = `${echo ? prompt : ''}${generated.join('')}`;
+        const logprobs =
+          typeof b.logprobs === 'number'
+            ? {
+                tokens: scored.tokens.slice(keepFrom),
+                token_logprobs: scored.logprobs.slice(keepFrom),
+                text_offset: scored.offsets.slice(keepFrom),
+                top_logprobs: scored.tokens.slice(keepFrom).map((t, i) => (scored.logprobs[keepFrom + i] === null ? null : { [t]: scored.logprobs[keepFrom + i] })),
+              }
+            : null;
+        rec.reply = text;
+        const promptTokens = doubleLogprobs(prompt).tokens.length;
+        finish(200);
+        return sendJson(res, 200, {
+          id: `cmpl-${sha(`${rec.index}:${text}`).slice(0, 24)}`,
+          object: 'text_completion',
+          created: Math.floor(Date.now() / 1000),
+          model: rec.model,
+          choices: [{ index: 0, text, logprobs, finish_reason: 'length' }],
+          usage: { prompt_tokens: promptTokens, completion_tokens: generated.length, total_tokens: promptTokens + generated.length },
+        }, limitHeaders);
       }
       case 'openai.chat':
       case 'ollama.chat': {
@@ -359,6 +399,7 @@ export async function startLlmDouble(options: LlmDoubleOptions = {}): Promise<Ll
 function routeOf(method: string, path: string): DoubleRoute {
   const p = path.replace(/\/+$/, '');
   if (method === 'POST' && p === '/v1/chat/completions') return 'openai.chat';
+  if (method === 'POST' && p === '/v1/completions') return 'openai.completions';
   if (method === 'GET' && p === '/v1/models') return 'openai.models';
   if (method === 'POST' && p === '/api/chat') return 'ollama.chat';
   if (method === 'GET' && p === '/api/tags') return 'ollama.tags';
@@ -375,6 +416,7 @@ function describeBody(api: DoubleApi | undefined, body: unknown): Partial<Record
   const b = body as Record<string, unknown>;
   const out: Partial<RecordedRequest> = {};
   if (typeof b.model === 'string') out.model = b.model;
+  if (typeof b.prompt === 'string') out.prompt = b.prompt;
   if (Array.isArray(b.messages)) out.messages = b.messages.map((m: { role?: unknown; content?: unknown }) => ({ role: String(m?.role), content: typeof m?.content === 'string' ? m.content : JSON.stringify(m?.content) }));
   const stopOf = (s: unknown) => (typeof s === 'string' ? [s] : Array.isArray(s) ? s.map(String) : undefined);
   if (api === 'openai') {
@@ -405,6 +447,43 @@ function describeBody(api: DoubleApi | undefined, body: unknown): Partial<Record
     }
   }
   return out;
+}
+
+/** The 400s a real server gives for a broken `/v1/completions` body. */
+function validateCompletion(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object') return 'request body must be a JSON object';
+  const b = body as Record<string, unknown>;
+  if (typeof b.model !== 'string' || b.model === '') return 'you must provide a model parameter';
+  if (typeof b.prompt !== 'string') return 'llm double: prompt must be a string (token arrays and batches are not supported)';
+  if (b.stream === true) return 'llm double: streaming completions are not supported; send stream: false';
+  if (b.max_tokens !== undefined && b.max_tokens !== null && (!Number.isInteger(b.max_tokens) || (b.max_tokens as number) < 0)) return 'max_tokens must be a non-negative integer';
+  if (b.logprobs !== undefined && b.logprobs !== null && (!Number.isInteger(b.logprobs) || (b.logprobs as number) < 0 || (b.logprobs as number) > 5)) return 'logprobs must be an integer from 0 to 5';
+  return undefined;
+}
+
+/**
+ * The double's deterministic "language model" for prompt scoring. Tokens: each run of whitespace
+ * goes with the run of non-whitespace after it (`"a  b\n"` -> `a`, `  b`, `\n`), the way GPT-style
+ * tokenizers attach leading spaces. Log-probability of token i > 0: -0.5 when its word (lower-cased,
+ * trimmed) occurred earlier in the text (context makes it predictable), else -(2 + (sha256(word) mod
+ * 300) / 100), in (-5, -2]; the first token has none (null). So a response reads cheaper after an
+ * instruction that shares its words: IFD < 1 for related pairs, about 1 for unrelated ones.
+ * Offsets count code points, as vLLM's `text_offset` (Python string indices) does.
+ */
+export function doubleLogprobs(text: string): { tokens: string[]; logprobs: (number | null)[]; offsets: number[] } {
+  const tokens = text.match(/\s*\S+|\s+/gu) ?? [];
+  const seen = new Set<string>();
+  const logprobs: (number | null)[] = [];
+  const offsets: number[] = [];
+  let at = 0;
+  for (const [i, t] of tokens.entries()) {
+    offsets.push(at);
+    at += [...t].length;
+    const word = t.trim().toLowerCase();
+    logprobs.push(i === 0 ? null : seen.has(word) ? -0.5 : -(2 + (createHash('sha256').update(word).digest().readUInt32BE(0) % 300) / 100));
+    seen.add(word);
+  }
+  return { tokens, logprobs, offsets };
 }
 
 /** The 400s a real server gives for a broken chat body; catches provider bugs early. */

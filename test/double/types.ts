@@ -12,6 +12,7 @@ export type DoubleApi = 'openai' | 'ollama';
  */
 export type DoubleRoute =
   | 'openai.chat' //     POST /v1/chat/completions
+  | 'openai.completions' // POST /v1/completions (legacy; echo + logprobs scores a prompt)
   | 'openai.models' //   GET  /v1/models
   | 'ollama.chat' //     POST /api/chat
   | 'ollama.tags' //     GET  /api/tags
@@ -53,6 +54,8 @@ export interface RecordedRequest extends DoubleSampling {
   body: unknown;
   model?: string;
   messages?: DoubleMessage[];
+  /** The `prompt` of a `/v1/completions` request (a string; arrays are not supported). */
+  prompt?: string;
   /** The JSON Schema asked for: OpenAI `response_format.json_schema.schema`, Ollama `format` when an object. */
   schema?: Record<string, unknown>;
   /** OpenAI `response_format.json_schema.name`. */
@@ -133,6 +136,12 @@ export interface LlmDoubleOptions {
   rateLimit?: DoubleRateLimit;
   /** Time from a batch's creation to its completion, in ms; default 0 (done at the first poll). */
   batchProcessingMs?: number;
+  /**
+   * How `/v1/completions` treats `echo: true`: `'logprobs'` (default) echoes the prompt with per-token
+   * logprobs (see {@link doubleLogprobs}); `'ignore'` answers like a server that ignores echo (only the
+   * generated token, as Ollama's compatible API does), to test the caller's "not supported" path.
+   */
+  completionsEcho?: 'logprobs' | 'ignore';
   /** Called with one line per request (method, path, model, status); for `serve.ts --verbose`. */
   log?: (line: string) => void;
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { MockReplyFn as ReplyFn } from '../../../core/testing/index.js';
+import { chooseReply } from './scripted-choose.js';
 import { conversationReply } from './scripted-conversation.js';
 import { tagsReply } from './scripted-tags.js';
 
@@ -65,6 +66,7 @@ export function scriptedModel(options: { humanEvalPath?: string } = {}): ReplyFn
       };
     }
     if (name === 'infinity_tags') return tagsReply(req);
+    if (name === 'infinity_difficulty') return chooseReply(req);
     if (name === 'genetic_mutation' || name === 'genetic_crossover' || name === 'genetic_solution' || name === 'genetic_verdict') return geneticReply(name, req.lastUser, req.seed);
     const conversation = conversationReply(req);
     if (conversation !== undefined) return conversation;
