@@ -8,6 +8,7 @@ import openaiProvider from './providers/openai.js';
 import chatResponder from './responders/chat.js';
 import { directorySeeds, jsonlSeeds } from './seeds/index.js';
 import { samplesSeeds } from './seeds/samples.js';
+import poolSeeds from './seeds/pool/index.js';
 import geneticJudge from './judges/genetic.js';
 import geneticStrategy from './strategies/genetic/index.js';
 import backfeedingStrategy from './strategies/backfeeding/index.js';
@@ -38,6 +39,7 @@ export const builtinPlugins: readonly Plugin[] = [
   samplesSeeds,
   jsonlSeeds,
   directorySeeds,
+  poolSeeds,
   tagSelector,
   matchSelector,
   reverseStrategy,
@@ -59,7 +61,10 @@ export const builtinPlugins: readonly Plugin[] = [
   chooseSelector,
 ] as Plugin[];
 
-/** Plugins applied in every run, with default options unless the config sets them: providers, seed sources, tokenizers and reporters (report.html). */
-export const implicitPlugins: readonly Plugin[] = builtinPlugins.filter((p) => /^(provider|seed|tokenizer|reporter):/.test(p.name));
+/**
+ * Plugins applied in every run, with default options unless the config sets them: providers, seed sources, tokenizers and reporters (report.html).
+ * seed:pool is opt-in (a preset or config names it), so a run reading a chat-layout JSONL with seed:jsonl (fields.code: output) keeps doing so.
+ */
+export const implicitPlugins: readonly Plugin[] = builtinPlugins.filter((p) => /^(provider|seed|tokenizer|reporter):/.test(p.name) && p !== poolSeeds);
 
 export { analyzers, exporters, trainers };
