@@ -124,6 +124,19 @@ describe('seed:pool formats from JSONL', () => {
     expect(c.source.line).toBe(3);
   });
 
+  it("takes a row's Infinity Instruct label (lists of tags) as the seed's label; any other label field stays in meta", async () => {
+    const label = { ability_en: ['list manipulation'], cate_ability_en: ['Programming Fundamentals'] };
+    const file = writeJsonl(fresh('labelled.jsonl'), [
+      { ...MESSAGE_ROWS[0], label },
+      { ...MESSAGE_ROWS[1], label: 'coding' },
+    ]);
+    const [a, b] = (await readPool(file)).seeds as [Seed, Seed];
+    expect(a.label).toEqual(label);
+    expect(a.meta.label).toBeUndefined();
+    expect(b.label).toBeUndefined();
+    expect(b.meta.label).toBe('coding');
+  });
+
   it('reads ShareGPT conversations (human/gpt/system) from a .jsonl.gz file as OpenAI roles', async () => {
     const file = writeJsonl(fresh('share.jsonl.gz'), SHAREGPT_ROWS);
     const run = await readPool(file);

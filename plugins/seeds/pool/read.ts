@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { InputError, contentId, type Logger, type Seed, type SeedQuery } from '../../../core/index.js';
+import { InputError, contentId, type Label, type Logger, type Seed, type SeedQuery } from '../../../core/index.js';
 import { SkipTally } from '../skips.js';
 import { formatFields, toConversation, type PoolFormat } from './formats.js';
 import { isParquetPath, poolFiles, type PoolEntry } from './files.js';
@@ -76,6 +76,9 @@ export async function* readPoolSeeds(query: SeedQuery, options: PoolOptions, log
         const meta: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(r.row)) if (!used.has(k)) meta[k] = v;
         meta.format = c.format;
+        // Infinity Instruct's released rows carry their ability tags as `label`: they become the seed's label, so selectors need not tag them again.
+        const label = labelOf(meta.label);
+        if (label) delete meta.label;
         yielded += 1;
         yield {
           id: contentId(c.messages),
@@ -85,6 +88,7 @@ export async function* readPoolSeeds(query: SeedQuery, options: PoolOptions, log
           kind: 'record',
           meta,
           messages: c.messages,
+          ...(label ? { label } : {}),
         };
       }
     } catch (err) {
@@ -162,4 +166,12 @@ function malformedError(file: string, line: number | undefined, message: string)
     hint: 'fix the row, set seed:pool format/fields to the pool\'s column names, or set seed:pool onMalformed: skip to record bad rows in the funnel and go on',
     code: 'SEEDS_MALFORMED',
   });
+}
+
+/** A row's `label` field as a Label when it is one (an object of string lists, e.g. `{ ability_en: [...], cate_ability_en: [...] }`). */
+function labelOf(value: unknown): Label | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0 || !entries.every(([, v]) => Array.isArray(v) && v.every((t) => typeof t === 'string'))) return undefined;
+  return Object.fromEntries(entries) as Label;
 }
