@@ -120,6 +120,8 @@ export async function runEvaluation(options: EvaluationRunOptions): Promise<Eval
       });
     }
     const client = llm(model);
+    // Recorded only once start-up passed, so a corrected command is never refused for a failed start.
+    writeFileSync(join(outDir, 'evaluation.json'), `${JSON.stringify(identity, null, 2)}\n`);
     const items = config.limit !== undefined ? task.items.slice(0, config.limit) : task.items;
     const byId = new Map(items.map((i) => [i.id, i]));
     const results = new ResultsFile(join(outDir, 'results.jsonl'));
@@ -216,15 +218,16 @@ export async function runEvaluation(options: EvaluationRunOptions): Promise<Eval
   });
 }
 
-/** Refuse a directory holding another evaluation; record this one's identity in a new directory. */
+/** Refuse a directory whose results.jsonl holds results of another evaluation (its evaluation.json says which). */
 function checkIdentity(outDir: string, identity: EvaluationIdentity): void {
   const file = join(outDir, 'evaluation.json');
-  if (existsSync(file)) {
+  const results = join(outDir, 'results.jsonl');
+  if (existsSync(file) && existsSync(results) && readFileSync(results, 'utf8').trim()) {
     let previous: Partial<EvaluationIdentity> = {};
     try {
       previous = JSON.parse(readFileSync(file, 'utf8')) as Partial<EvaluationIdentity>;
     } catch {
-      // unreadable: rewritten below; results.jsonl itself is checked line by line
+      // unreadable: rewritten once start-up passed; results.jsonl itself is checked line by line
     }
     const differs = (Object.keys(identity) as (keyof EvaluationIdentity)[]).filter((k) => previous[k] !== undefined && previous[k] !== identity[k]);
     if (differs.length) {
@@ -234,7 +237,6 @@ function checkIdentity(outDir: string, identity: EvaluationIdentity): void {
       });
     }
   }
-  writeFileSync(file, `${JSON.stringify(identity, null, 2)}\n`);
 }
 
 /** The summary as printed after `instructsmith evaluate`. */

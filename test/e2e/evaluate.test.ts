@@ -190,8 +190,15 @@ describe('instructsmith evaluate (HumanEval through the HTTP double and the sand
     const lines = readJsonl<ResultLine>(results);
     expect(lines).toHaveLength(40);
     expect(new Set(lines.map((l) => l.task_id)).size).toBe(40);
+    // The finished samples were skipped, not asked again and answered by the cache.
+    expect(summaryOf(out).resumedSamples).toBe(finished.size);
     const strip = (s: Record<string, unknown>) => ({ ...s, usage: undefined, seconds: undefined, itemsPerSecond: undefined, resumedSamples: undefined, config: undefined });
     expect(strip(summaryOf(out))).toEqual(strip(summaryOf(reference)));
     expect(summaryOf(out).passAtK['pass@1']).toBe(0.5);
+
+    // Results of one sampling are not mixed with another's.
+    const other = await runCli([...args(out), '--temperature', '0.5']);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('holds an evaluation with another temperature (0, now 0.5)');
   }, 240_000);
 });
