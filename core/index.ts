@@ -40,6 +40,10 @@ export { runBatched, findExecutable, requireTool, ToolCrash, type BatchToolSpec,
 // --- executors
 export { DEFAULT_LIMITS, type ExecutionLimits, type ExecutionRequest, type ExecutionResult, type ExecutionFile, type ExecutionVerdict } from './exec/types.js';
 
+// --- evaluation (`instructsmith evaluate`)
+export { passAtK, meanPassAtK } from './evaluation/pass-at-k.js';
+export type { EvaluationTask, EvaluationItem, EvaluationOutcome, EvaluationError } from './evaluation/types.js';
+
 // --- exporters and tokenizers
 export { defineExporter, type ExporterDefinition } from './export/define-exporter.js';
 export { exportSettingsSchema, type ExportSettings, type PreparedSample } from './export/prepare.js';
