@@ -2,7 +2,7 @@ import { bindHooks } from './context-hooks.js';
 import { execute } from './exec/execute.js';
 import type { ExecutionRequest } from './exec/types.js';
 import { executableLanguages, type Hooks } from './hooks.js';
-import type { LlmClient } from './llm/types.js';
+import type { CallMeta, LlmClient } from './llm/types.js';
 import type { Logger, PluginContext, PluginLlmClient, RunInfo, TemplateRenderer } from './plugin.js';
 import { dropRecord, nextStage, type JudgeVerdict, type SampleRecord } from './record.js';
 
@@ -73,6 +73,7 @@ function bindClient(client: LlmClient, plugin: string): PluginLlmClient {
     modelId: client.modelId,
     complete: (request, meta) => client.complete(request, { ...meta, plugin: meta?.plugin ?? plugin }),
     structured: (request, output, meta) => client.structured(request, output.schema, output.validate, { ...meta, plugin: meta?.plugin ?? plugin }),
+    ...(client.promptLogprobs ? { promptLogprobs: (text: string, meta?: Partial<CallMeta>) => client.promptLogprobs!(text, { ...meta, plugin: meta?.plugin ?? plugin }) } : {}),
   };
   return Object.freeze(bound);
 }

@@ -27,9 +27,10 @@ export { InstructsmithError, ConfigError, InputError, ToolMissingError, PluginEr
 // --- LLM access: structured output for plugins, the contract and helpers for provider plugins
 export { structuredOutput } from './llm/zod-schema.js';
 export { LlmError, PROVIDER_API_VERSION } from './llm/types.js';
-export type { ChatRequest, ChatResult, SamplingParams, OutputSchema, Completion, StructuredCompletion, CallMeta, ChatProvider, ProviderOptions, CallOptions, LlmErrorKind } from './llm/types.js';
+export type { ChatRequest, ChatResult, SamplingParams, OutputSchema, Completion, StructuredCompletion, CallMeta, ChatProvider, ProviderOptions, CallOptions, LlmErrorKind, PromptLogprobs, PromptLogprobsResult, PromptLogprobsCompletion } from './llm/types.js';
 export { llmErrorFromNetwork, llmErrorFromStatus, networkErrorCode, parseEndpointUrl, publicUrl, retryAfterMs, type EndpointUrl, type FailureContext } from './llm/http-errors.js';
 export { linkSignals } from './llm/abort.js';
+export type { BatchApi, BatchCallOptions, BatchRequestLine, BatchResultLine, BatchStatus, BatchStatusName } from './llm/batch/types.js';
 export { rateLimitFromHeaders, type RateLimitInfo } from './llm/rate-limit.js';
 
 // --- analyzers: batched tool runs
@@ -38,6 +39,10 @@ export { runBatched, findExecutable, requireTool, ToolCrash, type BatchToolSpec,
 
 // --- executors
 export { DEFAULT_LIMITS, type ExecutionLimits, type ExecutionRequest, type ExecutionResult, type ExecutionFile, type ExecutionVerdict } from './exec/types.js';
+
+// --- evaluation (`instructsmith evaluate`)
+export { passAtK, meanPassAtK } from './evaluation/pass-at-k.js';
+export type { EvaluationTask, EvaluationItem, EvaluationOutcome, EvaluationError } from './evaluation/types.js';
 
 // --- exporters and tokenizers
 export { defineExporter, type ExporterDefinition } from './export/define-exporter.js';

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { PluginHooks } from './context-hooks.js';
 import type { ExecutionRequest, ExecutionResult } from './exec/types.js';
-import type { CallMeta, ChatRequest, Completion, OutputSchema, StructuredCompletion } from './llm/types.js';
+import type { CallMeta, ChatRequest, Completion, OutputSchema, PromptLogprobsCompletion, StructuredCompletion } from './llm/types.js';
 import type { ChatMessage, JudgeVerdict, SampleRecord } from './record.js';
 
 /**
@@ -111,6 +111,13 @@ export interface PluginLlmClient {
    * retried, then `LlmError('invalid_output')`.
    */
   structured<T>(request: Omit<ChatRequest, 'schema'>, output: { schema: OutputSchema; validate: (value: unknown) => T }, meta?: Partial<CallMeta>): Promise<StructuredCompletion<T>>;
+  /**
+   * The model's log-probability of each token of `text` (teacher forcing, no chat template applied),
+   * with core's middleware (cache, retry, limiter, usage). Present only when the model's provider
+   * implements it (`provider:openai`: a `/completions` call with `echo` and `logprobs`); test with
+   * `if (client.promptLogprobs)`. @throws LlmError('unsupported') when the endpoint refuses it.
+   */
+  promptLogprobs?(text: string, meta?: Partial<CallMeta>): Promise<PromptLogprobsCompletion>;
 }
 
 export interface RunInfo {

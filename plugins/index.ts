@@ -8,6 +8,7 @@ import openaiProvider from './providers/openai.js';
 import chatResponder from './responders/chat.js';
 import { directorySeeds, jsonlSeeds } from './seeds/index.js';
 import { samplesSeeds } from './seeds/samples.js';
+import poolSeeds from './seeds/pool/index.js';
 import geneticJudge from './judges/genetic.js';
 import geneticStrategy from './strategies/genetic/index.js';
 import backfeedingStrategy from './strategies/backfeeding/index.js';
@@ -21,6 +22,9 @@ import mockProvider from './providers/mock/index.js';
 import huggingfaceTokenizer from './tokenizers/huggingface.js';
 import { trainers } from './trainers/index.js';
 import htmlReporter from './reporters/html/index.js';
+import tagSelector from './selectors/tag.js';
+import matchSelector from './selectors/match/index.js';
+import chooseSelector from './selectors/choose/index.js';
 import rulesSelector from './selectors/rules/index.js';
 import dedupSelector from './selectors/dedup/index.js';
 import retrieveSelector from './selectors/retrieve/index.js';
@@ -38,9 +42,12 @@ export const builtinPlugins: readonly Plugin[] = [
   samplesSeeds,
   jsonlSeeds,
   directorySeeds,
+  poolSeeds,
   rulesSelector,
   dedupSelector,
   retrieveSelector,
+  tagSelector,
+  matchSelector,
   reverseStrategy,
   backfeedingStrategy,
   semiInstructStrategy,
@@ -57,9 +64,13 @@ export const builtinPlugins: readonly Plugin[] = [
   ...Object.values(exporters),
   ...Object.values(trainers),
   htmlReporter,
+  chooseSelector,
 ] as Plugin[];
 
-/** Plugins applied in every run, with default options unless the config sets them: providers, seed sources, tokenizers and reporters (report.html). */
-export const implicitPlugins: readonly Plugin[] = builtinPlugins.filter((p) => /^(provider|seed|tokenizer|reporter):/.test(p.name));
+/**
+ * Plugins applied in every run, with default options unless the config sets them: providers, seed sources, tokenizers and reporters (report.html).
+ * seed:pool is opt-in (a preset or config names it), so a run reading a chat-layout JSONL with seed:jsonl (fields.code: output) keeps doing so.
+ */
+export const implicitPlugins: readonly Plugin[] = builtinPlugins.filter((p) => /^(provider|seed|tokenizer|reporter):/.test(p.name) && p !== poolSeeds);
 
 export { analyzers, exporters, trainers };

@@ -4,6 +4,8 @@ import { register as presets } from './presets.js';
 import { register as exportCommand } from './export.js';
 import { register as verify } from './verify.js';
 import { register as select } from './select.js';
+import { register as worker } from './worker.js';
+import { register as evaluate } from './evaluate.js';
 
 /** The built-in subcommands, in help order (plugins add theirs: see cli/plugin-commands.ts). Add one line per command file. */
-export const commands: Array<(program: Command) => void> = [run, select, presets, exportCommand, verify];
+export const commands: Array<(program: Command) => void> = [run, select, evaluate, presets, exportCommand, verify, worker];

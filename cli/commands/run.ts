@@ -10,6 +10,7 @@ import { runPipeline } from '../../core/runner/runner.js';
 import { dryRun, formatDryRun } from '../../core/runner/dry-run.js';
 import { createProgress, type Prices, type ProgressMode } from '../progress.js';
 import { formatSummary } from '../summary.js';
+import { queuedSeedProcessor } from '../queue/coordinator.js';
 
 interface RunFlags {
   preset?: string;
@@ -25,6 +26,8 @@ interface RunFlags {
   dryRun?: boolean;
   config?: string;
   cacheDir?: string;
+  batch?: boolean;
+  queue?: string;
   progress: boolean;
 }
 
@@ -46,6 +49,8 @@ export function register(program: Command): void {
     .option('--dry-run', 'render the first prompts and estimate calls and tokens without calling any model')
     .option('-c, --config <file>', 'config file (default: instructsmith.config.* / .instructsmithrc* / package.json "instructsmith" in the current directory)')
     .option('--cache-dir <dir>', 'LLM request cache directory (default: <out>/cache)')
+    .option('--batch', "send the LLM calls through the provider's batch API (openai provider only; llm.batch sets size, pollMs, maxWaitMs); a resumed run polls the open batches")
+    .option('--queue <url>', 'process seeds on `instructsmith worker`s through this Redis (redis://host:6379); this process reads, filters and writes')
     .option('--no-progress', 'no progress display even on a terminal')
     .addHelpText(
       'after',
@@ -68,6 +73,7 @@ Environment: OPENAI_API_KEY, OPENAI_BASE_URL, OLLAMA_HOST (read at call time, ne
         target: flags.target,
         concurrency: flags.concurrency,
         maxConcurrency: flags.maxConcurrency,
+        ...(flags.batch ? { llm: { batch: { enabled: true } } } : {}),
         ...(flags.cacheDir ? { cache: { dir: resolve(flags.cacheDir), enabled: true } } : {}),
       };
       const { config } = await loadConfig({ cwd: process.cwd(), configFile: flags.config, overrides });
@@ -87,6 +93,7 @@ Environment: OPENAI_API_KEY, OPENAI_BASE_URL, OLLAMA_HOST (read at call time, ne
         throw new ConfigError('no model: pass --model provider:model (e.g. ollama:qwen2.5-coder:7b) or set `model` in the config', { hint: 'see `instructsmith run --help`' });
       }
 
+      const seedProcessor = flags.queue ? queuedSeedProcessor(flags.queue) : undefined;
       const controller = new AbortController();
       let interrupts = 0;
       const onSignal = (sig: NodeJS.Signals) => {
@@ -98,7 +105,7 @@ Environment: OPENAI_API_KEY, OPENAI_BASE_URL, OLLAMA_HOST (read at call time, ne
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       try {
-        const result = await runPipeline({ config, builtins: builtinPlugins, implicit: implicitPlugins, log, onProgress: (p) => progress.update(p), signal: controller.signal });
+        const result = await runPipeline({ config, builtins: builtinPlugins, implicit: implicitPlugins, log, onProgress: (p) => progress.update(p), signal: controller.signal, seedProcessor });
         progress.stop();
         process.stdout.write(formatSummary(result));
         if (result.status === 'interrupted') process.exitCode = 130;

@@ -24,6 +24,12 @@ export interface CacheKeyParts {
   provider: string;
   model: string;
   request: ChatRequest;
+  /**
+   * Set for calls that are not chat completions: `prompt_logprobs` (the request's one user message
+   * is the scored text). Part of the key, so such a call never shares an entry with a chat call;
+   * absent for chat calls, whose keys are unchanged by it.
+   */
+  operation?: 'prompt_logprobs';
 }
 
 /** One stored reply. */
@@ -50,9 +56,10 @@ export function cacheKey(parts: CacheKeyParts): string {
   return createHash('sha256').update(stringify(canonicalRequest(parts)) ?? '').digest('hex');
 }
 
-function canonicalRequest({ provider, model, request }: CacheKeyParts) {
+function canonicalRequest({ provider, model, request, operation }: CacheKeyParts) {
   return {
     v: KEY_VERSION,
+    ...(operation ? { operation } : {}),
     provider,
     model,
     messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
@@ -67,7 +74,18 @@ function canonicalRequest({ provider, model, request }: CacheKeyParts) {
   };
 }
 
-export class LlmCache {
+/**
+ * Where cached replies are kept: the directory cache ({@link LlmCache}), or another store behind the
+ * same two calls (e.g. a Redis store shared by queue workers on several machines).
+ */
+export interface RequestCache {
+  /** The entry for `key`, or undefined when there is none (or it is unreadable: a miss). */
+  get(key: string): Promise<CacheEntry | undefined>;
+  /** Store an entry; a failure must be thrown as a fatal InstructsmithError (`LLM_CACHE_WRITE`). */
+  set(entry: CacheEntry): Promise<void>;
+}
+
+export class LlmCache implements RequestCache {
   /** @param dir the cache directory; created on first write. */
   constructor(readonly dir: string) {}
 

@@ -1,13 +1,29 @@
 import { setMaxListeners } from 'node:events';
 import { linkSignals } from './abort.js';
+import type { BatchCollector } from './batch/collector.js';
 import type { EndpointBreaker } from './breaker.js';
 import type { AttemptOutcome, EndpointLimiter } from './limiter.js';
 import type { RateLimitInfo } from './rate-limit.js';
 import type { UsageEntry } from '../record.js';
-import { cacheKey, LlmCache, type CacheKeyParts } from './cache.js';
+import { cacheKey, LlmCache, type CacheKeyParts, type RequestCache } from './cache.js';
 import { parseJsonReply } from './json-reply.js';
 import { withRetry } from './retry.js';
-import { LlmError, type CallMeta, type ChatProvider, type ChatRequest, type ChatResult, type Completion, type LlmClient, type LlmSettings, type OutputSchema, type StructuredCompletion } from './types.js';
+import {
+  LlmError,
+  type CallMeta,
+  type CallOptions,
+  type ChatProvider,
+  type ChatRequest,
+  type ChatResult,
+  type Completion,
+  type LlmClient,
+  type LlmSettings,
+  type OutputSchema,
+  type PromptLogprobs,
+  type PromptLogprobsCompletion,
+  type PromptLogprobsResult,
+  type StructuredCompletion,
+} from './types.js';
 import type { UsageMeter } from './usage.js';
 
 /** Told about every retried failure (progress display, debug log). */
@@ -22,7 +38,7 @@ export interface LlmClientDeps {
   model: string;
   settings: LlmSettings;
   /** The request cache; undefined disables caching. */
-  cache?: LlmCache;
+  cache?: RequestCache;
   /** The in-flight and rate limiter of the provider's endpoint (shared by every client of that endpoint). */
   limiter: EndpointLimiter;
   meter: UsageMeter;
@@ -31,6 +47,8 @@ export interface LlmClientDeps {
   /** The endpoint's breaker (shared by every client of that endpoint); tripped by any fatal failure. */
   breaker?: EndpointBreaker;
   onRetry?: RetryListener;
+  /** Batch mode: calls the cache does not answer go through this collector instead of one HTTP call each. */
+  batch?: BatchCollector;
 }
 
 /**
@@ -77,7 +95,7 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
     }
     const pending = readCache ? inFlight.get(flightKey) : undefined;
     if (pending) return { result: await pending, cached: true, shared: true, parts, key };
-    const sending = send(request, meta);
+    const sending = send(request, meta, flightKey);
     if (readCache) {
       inFlight.set(flightKey, sending);
       const forget = () => inFlight.get(flightKey) === sending && inFlight.delete(flightKey);
@@ -86,9 +104,22 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
     return { result: await sending, cached: false, parts, key };
   }
 
-  async function send(request: ChatRequest, meta: CallMeta): Promise<ChatResult> {
+  async function send(request: ChatRequest, meta: CallMeta, key: string): Promise<ChatResult> {
+    if (deps.batch) {
+      try {
+        return await deps.batch.call(key, request, signal);
+      } catch (err) {
+        if (err instanceof LlmError && err.fatal) breaker?.trip(err);
+        throw err;
+      }
+    }
+    return sendWith(estimateTokens(request), (options) => provider.chat(model, request, options), meta);
+  }
+
+  /** One provider call (`run`) through retries, the limiter (`tokens` estimated) and the breaker. */
+  async function sendWith<R extends { rateLimit?: RateLimitInfo }>(tokens: number, run: (options: CallOptions) => Promise<R>, meta: CallMeta): Promise<R> {
     try {
-      return await withRetry(() => attempt(request), settings, {
+      return await withRetry(() => attempt(tokens, run), settings, {
         signal,
         onRetry: deps.onRetry ? (error, n, delayMs) => deps.onRetry!({ modelId, plugin: meta.plugin, error, attempt: n, delayMs }) : undefined,
       });
@@ -99,13 +130,13 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
   }
 
   /** One HTTP attempt, holding a slot of the endpoint's limiter, which learns from its outcome. */
-  async function attempt(request: ChatRequest): Promise<ChatResult> {
+  async function attempt<R extends { rateLimit?: RateLimitInfo }>(tokens: number, run: (options: CallOptions) => Promise<R>): Promise<R> {
     signal?.throwIfAborted();
-    const slot = await limiter.acquire(model, estimateTokens(request));
+    const slot = await limiter.acquire(model, tokens);
     let outcome: AttemptOutcome = 'other';
     let info: RateLimitInfo | undefined;
     try {
-      const result = await attemptInSlot(request);
+      const result = await attemptInSlot(run);
       outcome = 'ok';
       info = result.rateLimit;
       breaker?.success();
@@ -125,7 +156,7 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
     }
   }
 
-  async function attemptInSlot(request: ChatRequest): Promise<ChatResult> {
+  async function attemptInSlot<R>(run: (options: CallOptions) => Promise<R>): Promise<R> {
     signal?.throwIfAborted();
     const link = linkSignals(signal);
     let guard: NodeJS.Timeout | undefined;
@@ -139,7 +170,7 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
     });
     try {
       meter.sent(modelId);
-      return await Promise.race([provider.chat(model, request, { signal: link.signal, timeoutMs: settings.timeoutMs }), guardFired]);
+      return await Promise.race([run({ signal: link.signal, timeoutMs: settings.timeoutMs }), guardFired]);
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
       throw err;
@@ -154,7 +185,7 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
    * (it cost this record nothing, as a cache hit after the identical call would not) and counted by
    * the meter as shared.
    */
-  function usageOf(result: ChatResult, cached: boolean, meta: CallMeta, shared = false): UsageEntry {
+  function usageOf(result: { promptTokens: number; completionTokens: number }, cached: boolean, meta: CallMeta, shared = false): UsageEntry {
     const entry: UsageEntry = { plugin: meta.plugin, model: modelId, promptTokens: result.promptTokens, completionTokens: result.completionTokens, cached };
     meter.record(entry, shared ? { shared: true } : undefined);
     return entry;
@@ -165,8 +196,42 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
     await cache.set(LlmCache.entry(parts, key, result));
   }
 
+  /** Single-flight for promptLogprobs, by cache key. */
+  const scoring = new Map<string, Promise<PromptLogprobsResult>>();
+
+  /**
+   * `promptLogprobs` through the same middleware as chat calls: the cache (key `operation:
+   * prompt_logprobs` over the text as one user message; the entry's content is the JSON of the three
+   * arrays), single-flight, limiter, retries, usage. Refusals (`unsupported`) are never cached.
+   */
+  async function promptLogprobs(text: string, meta: CallMeta): Promise<PromptLogprobsCompletion> {
+    const parts: CacheKeyParts = { provider: providerName, model, request: { messages: [{ role: 'user', content: text }] }, operation: 'prompt_logprobs' };
+    const key = cacheKey(parts);
+    if (cache) {
+      const hit = await cache.get(key);
+      const value = hit ? logprobsFromJson(hit.content) : undefined;
+      if (hit && value) return { ...value, usage: usageOf(hit, true, meta) };
+    }
+    const pending = scoring.get(key);
+    if (pending) {
+      const r = await pending;
+      return { tokens: r.tokens, logprobs: r.logprobs, offsets: r.offsets, usage: usageOf(r, true, meta, true) };
+    }
+    // One token for the generated continuation servers insist on (max_tokens >= 1).
+    const sending = sendWith(Math.ceil(text.length / 4) + 1, (options) => provider.promptLogprobs!(model, text, options), meta);
+    scoring.set(key, sending);
+    const forget = () => scoring.get(key) === sending && scoring.delete(key);
+    sending.then(forget, forget);
+    const r = await sending;
+    const value: PromptLogprobs = { tokens: r.tokens, logprobs: r.logprobs, offsets: r.offsets };
+    const usage = usageOf(r, false, meta);
+    if (cache) await cache.set(LlmCache.entry(parts, key, { content: JSON.stringify(value), promptTokens: r.promptTokens, completionTokens: r.completionTokens }));
+    return { ...value, usage };
+  }
+
   return {
     modelId,
+    ...(provider.promptLogprobs ? { promptLogprobs } : {}),
 
     async complete(request: ChatRequest, meta: CallMeta): Promise<Completion> {
       const { result, cached, shared, parts, key } = await call(request, meta);
@@ -227,4 +292,16 @@ export function estimateTokens(request: ChatRequest): number {
   let chars = 0;
   for (const m of request.messages) chars += m.content.length;
   return Math.ceil(chars / 4) + (request.maxTokens ?? 0);
+}
+
+/** A cached promptLogprobs entry's content parsed back, or undefined when it is not one (a miss). */
+function logprobsFromJson(content: string): PromptLogprobs | undefined {
+  try {
+    const v = JSON.parse(content) as PromptLogprobs;
+    const n = v?.tokens?.length;
+    if (!Array.isArray(v.tokens) || !Array.isArray(v.logprobs) || !Array.isArray(v.offsets) || v.logprobs.length !== n || v.offsets.length !== n) return undefined;
+    return { tokens: v.tokens, logprobs: v.logprobs, offsets: v.offsets };
+  } catch {
+    return undefined;
+  }
 }

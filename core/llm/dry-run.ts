@@ -1,6 +1,6 @@
 import type { ChatMessage, UsageEntry } from '../record.js';
 import { sampleFromSchema } from './schema-sample.js';
-import { LlmError, type CallMeta, type ChatRequest, type Completion, type LlmClient, type OutputSchema, type SamplingParams, type StructuredCompletion } from './types.js';
+import { LlmError, type CallMeta, type ChatRequest, type Completion, type LlmClient, type OutputSchema, type PromptLogprobsCompletion, type SamplingParams, type StructuredCompletion } from './types.js';
 import type { UsageMeter } from './usage.js';
 
 /**
@@ -182,16 +182,26 @@ export function dryRunPlaceholder(modelId: string, language = '', chars = 0): st
  * @throws LlmError('invalid_output') from `structured` when no value generated from the schema passes
  *   `validate` (a validator stricter than its schema, e.g. a regex refinement): the same sample would
  *   need a real model.
+ * With `capabilities.promptLogprobs` (the provider has it) the client scores texts synthetically:
+ * 4-character tokens, token i at logprob -4/(i+4) (our choice: later tokens more predictable, as a
+ * model's are with more context, so a text read after an instruction scores a lower loss).
  */
-export function createDryRunClient(modelId: string, log: DryRunLog, meter: UsageMeter): LlmClient {
+export function createDryRunClient(modelId: string, log: DryRunLog, meter: UsageMeter, capabilities: { promptLogprobs?: boolean } = {}): LlmClient {
   const usage = (meta: CallMeta, promptTokens: number, content: string): UsageEntry => {
     const entry: UsageEntry = { plugin: meta.plugin, model: modelId, promptTokens, completionTokens: estimateTokens(content), cached: false };
     meter.record(entry);
     log.recordReply(meta.plugin, entry.completionTokens);
     return entry;
   };
+  const promptLogprobs = async (text: string, meta: CallMeta): Promise<PromptLogprobsCompletion> => {
+    const promptTokens = log.record(modelId, { messages: [{ role: 'user', content: text }], maxTokens: 1 }, meta);
+    const offsets = Array.from({ length: Math.ceil(text.length / 4) }, (_, i) => i * 4);
+    const value = { tokens: offsets.map((o) => text.slice(o, o + 4)), logprobs: offsets.map((_, i) => (i === 0 ? null : -4 / (i + 4))), offsets };
+    return { ...value, usage: usage(meta, promptTokens, '') };
+  };
   return {
     modelId,
+    ...(capabilities.promptLogprobs ? { promptLogprobs } : {}),
     async complete(request: ChatRequest, meta: CallMeta): Promise<Completion> {
       const promptTokens = log.record(modelId, request, meta);
       const content = dryRunPlaceholder(modelId, promptLanguage(request.messages), 4 * (log.replyTokensOf(meta.plugin) ?? 0));

@@ -1,7 +1,9 @@
 import { ConfigError } from '../errors.js';
 import { registeredProviders, type Hooks } from '../hooks.js';
+import { BatchCollector } from './batch/collector.js';
+import { BatchState } from './batch/state.js';
 import { EndpointBreaker } from './breaker.js';
-import { LlmCache } from './cache.js';
+import { LlmCache, type RequestCache } from './cache.js';
 import { createLlmClient, type RetryListener } from './client.js';
 import { createDryRunClient, DryRunLog } from './dry-run.js';
 import { EndpointLimiter } from './limiter.js';
@@ -32,6 +34,10 @@ export interface LlmFactoryOptions {
   signal?: AbortSignal;
   /** Told about each retried failure. */
   onRetry?: RetryListener;
+  /** Batch mode's record of open batches (`<runDir>/state/batches.jsonl`); unset: kept in memory (no resume). */
+  batchStateFile?: string;
+  /** A cache store used instead of the directory at `settings.cacheDir` (queue workers share one in Redis). */
+  cache?: RequestCache;
 }
 
 /** `PluginApi.llm`: a client per model id, memoised. */
@@ -72,12 +78,13 @@ export interface LlmFactory {
  */
 export function createLlmFactory(options: LlmFactoryOptions): LlmFactory {
   const settings = resolveLlmSettings(options.settings);
-  const cache = settings.cacheDir && !options.dryRun ? new LlmCache(settings.cacheDir) : undefined;
+  const cache = options.dryRun ? undefined : (options.cache ?? (settings.cacheDir ? new LlmCache(settings.cacheDir) : undefined));
   const dryRunLog = options.dryRun ? new DryRunLog() : undefined;
   const clients = new Map<string, LlmClient>();
   const providers = new Map<string, ChatProvider>();
   const limiters = new Map<string, EndpointLimiter>();
   const breakers = new Map<string, EndpointBreaker>();
+  const batchState = settings.batch.enabled ? new BatchState(options.batchStateFile) : undefined;
   const defaultProvider = options.defaultModel ? parseModelId(options.defaultModel, 'model').provider : undefined;
 
   function baseUrlFor(provider: string): string | undefined {
@@ -141,12 +148,23 @@ export function createLlmFactory(options: LlmFactoryOptions): LlmFactory {
     if (known) return known;
     const ref = parseModelId(id, modelId ? 'model id' : 'model');
     const provider = providerFor(ref.provider, id);
+    const batch = batchState && !dryRunLog ? batchCollector(id, ref.model, provider, batchState) : undefined;
     const client = dryRunLog
-      ? createDryRunClient(id, dryRunLog, options.meter)
-      : createLlmClient({ modelId: id, provider, model: ref.model, settings, cache, limiter: limiterFor(provider.endpoint), breaker: breakerFor(provider.endpoint), meter: options.meter, signal: options.signal, onRetry: options.onRetry });
+      ? createDryRunClient(id, dryRunLog, options.meter, { promptLogprobs: Boolean(provider.promptLogprobs) })
+      : createLlmClient({ modelId: id, provider, model: ref.model, settings, cache, limiter: limiterFor(provider.endpoint), breaker: breakerFor(provider.endpoint), meter: options.meter, signal: options.signal, onRetry: options.onRetry, batch });
     clients.set(id, client);
     return client;
   };
+  /** One collector per model id: a provider batch holds requests to one model. */
+  function batchCollector(modelId: string, model: string, provider: ChatProvider, state: BatchState): BatchCollector {
+    if (!provider.batch) {
+      throw new ConfigError(`--batch (llm.batch.enabled): provider "${provider.name}" of model "${modelId}" has no batch API`, {
+        code: 'CONFIG_NO_BATCH_API',
+        hint: 'only the openai provider supports batch mode (OpenAI\'s Batch API, vLLM, compatible hosts); run without --batch, or use an openai: model',
+      });
+    }
+    return new BatchCollector({ api: provider.batch, modelId, model, settings: settings.batch, http: settings, state, meter: options.meter, signal: options.signal });
+  }
   const hasIdleSlot = () => [...limiters.values()].some((l) => l.hasIdleSlot());
   return Object.assign(factory, { settings, dryRunLog, hasIdleSlot, limiters }) as LlmFactory;
 }

@@ -17,6 +17,10 @@ import type { LlmSettings } from './types.js';
  *   per-minute rate-limit window several times over; it is down or the key's quota is spent.
  * - `rateLimit: null`: learn the limits from the server's `x-ratelimit-*` headers only.
  * - `prices: {}`: no cost is computed unless prices are given.
+ * - `batch`: off; `size: 500` requests (OpenAI allows 50,000 per batch; 500 keeps a failed batch's
+ *   resubmission small while amortising the upload), `pollMs: 30_000` (hosted batches take minutes to
+ *   hours; a local vLLM answers within seconds to minutes), `maxWaitMs: 5_000` (a pipeline whose seeds
+ *   all wait on their calls submits what it has after 5 s), `maxAttempts: 3` batches per request.
  */
 export const DEFAULT_LLM_SETTINGS: Readonly<LlmSettings> = Object.freeze({
   concurrency: 8,
@@ -29,7 +33,10 @@ export const DEFAULT_LLM_SETTINGS: Readonly<LlmSettings> = Object.freeze({
   breakerSeconds: 300,
   rateLimit: null,
   prices: {},
+  batch: Object.freeze({ enabled: false, size: 500, pollMs: 30_000, maxWaitMs: 5_000, maxAttempts: 3 }),
 });
+
+const B = DEFAULT_LLM_SETTINGS.batch;
 
 /**
  * zod schema of the `llm` config section; every key optional, defaults from DEFAULT_LLM_SETTINGS.
@@ -53,6 +60,16 @@ export const llmSettingsSchema = z
     prices: z
       .record(z.string().regex(/^[^:\s]+:.+$/, 'a model id provider:model, e.g. "openai:gpt-4o-mini"'), z.object({ input: z.number().min(0), output: z.number().min(0) }).strict())
       .default({}),
+    batch: z
+      .object({
+        enabled: z.boolean().default(B.enabled),
+        size: z.number().int().min(1).max(50_000).default(B.size),
+        pollMs: z.number().int().min(1).default(B.pollMs),
+        maxWaitMs: z.number().int().min(0).default(B.maxWaitMs),
+        maxAttempts: z.number().int().min(1).max(20).default(B.maxAttempts),
+      })
+      .strict()
+      .default({ ...B }),
   })
   .strict();
 

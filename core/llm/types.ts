@@ -1,4 +1,5 @@
 import type { ChatMessage, UsageEntry } from '../record.js';
+import type { BatchApi } from './batch/types.js';
 import type { RateLimitInfo } from './rate-limit.js';
 
 /**
@@ -65,6 +66,8 @@ export interface CallOptions {
 /**
  * Version of the provider contract ({@link ChatProvider}). A provider states the version it
  * implements in `apiVersion`; the LLM layer refuses another version with an error naming the provider.
+ * Optional capabilities (`promptLogprobs`) are additions within a version: a v1 provider without
+ * them stays valid.
  */
 export const PROVIDER_API_VERSION = 1;
 
@@ -77,6 +80,36 @@ export interface ChatProvider {
   readonly endpoint: string;
   /** Make one call. Must throw {@link LlmError} for every failure. */
   chat(model: string, request: ChatRequest, options: CallOptions): Promise<ChatResult>;
+  /** The endpoint's batch API, when the provider supports batch mode (`--batch`). */
+  readonly batch?: BatchApi;
+  /**
+   * Optional capability: score `text` as the model reads it (teacher forcing: no chat template, no
+   * generation kept), e.g. through an OpenAI-compatible `/completions` call with `echo` and
+   * `logprobs`. Providers that cannot leave it out; an endpoint that refuses it at run time makes it
+   * throw `LlmError('unsupported')`. Every other failure throws as `chat` does.
+   */
+  promptLogprobs?(model: string, text: string, options: CallOptions): Promise<PromptLogprobsResult>;
+}
+
+/**
+ * The model's log-probabilities for the tokens of a text (the input of instruction-following
+ * difficulty, IFD). Three arrays of one length, one entry per token, covering the text in order.
+ */
+export interface PromptLogprobs {
+  /** The tokens as the server decoded them (their concatenation is the text, up to undecodable bytes). */
+  tokens: string[];
+  /** Natural-log probability of each token given the tokens before it; null where the model gives none (the first token). */
+  logprobs: (number | null)[];
+  /** Where each token starts in the text, in UTF-16 code units (JavaScript string indices), non-decreasing. */
+  offsets: number[];
+}
+
+/** What a provider returns for one `promptLogprobs` call. */
+export interface PromptLogprobsResult extends PromptLogprobs {
+  /** Tokens the endpoint reported for the call (the text's tokens, plus any it generated). */
+  promptTokens: number;
+  completionTokens: number;
+  rateLimit?: RateLimitInfo;
 }
 
 /** Options a provider factory receives from config/CLI. */
@@ -96,6 +129,8 @@ export type ProviderFactory = (options: ProviderOptions) => ChatProvider;
  *   or an answer that is no chat reply at all: the endpoint, not the sample, is at fault, so the run
  *   stops with its checkpoint and the seed stays pending for the next run.
  * - `invalid_output`: the reply did not validate against the schema; retried, then the sample is rejected.
+ * - `unsupported`: the endpoint lacks an optional capability (prompt log-probabilities): not retried, the
+ *   breaker not tripped (the endpoint still serves chat); the caller falls back or fails.
  *
  * Only `invalid_output` is a sample's own defect; every other kind that escapes the middleware is fatal.
  */
@@ -109,7 +144,8 @@ export type LlmErrorKind =
   | 'not_found'
   | 'bad_request'
   | 'endpoint_unavailable'
-  | 'invalid_output';
+  | 'invalid_output'
+  | 'unsupported';
 
 export const RETRYABLE_KINDS: ReadonlySet<LlmErrorKind> = new Set(['rate_limit', 'server', 'timeout', 'connection', 'invalid_output']);
 export const FATAL_KINDS: ReadonlySet<LlmErrorKind> = new Set(['unreachable', 'auth', 'not_found', 'bad_request', 'endpoint_unavailable']);
@@ -176,6 +212,21 @@ export interface LlmSettings {
   rateLimit: { requestsPerMinute?: number; tokensPerMinute?: number } | null;
   /** Prices per million tokens by model id (`openai:gpt-4o-mini`), for the run's cost; models not listed have no cost. */
   prices: Record<string, { input: number; output: number }>;
+  /** Batch mode (`--batch`): calls go through the provider's batch API; see core/llm/batch/collector.ts. */
+  batch: BatchSettings;
+}
+
+/** Config key `llm.batch`. */
+export interface BatchSettings {
+  enabled: boolean;
+  /** A batch is submitted as soon as this many requests wait. */
+  size: number;
+  /** Time between two polls of an open batch, in milliseconds. */
+  pollMs: number;
+  /** Waiting requests are submitted when no new one came for this long, in milliseconds. */
+  maxWaitMs: number;
+  /** Batches a request may go through (first included) when its line fails or its batch expires. */
+  maxAttempts: number;
 }
 
 /** The outcome of one logical call after middleware: the reply and the tokens it cost. */
@@ -184,6 +235,11 @@ export interface Completion {
   usage: UsageEntry;
   /** The provider's finish reason when it gave one (`stop`, `length`, ...). */
   finishReason?: string;
+}
+
+/** The outcome of one `promptLogprobs` call after middleware. */
+export interface PromptLogprobsCompletion extends PromptLogprobs {
+  usage: UsageEntry;
 }
 
 export interface StructuredCompletion<T> {
@@ -217,6 +273,13 @@ export interface LlmClient {
     validate: (value: unknown) => T,
     meta: CallMeta,
   ): Promise<StructuredCompletion<T>>;
+  /**
+   * Present only when the provider implements {@link ChatProvider.promptLogprobs}: the model's
+   * log-probability of every token of `text`, through cache (keyed apart from chat calls), limiter,
+   * retries and usage like every call.
+   * @throws LlmError('unsupported') when the endpoint refuses it (checked per call; never cached).
+   */
+  promptLogprobs?(text: string, meta: CallMeta): Promise<PromptLogprobsCompletion>;
 }
 
 /** Totals per model, for run.json and the progress display: what the endpoint received and sent back. */

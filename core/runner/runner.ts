@@ -21,6 +21,7 @@ import { mapOrdered } from './ordered.js';
 import { filterRecord, processSeed, type PipelineDeps } from './pipeline.js';
 import { checkStartup, isResume, openRunData, readPreviousRun, withRunDirLock } from './run-dir.js';
 import { readRecords, RunStore, type Checkpoint, type FilePosition } from './store.js';
+import type { SeedProcessor, SeedProcessorFactory } from './seed-processor.js';
 import { UsageTally } from './usage-tally.js';
 
 export interface RunOptions {
@@ -34,6 +35,8 @@ export interface RunOptions {
   onProgress?: (progress: RunProgress) => void;
   /** Aborting stops reading seeds; finished seeds are checkpointed and the run can be resumed. */
   signal?: AbortSignal;
+  /** Where seeds are processed; unset: in this process (`processSeed`). The CLI's `run --queue` gives workers. */
+  seedProcessor?: SeedProcessorFactory;
 }
 
 export interface RunProgress {
@@ -110,7 +113,7 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
   const hooks = createHooks();
   const meter = new UsageMeter();
   const controller = new AbortController();
-  const llm = createLlmFactory({ hooks, settings: llmSettings(config, runDir), baseUrl: config.baseUrl, defaultModel: config.model, dryRun: false, meter, signal: controller.signal });
+  const llm = createLlmFactory({ hooks, settings: llmSettings(config, runDir), baseUrl: config.baseUrl, defaultModel: config.model, dryRun: false, meter, signal: controller.signal, batchStateFile: join(runDir, 'state', 'batches.jsonl') });
   const reports: PluginReports = new Map();
   await applyPlugins({ hooks, llm, templates: createTemplateRenderer(config.templates), log, run: { dir: runDir, dryRun: false, config }, reports }, await resolvePlugins(config.plugins, options.builtins, options.implicit));
   if (!hooks.synthesize.isUsed()) {
@@ -158,7 +161,10 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
   // Selectors see the whole `--seeds` stream again on resume (deterministic, the cache answering their calls); drops go to selection/rejected.jsonl.
   const selection = hooks.select.isUsed() ? new SelectionLedger(join(runDir, 'selection'), controller.signal, false) : undefined;
   if (selection) funnel.attachSelection(() => selection.summary());
+  let processor: SeedProcessor | undefined;
   try {
+    processor = options.seedProcessor ? await options.seedProcessor({ runDir, configHash: hash, config, signal: controller.signal }) : { process: (seed) => processSeed(seed, deps), close: async () => undefined };
+    const processOne = processor.process.bind(processor);
     for (let p = 1; ; p++) {
       if (p < startPhase) continue;
       const source = p === 1 ? await openSelected(hooks, config.seeds, funnel, selection) : await hooks.derivedSeeds.promise(derivedQuery(p - 1, runDir, store, phaseEnds));
@@ -177,7 +183,7 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
       const filterCtx = { stage: 'filtered' as const, signal: controller.signal, dryRun: false, phase: p, replay: false };
       const maxInFlight = Math.max(config.concurrency, config.maxConcurrency ?? SEEDS_PER_CALL_SLOT * llm.settings.concurrency);
       const window = { maxInFlight, maxHeld: 2 * maxInFlight, wantMore: llm.hasIdleSlot };
-      for await (const records of mapOrdered(seeds, config.concurrency, (seed) => processSeed(seed, deps), window)) {
+      for await (const records of mapOrdered(seeds, config.concurrency, (seed, i) => processOne(seed, { phase: p, index: skip + i }), window)) {
         if (controller.signal.aborted) break; // a seed finishing after the abort may hold aborted calls as drops: leave it to the resume
         for (const r of records) await filterRecord(r, hooks, filterCtx);
         store.append(records);
@@ -211,6 +217,7 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
     saveCheckpoint(true);
     store.close();
     selection?.close();
+    await processor?.close().catch((err: unknown) => log.warn(`closing the seed processor: ${redactSecrets(String((err as Error)?.message ?? err))}`));
   }
   progress();
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { definePlugin, type Plugin } from '../plugin.js';
 import { sampleFromSchema } from '../llm/schema-sample.js';
-import type { ChatProvider, ChatRequest, ChatResult } from '../llm/types.js';
+import type { ChatProvider, ChatRequest, ChatResult, PromptLogprobs } from '../llm/types.js';
 import { builtinTemplatesDir } from '../templates.js';
 import { z } from 'zod';
 
@@ -78,6 +78,19 @@ export interface MockMatch {
 export class MockModel {
   readonly requests: MockRequest[] = [];
   private readonly routes: MockReplyFn[] = [];
+  private scorer?: (text: string) => PromptLogprobs;
+  /** Texts scored by {@link logprobs}' function, in call order. */
+  readonly scored: string[] = [];
+
+  /**
+   * Give the model prompt log-probabilities (`ChatProvider.promptLogprobs`): `score` returns the
+   * tokens, logprobs and offsets of a text. Without it the model has none, as Ollama has none. Call
+   * before the first LLM call (the provider is built then). Returns this.
+   */
+  logprobs(score: (text: string) => PromptLogprobs): this {
+    this.scorer = score;
+    return this;
+  }
 
   constructor(routes: readonly MockReplyFn[] = []) {
     this.routes.push(...routes);
@@ -109,6 +122,15 @@ export class MockModel {
       name,
       endpoint: `${name}://in-process`,
       chat: (model, request) => this.answer(model, request),
+      ...(this.scorer
+        ? {
+            promptLogprobs: async (_model: string, text: string) => {
+              this.scored.push(text);
+              const r = this.scorer!(text);
+              return { tokens: r.tokens, logprobs: r.logprobs, offsets: r.offsets, promptTokens: r.tokens.length, completionTokens: 0 };
+            },
+          }
+        : {}),
     };
   }
 

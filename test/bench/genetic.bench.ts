@@ -28,7 +28,8 @@ export default async function bench(log: (line: string) => void): Promise<void> 
   await writeFile(seeds, Array.from({ length: 64 }, (_, i) => JSON.stringify({ instruction: `Write a Python function \`task_${i}\` that returns the values of a list in order number ${i}. Handle empty input.` })).join('\n') + '\n');
   // The double runs in its own process (genetic-double.ts): its request log must not count in this RSS.
   let double = await startDouble(0);
-  const run = async (name: string, genetic: Record<string, unknown>) => {
+  // `target` is the run's (`--target`), the other keys strategy:genetic's options.
+  const run = async (name: string, { target, ...genetic }: Record<string, unknown>) => {
     const out = join(dir, name);
     let peak = 0;
     const marks: string[] = [];
@@ -39,7 +40,7 @@ export default async function bench(log: (line: string) => void): Promise<void> 
       // RSS as the population grows (quarters of the target), to show whether it stays bounded.
       onProgress: (p) => {
         const k = (p.funnel as { kept: number }).kept;
-        if (genetic.target && k >= (nextMark * (genetic.target as number)) / 4) {
+        if (target && k >= (nextMark * (target as number)) / 4) {
           marks.push(`${k}: ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
           nextMark += 1;
         }
@@ -54,6 +55,7 @@ export default async function bench(log: (line: string) => void): Promise<void> 
         baseUrl: double.url,
         out,
         concurrency: CONCURRENCY,
+        target: target as number,
         llm: { concurrency: CONCURRENCY },
         verify: { unhandled: 'skip' },
         plugins: { 'strategy:genetic': { tests: false, generations: 10_000, ...genetic }, 'executor:sandbox': false, 'analyzer:python': false, 'exporter:messages': false },

@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { sampleFromSchema } from '../../core/llm/schema-sample.js';
+import { BatchEngine } from './batches.js';
 import type {
+  BatchFault,
+  DoubleBatch,
   DoubleApi,
   DoubleRateLimit,
   DoubleMessage,
@@ -49,7 +52,15 @@ export interface LlmDouble {
   pendingFaults(): number;
   /** Set (or with undefined, lift) the rate limit on chat requests; a new window starts now. */
   setRateLimit(limit: DoubleRateLimit | undefined): void;
-  /** Forget recorded requests, routers and queued faults (the server keeps running). */
+  /** Batches received by the Batch API (`POST /v1/batches`), in creation order, with their lines and outcomes. */
+  readonly batches: readonly DoubleBatch[];
+  /** While on, batches stay `in_progress` however long they wait (a run can be killed with a batch open). */
+  holdBatches(on: boolean): void;
+  /** Time from a batch's creation to its completion, in ms (default `options.batchProcessingMs`, 0). */
+  setBatchProcessing(ms: number): void;
+  /** Queue a Batch API fault (planted failed lines, an expiry). Returns `this`. */
+  batchFault(spec: BatchFault): LlmDouble;
+  /** Forget recorded requests, routers, queued faults and batches (the server keeps running). */
   reset(): void;
   /** Stop listening and destroy open connections. */
   close(): Promise<void>;
@@ -97,6 +108,7 @@ export async function startLlmDouble(options: LlmDoubleOptions = {}): Promise<Ll
   const hostForUrl = (options.host ?? '127.0.0.1').includes(':') ? `[${options.host}]` : (options.host ?? '127.0.0.1');
   const base = `http://${hostForUrl}:${port}`;
   const models = options.models ?? DEFAULT_MODELS;
+  const batchApi = new BatchEngine(answerBatchLine, options.batchProcessingMs ?? 0);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const at = performance.timeOrigin + performance.now();
@@ -132,7 +144,7 @@ export async function startLlmDouble(options: LlmDoubleOptions = {}): Promise<Ll
     }
 
     let limitHeaders: Record<string, string> = {};
-    if (rateLimit && (route === 'openai.chat' || route === 'ollama.chat')) {
+    if (rateLimit && (route === 'openai.chat' || route === 'ollama.chat' || route === 'openai.completions')) {
       const now = performance.now();
       const windowMs = rateLimit.windowMs ?? 1000;
       if (now >= windowEnd) {
@@ -169,6 +181,18 @@ export async function startLlmDouble(options: LlmDoubleOptions = {}): Promise<Ll
       }
     }
 
+    if (route === 'openai.files' || route === 'openai.batches') {
+      const out = await batchApi.handle(method, path, raw, headers['content-type'] ?? '', body);
+      if (!out) {
+        finish(404);
+        return sendError(res, 'openai', 404, `llm double: no route for ${method} ${path}`);
+      }
+      finish(out.status);
+      if (out.text === undefined) return sendJson(res, out.status, out.json);
+      res.writeHead(out.status, { 'content-type': 'application/octet-stream', 'content-length': Buffer.byteLength(out.text) });
+      return void res.end(out.text);
+    }
+
     switch (route) {
       case 'openai.models':
         finish(200);
@@ -187,6 +211,46 @@ export async function startLlmDouble(options: LlmDoubleOptions = {}): Promise<Ll
         }
         finish(200);
         return sendJson(res, 200, { modelfile: `FROM ${model}`, parameters: '', template: '{{ .Prompt }}', details: ollamaDetails(), model_info: {}, capabilities: ['completion'] });
+      }
+      case 'openai.completions': {
+        const problem = bodyError !== undefined ? `request body is not JSON: ${bodyError}` : validateCompletion(body);
+        if (problem) {
+          finish(400);
+          return sendError(res, 'openai', 400, problem, 'invalid_request_error');
+        }
+        if (!knownModel(rec.model!)) {
+          finish(404);
+          return sendError(res, 'openai', 404, `The model \`${rec.model}\` does not exist or you do not have access to it.`, 'model_not_found');
+        }
+        const b = body as { prompt: string; echo?: boolean; logprobs?: number | null; max_tokens?: number };
+        const prompt = b.prompt;
+        const maxTokens = b.max_tokens ?? 16;
+        // One generated token per max_tokens, always the same (the double is no language model).
+        const generated = Array.from({ length: maxTokens }, () => ' double');
+        const echo = b.echo === true && (options.completionsEcho ?? 'logprobs') === 'logprobs';
+        const scored = doubleLogprobs(`${echo ? prompt : ''}${generated.join('')}`);
+        const keepFrom = echo ? 0 : scored.tokens.length - generated.length;
+        const text = `${echo ? prompt : ''}${generated.join('')}`;
+        const logprobs =
+          typeof b.logprobs === 'number'
+            ? {
+                tokens: scored.tokens.slice(keepFrom),
+                token_logprobs: scored.logprobs.slice(keepFrom),
+                text_offset: scored.offsets.slice(keepFrom),
+                top_logprobs: scored.tokens.slice(keepFrom).map((t, i) => (scored.logprobs[keepFrom + i] === null ? null : { [t]: scored.logprobs[keepFrom + i] })),
+              }
+            : null;
+        rec.reply = text;
+        const promptTokens = doubleLogprobs(prompt).tokens.length;
+        finish(200);
+        return sendJson(res, 200, {
+          id: `cmpl-${sha(`${rec.index}:${text}`).slice(0, 24)}`,
+          object: 'text_completion',
+          created: Math.floor(Date.now() / 1000),
+          model: rec.model,
+          choices: [{ index: 0, text, logprobs, finish_reason: 'length' }],
+          usage: { prompt_tokens: promptTokens, completion_tokens: generated.length, total_tokens: promptTokens + generated.length },
+        }, limitHeaders);
       }
       case 'openai.chat':
       case 'ollama.chat': {
@@ -215,32 +279,12 @@ export async function startLlmDouble(options: LlmDoubleOptions = {}): Promise<Ll
           return;
         }
         const replyReq = toReplyRequest(chatApi, rec, chatCount);
-        let content = malformed ? malformedContent(replyReq) : await answer(replyReq);
-        let finishReason = 'stop';
-        for (const stop of rec.stop ?? []) {
-          const cut = stop ? content.indexOf(stop) : -1;
-          if (cut >= 0) content = content.slice(0, cut);
-        }
-        // Like a real server, stop at max tokens (in the double's chars/4 token unit) and say so.
-        if (rec.maxTokens !== undefined && doubleTokens(content) > rec.maxTokens) {
-          content = content.slice(0, rec.maxTokens * 4);
-          finishReason = 'length';
-        }
+        const { content, finishReason } = shapeReply(malformed ? malformedContent(replyReq) : await answer(replyReq), rec);
         rec.reply = content;
         const promptTokens = doubleTokens(rec.messages!.map((m) => m.content).join('\n'));
         const completionTokens = doubleTokens(content);
         finish(200);
-        if (chatApi === 'openai') {
-          return sendJson(res, 200, {
-            id: `chatcmpl-${sha(`${rec.index}:${content}`).slice(0, 24)}`,
-            object: 'chat.completion',
-            created: Math.floor(Date.now() / 1000),
-            model: rec.model,
-            system_fingerprint: 'fp_llm_double',
-            choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: finishReason }],
-            usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
-          }, limitHeaders);
-        }
+        if (chatApi === 'openai') return sendJson(res, 200, openAiCompletion(rec, content, finishReason), limitHeaders);
         const ollamaBody = {
           model: rec.model,
           created_at: new Date().toISOString(),
@@ -265,6 +309,18 @@ export async function startLlmDouble(options: LlmDoubleOptions = {}): Promise<Ll
         finish(404);
         return sendError(res, api ?? 'openai', 404, `llm double: no route for ${method} ${path}`);
     }
+  }
+
+  /** A batch line's body answered as `POST /v1/chat/completions` answers it (validation, model, routers). */
+  async function answerBatchLine(body: unknown): Promise<{ status: number; body: unknown }> {
+    const problem = validateChat('openai', body);
+    const error = (status: number, message: string) => ({ status, body: { error: { message, type: 'invalid_request_error', param: null, code: null } } });
+    if (problem) return error(400, problem);
+    const rec = { index: requests.length, api: 'openai', route: 'openai.chat', method: 'POST', path: '/v1/chat/completions', at: performance.timeOrigin + performance.now(), headers: {}, body, ...describeBody('openai', body) } as RecordedRequest;
+    if (!knownModel(rec.model!)) return error(404, `The model \`${rec.model}\` does not exist or you do not have access to it.`);
+    chatCount++;
+    const { content, finishReason } = shapeReply(await answer(toReplyRequest('openai', rec, chatCount)), rec);
+    return { status: 200, body: openAiCompletion(rec, content, finishReason) };
   }
 
   function knownModel(model: string): boolean {
@@ -315,7 +371,17 @@ export async function startLlmDouble(options: LlmDoubleOptions = {}): Promise<Ll
       rateLimit = limit;
       windowEnd = 0;
     },
+    batches: batchApi.batches,
+    holdBatches: (on) => batchApi.hold(on),
+    setBatchProcessing(ms) {
+      batchApi.processingMs = ms;
+    },
+    batchFault(spec) {
+      batchApi.fault(spec);
+      return double;
+    },
     reset() {
+      batchApi.reset();
       requests.length = 0;
       routers.length = 0;
       faults.length = 0;
@@ -333,11 +399,14 @@ export async function startLlmDouble(options: LlmDoubleOptions = {}): Promise<Ll
 function routeOf(method: string, path: string): DoubleRoute {
   const p = path.replace(/\/+$/, '');
   if (method === 'POST' && p === '/v1/chat/completions') return 'openai.chat';
+  if (method === 'POST' && p === '/v1/completions') return 'openai.completions';
   if (method === 'GET' && p === '/v1/models') return 'openai.models';
   if (method === 'POST' && p === '/api/chat') return 'ollama.chat';
   if (method === 'GET' && p === '/api/tags') return 'ollama.tags';
   if (method === 'POST' && p === '/api/show') return 'ollama.show';
   if (method === 'GET' && p === '/api/version') return 'ollama.version';
+  if (p === '/v1/files' || p.startsWith('/v1/files/')) return 'openai.files';
+  if (p === '/v1/batches' || p.startsWith('/v1/batches/')) return 'openai.batches';
   return 'unknown';
 }
 
@@ -347,6 +416,7 @@ function describeBody(api: DoubleApi | undefined, body: unknown): Partial<Record
   const b = body as Record<string, unknown>;
   const out: Partial<RecordedRequest> = {};
   if (typeof b.model === 'string') out.model = b.model;
+  if (typeof b.prompt === 'string') out.prompt = b.prompt;
   if (Array.isArray(b.messages)) out.messages = b.messages.map((m: { role?: unknown; content?: unknown }) => ({ role: String(m?.role), content: typeof m?.content === 'string' ? m.content : JSON.stringify(m?.content) }));
   const stopOf = (s: unknown) => (typeof s === 'string' ? [s] : Array.isArray(s) ? s.map(String) : undefined);
   if (api === 'openai') {
@@ -377,6 +447,43 @@ function describeBody(api: DoubleApi | undefined, body: unknown): Partial<Record
     }
   }
   return out;
+}
+
+/** The 400s a real server gives for a broken `/v1/completions` body. */
+function validateCompletion(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object') return 'request body must be a JSON object';
+  const b = body as Record<string, unknown>;
+  if (typeof b.model !== 'string' || b.model === '') return 'you must provide a model parameter';
+  if (typeof b.prompt !== 'string') return 'llm double: prompt must be a string (token arrays and batches are not supported)';
+  if (b.stream === true) return 'llm double: streaming completions are not supported; send stream: false';
+  if (b.max_tokens !== undefined && b.max_tokens !== null && (!Number.isInteger(b.max_tokens) || (b.max_tokens as number) < 0)) return 'max_tokens must be a non-negative integer';
+  if (b.logprobs !== undefined && b.logprobs !== null && (!Number.isInteger(b.logprobs) || (b.logprobs as number) < 0 || (b.logprobs as number) > 5)) return 'logprobs must be an integer from 0 to 5';
+  return undefined;
+}
+
+/**
+ * The double's deterministic "language model" for prompt scoring. Tokens: each run of whitespace
+ * goes with the run of non-whitespace after it (`"a  b\n"` -> `a`, `  b`, `\n`), the way GPT-style
+ * tokenizers attach leading spaces. Log-probability of token i > 0: -0.5 when its word (lower-cased,
+ * trimmed) occurred earlier in the text (context makes it predictable), else -(2 + (sha256(word) mod
+ * 300) / 100), in (-5, -2]; the first token has none (null). So a response reads cheaper after an
+ * instruction that shares its words: IFD < 1 for related pairs, about 1 for unrelated ones.
+ * Offsets count code points, as vLLM's `text_offset` (Python string indices) does.
+ */
+export function doubleLogprobs(text: string): { tokens: string[]; logprobs: (number | null)[]; offsets: number[] } {
+  const tokens = text.match(/\s*\S+|\s+/gu) ?? [];
+  const seen = new Set<string>();
+  const logprobs: (number | null)[] = [];
+  const offsets: number[] = [];
+  let at = 0;
+  for (const [i, t] of tokens.entries()) {
+    offsets.push(at);
+    at += [...t].length;
+    const word = t.trim().toLowerCase();
+    logprobs.push(i === 0 ? null : seen.has(word) ? -0.5 : -(2 + (createHash('sha256').update(word).digest().readUInt32BE(0) % 300) / 100));
+    seen.add(word);
+  }
+  return { tokens, logprobs, offsets };
 }
 
 /** The 400s a real server gives for a broken chat body; catches provider bugs early. */
@@ -423,6 +530,36 @@ function toReplyRequest(api: DoubleApi, rec: RecordedRequest, n: number): ReplyR
     maxTokens: rec.maxTokens,
     seed: rec.seed,
     stop: rec.stop,
+  };
+}
+
+/** Cut a reply at the request's stop strings and, like a real server, at max tokens (in the double's chars/4 unit), saying so. */
+function shapeReply(reply: string, rec: RecordedRequest): { content: string; finishReason: string } {
+  let content = reply;
+  let finishReason = 'stop';
+  for (const stop of rec.stop ?? []) {
+    const cut = stop ? content.indexOf(stop) : -1;
+    if (cut >= 0) content = content.slice(0, cut);
+  }
+  if (rec.maxTokens !== undefined && doubleTokens(content) > rec.maxTokens) {
+    content = content.slice(0, rec.maxTokens * 4);
+    finishReason = 'length';
+  }
+  return { content, finishReason };
+}
+
+/** An OpenAI chat.completion body for `content` (usage in the double's chars/4 tokens). */
+function openAiCompletion(rec: RecordedRequest, content: string, finishReason: string) {
+  const promptTokens = doubleTokens((rec.messages ?? []).map((m) => m.content).join('\n'));
+  const completionTokens = doubleTokens(content);
+  return {
+    id: `chatcmpl-${sha(`${rec.index}:${content}`).slice(0, 24)}`,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: rec.model,
+    system_fingerprint: 'fp_llm_double',
+    choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: finishReason }],
+    usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
   };
 }
 

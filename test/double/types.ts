@@ -12,11 +12,14 @@ export type DoubleApi = 'openai' | 'ollama';
  */
 export type DoubleRoute =
   | 'openai.chat' //     POST /v1/chat/completions
+  | 'openai.completions' // POST /v1/completions (legacy; echo + logprobs scores a prompt)
   | 'openai.models' //   GET  /v1/models
   | 'ollama.chat' //     POST /api/chat
   | 'ollama.tags' //     GET  /api/tags
   | 'ollama.show' //     POST /api/show
   | 'ollama.version' //  GET  /api/version
+  | 'openai.files' //    POST /v1/files, GET /v1/files/{id}[/content]
+  | 'openai.batches' //  POST /v1/batches, GET /v1/batches/{id}, POST /v1/batches/{id}/cancel
   | 'unknown';
 
 /** A chat message as received (OpenAI and Ollama agree on `{role, content}`). */
@@ -51,6 +54,8 @@ export interface RecordedRequest extends DoubleSampling {
   body: unknown;
   model?: string;
   messages?: DoubleMessage[];
+  /** The `prompt` of a `/v1/completions` request (a string; arrays are not supported). */
+  prompt?: string;
   /** The JSON Schema asked for: OpenAI `response_format.json_schema.schema`, Ollama `format` when an object. */
   schema?: Record<string, unknown>;
   /** OpenAI `response_format.json_schema.name`. */
@@ -129,6 +134,14 @@ export interface LlmDoubleOptions {
   latencyMs?: number;
   /** Rate-limit chat requests like a hosted API (see {@link DoubleRateLimit}); unset: no limit. */
   rateLimit?: DoubleRateLimit;
+  /** Time from a batch's creation to its completion, in ms; default 0 (done at the first poll). */
+  batchProcessingMs?: number;
+  /**
+   * How `/v1/completions` treats `echo: true`: `'logprobs'` (default) echoes the prompt with per-token
+   * logprobs (see {@link doubleLogprobs}); `'ignore'` answers like a server that ignores echo (only the
+   * generated token, as Ollama's compatible API does), to test the caller's "not supported" path.
+   */
+  completionsEcho?: 'logprobs' | 'ignore';
   /** Called with one line per request (method, path, model, status); for `serve.ts --verbose`. */
   log?: (line: string) => void;
 }
@@ -142,4 +155,27 @@ export interface LlmDoubleOptions {
 export interface DoubleRateLimit {
   requests: number;
   windowMs?: number;
+}
+
+/**
+ * A fault for the double's Batch API, consumed in the order added, each for `times` (default 1):
+ * - `{ lineStatus }`: the next lines answered get this HTTP status in the output file (`response.status_code`);
+ * - `{ errorLine: true }`: the next lines go to the error file (`response: null`, `error: {code, message}`);
+ * - `{ expire: true, completedLines }`: the next batch to finish expires, only its first `completedLines`
+ *   (default 0) answered; the others go to the error file as `batch_expired`.
+ */
+export type BatchFault = { times?: number } & ({ lineStatus: number } | { errorLine: true } | { expire: true; completedLines?: number });
+
+/** A batch the double received (`POST /v1/batches`). */
+export interface DoubleBatch {
+  id: string;
+  inputFileId: string;
+  status: 'validating' | 'in_progress' | 'completed' | 'expired' | 'cancelled';
+  /** Seconds since the epoch. */
+  createdAt: number;
+  finishedAt?: number;
+  outputFileId?: string;
+  errorFileId?: string;
+  /** Its requests in input order; `outcome` once finished: the line's HTTP status, or why it has none. */
+  lines: Array<{ customId: string; body: unknown; outcome?: number | 'error' | 'expired' | 'cancelled'; reply?: string }>;
 }

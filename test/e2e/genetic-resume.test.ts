@@ -27,7 +27,7 @@ describe('genetic-instruct: resume after SIGKILL', () => {
   it('a run killed in mid-evolution and run again ends with exactly the population of an uninterrupted run', async () => {
     const config = join(tempDir('genetic-config'), 'instructsmith.config.yaml');
     // Small sizes so the test is quick; the mechanism is the preset's.
-    writeFileSync(config, `plugins:\n  strategy:genetic: { target: ${TARGET}, colonies: 2, batchSize: 12, tests: false }\n`);
+    writeFileSync(config, `target: ${TARGET}\nplugins:\n  strategy:genetic: { colonies: 2, batchSize: 12, tests: false }\n`);
     const args = (out: string) => ['run', '--preset', 'genetic-instruct', '--seeds', SEEDS, '--model', 'mock:scripted', '--config', config, '--out', out, '--concurrency', '8', '--no-progress'];
 
     const reference = tempDir('genetic-ref');

@@ -86,18 +86,7 @@ export function readBenchmark(spec: BenchmarkSpec): { name: string; file: string
   }
   const map: FieldMap = { ...(FORMATS[spec.format] ?? { id: 'id', prompts: [], solutions: [] }), ...stripUndefined(spec.fields ?? {}) };
   const name = spec.name ?? (spec.format === 'jsonl' ? file.split('/').pop()!.replace(/\.(jsonl|json)(\.gz)?$/, '') : spec.format);
-  const raw = readFileSync(file);
-  const text = (file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
-  const rows: { line: number; value: unknown }[] = [];
-  if (/\.json(\.gz)?$/.test(file)) {
-    const all = parse(text, file, undefined);
-    if (!Array.isArray(all)) throw new InputError(file, undefined, 'expected a JSON array of benchmark items', { hint: 'use a .jsonl file with one item per line' });
-    all.forEach((value, i) => rows.push({ line: i + 1, value }));
-  } else {
-    text.split('\n').forEach((l, i) => {
-      if (l.trim()) rows.push({ line: i + 1, value: parse(l, file, i + 1) });
-    });
-  }
+  const rows = readBenchmarkRows(file);
   const texts: BenchmarkText[] = [];
   for (const { line, value } of rows) {
     const id = pick(value, map.id);
@@ -116,6 +105,28 @@ export function readBenchmark(spec: BenchmarkSpec): { name: string; file: string
     for (const f of map.solutions) for (const s of strings(pick(value, f))) texts.push({ benchmark: name, item, field: 'solution', text: s });
   }
   return { name, file, items: rows.length, texts };
+}
+
+/**
+ * The items of a benchmark file as parsed JSON, each with its 1-based line (a .jsonl or .jsonl.gz
+ * file: one item per non-empty line; a .json or .json.gz file: an array, `line` its index + 1).
+ * Also what `instructsmith evaluate` reads benchmarks with.
+ * @throws InputError naming the file and line for bad JSON, or a .json file that is not an array
+ */
+export function readBenchmarkRows(file: string): { line: number; value: unknown }[] {
+  const raw = readFileSync(file);
+  const text = (file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
+  const rows: { line: number; value: unknown }[] = [];
+  if (/\.json(\.gz)?$/.test(file)) {
+    const all = parse(text, file, undefined);
+    if (!Array.isArray(all)) throw new InputError(file, undefined, 'expected a JSON array of benchmark items', { hint: 'use a .jsonl file with one item per line' });
+    all.forEach((value, i) => rows.push({ line: i + 1, value }));
+  } else {
+    text.split('\n').forEach((l, i) => {
+      if (l.trim()) rows.push({ line: i + 1, value: parse(l, file, i + 1) });
+    });
+  }
+  return rows;
 }
 
 /**
@@ -143,7 +154,8 @@ function parse(text: string, file: string, line: number | undefined): unknown {
   }
 }
 
-function pick(value: unknown, path: string): unknown {
+/** The value at a dotted field path (`metadata.problem_id`) of a parsed item, or undefined. */
+export function pick(value: unknown, path: string): unknown {
   let v = value;
   for (const k of path.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
   return v;

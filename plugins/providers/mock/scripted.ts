@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { MockReplyFn as ReplyFn } from '../../../core/testing/index.js';
+import { chooseReply } from './scripted-choose.js';
 import { conversationReply } from './scripted-conversation.js';
+import { tagsReply } from './scripted-tags.js';
 
 /**
  * A deterministic stand-in for a code LLM, for the HTTP test double: it answers the prompts of the
@@ -63,8 +65,11 @@ export function scriptedModel(options: { humanEvalPath?: string } = {}): ReplyFn
         problem: `Write a Python function \`${fn}\` that takes a list of values and applies ${keywords.join(', ')}. Return the processed values as a sorted list and handle empty input.`,
       };
     }
+    if (name === 'infinity_tags') return tagsReply(req);
+    if (name === 'infinity_difficulty') return chooseReply(req);
     if (name === 'genetic_mutation' || name === 'genetic_crossover' || name === 'genetic_solution' || name === 'genetic_verdict') return geneticReply(name, req.lastUser, req.seed);
-    { const reply = conversationReply(req); if (reply !== undefined) return reply; }
+    const conversation = conversationReply(req);
+    if (conversation !== undefined) return conversation;
     if (!req.schema && /expert/i.test(req.system)) {
       const fn = /`([A-Za-z_]\w*)`/.exec(req.lastUser)?.[1] ?? 'solve';
       let code = solutions.get(fn) ?? `def ${fn}(values):\n    """Return the values sorted."""\n    return sorted(values)\n`;

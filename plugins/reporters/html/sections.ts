@@ -9,7 +9,7 @@ import { InputError } from '../../../core/index.js';
  * A part of the report that only some runs have. The page renders each by `kind`:
  * - `graph`: an interactive keyword graph (sigma.js), nodes with positions and the problems they occur in;
  * - `bars`: a bar chart, one dataset per series (a genetic run's population per generation and colony,
- *   an Infinity run's tag distribution against the evaluation set's would be sections of this kind).
+ *   a selection's seeds per selector and its tag distribution against the evaluation set's).
  */
 export type ReportSection = GraphSection | BarsSection;
 
@@ -55,9 +55,53 @@ export interface SectionProvider {
 
 /**
  * The section providers, in page order. A run kind with its own data adds a provider here reading
- * the files its strategy writes (an Infinity run's tags against the evaluation set would be next).
+ * the files its strategy writes or the figures in run.json.
  */
-export const sectionProviders: SectionProvider[] = [{ wants: graphProblemIds, build: knowledgeGraphSection }, { build: geneticSections }];
+export const sectionProviders: SectionProvider[] = [{ build: selectionSections }, { wants: graphProblemIds, build: knowledgeGraphSection }, { build: geneticSections }];
+
+/** run.json's `funnel.selection` (core's SelectionSummary; only the fields the report draws). */
+interface SelectionTable {
+  read: number;
+  selected: number;
+  selectors: Array<{ plugin: string; in: number; out: number; dropped: Record<string, number>; report?: { divergence?: { before: number; after: number }; level?: number; table?: Array<{ tag: string; eval: number; candidates: number; selected: number }> } }>;
+}
+
+/**
+ * A run that selected its seeds from a pool (`hooks.select`, e.g. infinity-instruct): seeds in and
+ * out of each selector, and, when distribution matching ran, each category's share of the
+ * evaluation set, of the candidates and of the selection (Infinity Instruct, Phase 1).
+ */
+export function selectionSections({ run }: SectionInput): BarsSection[] | undefined {
+  const sel = (run.funnel as { selection?: SelectionTable } | undefined)?.selection;
+  if (!sel?.selectors?.length) return undefined;
+  const sections: BarsSection[] = [
+    {
+      kind: 'bars',
+      id: 'selection-funnel',
+      title: 'Selection: seeds into and out of each selector',
+      note: `${sel.read} pool rows read, ${sel.selected} selected; every row left out is in selection/rejected.jsonl with its reason.`,
+      labels: sel.selectors.map((s) => s.plugin),
+      series: [
+        { name: 'in', values: sel.selectors.map((s) => s.in) },
+        { name: 'out', values: sel.selectors.map((s) => s.out) },
+      ],
+    },
+  ];
+  const match = sel.selectors.find((s) => s.report?.table?.length && s.report.divergence);
+  if (match) {
+    const { table, divergence, level } = match.report!;
+    const rows = [...table!].sort((a, b) => b.eval - a.eval);
+    sections.push({
+      kind: 'bars',
+      id: 'selection-distribution',
+      title: `Distribution matching (${match.plugin}): share of each level-${level ?? 2} tag`,
+      note: `Jensen-Shannon divergence to the evaluation set: ${divergence!.before.toFixed(4)} for the candidates, ${divergence!.after.toFixed(4)} for the selection.`,
+      labels: rows.map((r) => r.tag),
+      series: (['eval', 'candidates', 'selected'] as const).map((k) => ({ name: k === 'eval' ? 'evaluation set' : k, values: rows.map((r) => r[k]) })),
+    });
+  }
+  return sections;
+}
 
 /** A row of `genetic/generations.json` as strategy:genetic writes it (only the fields the report draws). */
 interface GenerationRow {

@@ -25,9 +25,7 @@ export const geneticOptions = z
     colonies: z.number().int().min(1).max(64).default(4),
     /** Stop after this many generations (the seed pass is generation 0). Our choice of default. */
     generations: z.number().int().min(0).max(10_000).default(20),
-    /** Stop once this many samples are kept (seed population included); each colony makes its share. Unset: only `generations` stops. */
-    target: z.number().int().positive().optional(),
-    /** Children each colony makes per generation (fewer when its share of `target` is nearly met). Our choice. */
+    /** Children each colony makes per generation (fewer when its share of the run's `target` is nearly met). Our choice. */
     batchSize: z.number().int().min(1).max(100_000).default(64),
     /** Parents sampled per colony and generation from its population (reservoir sample). Our choice. */
     poolSize: z.number().int().min(1).max(100_000).default(256),
@@ -84,7 +82,7 @@ interface ChildSeedMeta {
  *   from the kept records (never all in memory), one operator per child is drawn from the colony's
  *   seeded stream for that generation, and the child seeds are yielded round-robin over colonies (so
  *   colonies run concurrently and merge in a fixed order; dedup is the `filter` hook's job, in seed order).
- * - Stops after `generations`, or when `target` kept samples are reached (no colony overshoots its share).
+ * - Stops after `generations`, or when the run's `target` (`--target N`) kept samples are reached (no colony overshoots its share).
  * - Lineage: `lineage.generation`, `parentIds`, `details: {colony, operator, rule}`; the table of
  *   every generation and colony is rewritten to `genetic/generations.json` after each pass, from the run's files.
  */
@@ -101,8 +99,8 @@ export default definePlugin({
       if (tested.size === 0) ctx.log.warn(`tests is on but no executor runs ${options.testLanguages.join(', ')}: pairs are answered without unit tests; add executor:sandbox`);
     });
 
-    // The option wins over the run's `--target`, so a preset's own target can be overridden either way.
-    const target = options.target ?? runTarget(ctx);
+    // The run's `target` (`--target N`): kept samples, seed population included; each colony makes its share. Unset: only `generations` stops.
+    const target = runTarget(ctx);
     ctx.hooks.derivedSeeds.tapPromise(async (query) => nextGeneration(ctx, { ...options, target }, query));
 
     ctx.hooks.synthesize.tapPromise(async (records, seed) => {
@@ -206,7 +204,7 @@ function lastLine(s: string): string {
  * One generation: read the population written so far, write the table, and return the child seeds,
  * or undefined when `generations` or `target` is reached (or no colony has parents).
  */
-async function nextGeneration(ctx: PluginContext, options: GeneticOptions, query: DerivedSeedQuery): Promise<AsyncIterable<Seed> | undefined> {
+async function nextGeneration(ctx: PluginContext, options: GeneticOptions & { target: number | undefined }, query: DerivedSeedQuery): Promise<AsyncIterable<Seed> | undefined> {
   const generation = query.phase; // the seed pass is phase 1 = generation 0
   const rows = await writeTable(query);
   ctx.report({ generations: rows });

@@ -12,14 +12,15 @@ const SEEDS = join(packageRoot(), 'test', 'fixtures', 'genetic-seeds.jsonl');
 const quiet = { info: () => undefined, warn: () => undefined, debug: () => undefined };
 const NAME = 'strategy:genetic';
 
-function run(genetic: Record<string, unknown>, seeds = SEEDS, extra: Record<string, unknown> = {}, top: Record<string, unknown> = {}) {
+/** `target` is the run's (`--target`); the other keys are strategy:genetic's options. */
+function run({ target, ...genetic }: Record<string, unknown>, seeds = SEEDS, extra: Record<string, unknown> = {}) {
   return runPreset({
     preset: 'genetic-instruct',
     seeds,
     builtins: builtinPlugins,
     implicit: implicitPlugins,
     log: quiet,
-    overrides: { model: 'mock:scripted', concurrency: 16, ...top, plugins: { [NAME]: genetic, ...extra } },
+    overrides: { model: 'mock:scripted', concurrency: 16, ...(target === undefined ? {} : { target: target as number }), plugins: { [NAME]: genetic, ...extra } },
   });
 }
 
@@ -92,7 +93,7 @@ describe('genetic-instruct preset', () => {
 
   it("grows an earlier run's samples.jsonl (read by seed:samples) to the run's --target, the table per generation in run.json", async () => {
     const first = await run({ generations: 0, tests: false });
-    const again = await run({ colonies: 1, batchSize: 8, tests: false }, join(first.runDir, 'samples.jsonl'), {}, { target: 30 });
+    const again = await run({ target: 30, colonies: 1, batchSize: 8, tests: false }, join(first.runDir, 'samples.jsonl'));
     const runJson = JSON.parse(readFileSync(join(again.runDir, 'run.json'), 'utf8')) as { reports: Record<string, { generations: GenerationRow[] }> };
     const table = runJson.reports[NAME]!.generations;
     expect(table.map((r) => r.generation)).toEqual([...new Set(table.map((r) => r.generation))].sort((a, b) => a - b));

@@ -1,0 +1,135 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { ResolvedConfig } from '../../core/config/schema.js';
+import { InstructsmithError } from '../../core/errors.js';
+import { createHooks, handledLanguages } from '../../core/hooks.js';
+import { createLlmFactory } from '../../core/llm/factory.js';
+import { UsageMeter } from '../../core/llm/usage.js';
+import type { Logger, Plugin } from '../../core/plugin.js';
+import { applyPlugins, resolvePlugins } from '../../core/runner/host.js';
+import { processSeed, type PipelineDeps } from '../../core/runner/pipeline.js';
+import { llmSettings } from '../../core/runner/runner.js';
+import { createTemplateRenderer } from '../../core/templates.js';
+import { createVerifier } from '../../core/verify/gate.js';
+import { checkRedis, configKey, QUEUE_NAME, redisOptions } from './connection.js';
+import { fatalPayload, type SeedJob, type SeedJobResult } from './jobs.js';
+import { RedisRequestCache } from './redis-cache.js';
+
+export interface WorkerOptions {
+  /** `--queue`: the Redis URL the coordinator was given. */
+  url: string;
+  /** Seeds processed at once by this worker (BullMQ worker concurrency). */
+  concurrency: number;
+  /**
+   * Seconds after which a job whose worker stopped renewing its lock (killed, machine gone) is given
+   * to another worker: BullMQ's lockDuration; the stalled-job check runs every half of it.
+   */
+  stallSeconds: number;
+  /** `--base-url`: this machine's address of the endpoint, instead of the coordinator's. */
+  baseUrl?: string;
+  builtins: readonly Plugin[];
+  implicit: readonly Plugin[];
+  log: Logger;
+}
+
+/**
+ * A job may stall (its worker died) this many times and still be given to another worker; the next
+ * stall fails it and so stops the run, resumably. Our choice: a seed that brought down three workers
+ * is likelier the cause (out of memory on it) than bad luck, and should not kill every worker in turn.
+ */
+const MAX_STALLED_COUNT = 3;
+
+/** A running worker. */
+export interface QueueWorker {
+  /** Stop taking jobs, let the jobs in hand finish, disconnect. */
+  close(): Promise<void>;
+}
+
+/**
+ * `instructsmith worker --queue URL`: take seed jobs from the queue and run `processSeed` on them
+ * with the pipeline of the job's run, built once per run from the config the coordinator published
+ * (plugins applied, `runStart` fired in a scratch directory of this machine; API keys from this
+ * process's environment). LLM replies go through the Redis request cache shared by all workers.
+ * A fatal error (endpoint down, bad config on this machine) is returned to the coordinator, which
+ * stops the run resumably; every other failure is a recorded drop, as in a single-process run.
+ * @throws InstructsmithError `QUEUE_UNREACHABLE`, ConfigError for a bad URL
+ */
+export async function startWorker(options: WorkerOptions): Promise<QueueWorker> {
+  const connection = redisOptions(options.url);
+  await checkRedis(connection);
+  const redis = new Redis(connection);
+  const pipelines = new Map<string, Promise<{ deps: PipelineDeps; meter: UsageMeter }>>();
+  const controller = new AbortController();
+  const pipelineFor = (runId: string) => {
+    let p = pipelines.get(runId);
+    if (!p) {
+      p = buildPipeline(runId, redis, options, controller.signal);
+      pipelines.set(runId, p);
+    }
+    return p;
+  };
+
+  const stallMs = options.stallSeconds * 1000;
+  const worker = new Worker<SeedJob, SeedJobResult>(
+    QUEUE_NAME,
+    async (job) => {
+      try {
+        const { deps } = await pipelineFor(job.data.runId);
+        return { records: await processSeed(job.data.seed, deps) };
+      } catch (err) {
+        return { fatal: fatalPayload(err) };
+      }
+    },
+    { connection, concurrency: options.concurrency, lockDuration: stallMs, stalledInterval: Math.max(1, Math.round(stallMs / 2)), maxStalledCount: MAX_STALLED_COUNT },
+  );
+  worker.on('error', (err) => options.log.warn(`worker: ${err.message}`));
+  await worker.waitUntilReady();
+  options.log.info(`worker: taking seeds from ${connection.host}:${connection.port} (${options.concurrency} at once; a dead worker's seeds move on after ${options.stallSeconds} s)`);
+  return {
+    async close() {
+      await worker.close();
+      for (const [runId, p] of pipelines) {
+        const built = await p.catch(() => undefined);
+        const t = built?.meter.total();
+        if (t) options.log.info(`worker: run ${runId}: ${t.calls} calls sent, ${t.cachedCalls} answered from the cache`);
+      }
+      controller.abort();
+      redis.disconnect();
+    },
+  };
+}
+
+/**
+ * The pipeline of run `runId` on this machine, as the runner builds it (core/runner/runner.ts), from
+ * the published config.
+ * @throws InstructsmithError `QUEUE_NO_CONFIG` when Redis holds no config for the run; what applying the plugins throws
+ */
+async function buildPipeline(runId: string, redis: Redis, options: WorkerOptions, signal: AbortSignal): Promise<{ deps: PipelineDeps; meter: UsageMeter }> {
+  const text = await redis.get(configKey(runId));
+  if (text === null) {
+    throw new InstructsmithError('QUEUE_NO_CONFIG', `Redis holds no config for run ${runId} (key ${configKey(runId)})`, { hint: 'the coordinator publishes it at start; was Redis flushed? rerun the coordinator (`instructsmith run ... --queue URL`)' });
+  }
+  const config = (JSON.parse(text) as { config: ResolvedConfig }).config;
+  if (options.baseUrl) config.baseUrl = options.baseUrl;
+  // Plugins may write under their run directory; the coordinator's is on another machine.
+  const scratch = mkdtempSync(join(tmpdir(), `instructsmith-worker-${runId}-`));
+  const hooks = createHooks();
+  const meter = new UsageMeter();
+  const llm = createLlmFactory({
+    hooks,
+    settings: { ...llmSettings(config, scratch), cacheDir: null },
+    cache: config.cache.enabled ? new RedisRequestCache(redis) : undefined,
+    baseUrl: config.baseUrl,
+    defaultModel: config.model,
+    dryRun: false,
+    meter,
+    signal,
+  });
+  await applyPlugins({ hooks, llm, templates: createTemplateRenderer(config.templates), log: options.log, run: { dir: scratch, dryRun: false, config } }, await resolvePlugins(config.plugins, options.builtins, options.implicit));
+  await hooks.runStart.promise({ runDir: scratch, dryRun: false });
+  const verifier = handledLanguages(hooks).length > 0 ? createVerifier({ hooks, policy: config.verify }) : undefined;
+  return { deps: { hooks, signal, dryRun: false, verifier }, meter };
+}
