@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createHarness } from '../../core/testing/index.js';
+import { writeCodePool } from '../../test/fixtures/pool.js';
+import poolSeeds from '../seeds/pool/index.js';
 import dedup from './dedup/index.js';
 import { poolSeed } from './pool-fixture.js';
 import retrieve from './retrieve/index.js';
@@ -43,5 +46,24 @@ describe('Phase 1 selection: selector:rules -> selector:dedup -> selector:retrie
     expect(out.dropped.find((d) => d.seed.source.line === 4)!.reason).toMatch(/^near-duplicate of pool\.jsonl:1 /);
     const rejected = readFileSync(join(h.runDir, 'selection', 'rejected.jsonl'), 'utf8').trim().split('\n');
     expect(rejected).toHaveLength(6);
+  });
+
+  it('on a pool read by seed:pool (two files, two formats), drops exactly the planted rows, each by the selector meant for it', async () => {
+    const pool = writeCodePool(mkdtempSync(join(tmpdir(), 'sel-pool-')));
+    const h = await createHarness([poolSeeds, rules, dedup, [retrieve, { benchmark: { path: HUMANEVAL }, topK: pool.rows - pool.planted.io - pool.planted.duplicates - pool.planted.offTopic }]]);
+    const { seeds } = await h.readSeeds(pool.dir);
+    expect(seeds).toHaveLength(pool.rows);
+    const out = await h.select(seeds);
+    const count = (plugin: string) => out.dropped.filter((d) => d.plugin === plugin).length;
+    expect(count('selector:rules')).toBe(pool.planted.io);
+    expect(count('selector:dedup')).toBe(pool.planted.duplicates);
+    // The topK cut leaves room for the on-topic rows only: what it drops is the off-topic chat.
+    const retrieved = out.dropped.filter((d) => d.plugin === 'selector:retrieve');
+    expect(retrieved.map((d) => d.seed.code).sort()).toEqual(
+      ['Write a short poem about autumn leaves.', 'What should I pack for a weekend hike in the mountains?', 'Summarise the plot of a famous novel about a whale.', 'Give me three tips for a job interview.'].sort(),
+    );
+    // Every dedup drop names a kept row of the pool by file and line.
+    for (const d of out.dropped.filter((x) => x.plugin === 'selector:dedup')) expect(d.reason).toMatch(/duplicate of .*(a-messages\.jsonl|b-sharegpt\.jsonl\.gz):\d+ /);
+    expect(out.summary.selectors.every((s) => s.unaccounted === 0)).toBe(true);
   });
 });
