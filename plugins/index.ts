@@ -48,6 +48,7 @@ export const builtinPlugins: readonly Plugin[] = [
   retrieveSelector,
   tagSelector,
   matchSelector,
+  chooseSelector,
   reverseStrategy,
   backfeedingStrategy,
   semiInstructStrategy,
@@ -64,7 +65,6 @@ export const builtinPlugins: readonly Plugin[] = [
   ...Object.values(exporters),
   ...Object.values(trainers),
   htmlReporter,
-  chooseSelector,
 ] as Plugin[];
 
 /**
