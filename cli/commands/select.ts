@@ -6,6 +6,9 @@ import { stderrLogger } from '../../core/runner/host.js';
 import { formatSelection, runSelection } from '../../core/runner/selection-run.js';
 import { positiveInt } from './flags.js';
 
+/** The preset whose selectors run when neither a flag nor the config names one. */
+const DEFAULT_PRESET = 'infinity-select';
+
 interface SelectFlags {
   preset?: string;
   pool?: string;
@@ -22,7 +25,7 @@ export function register(program: Command): void {
   program
     .command('select')
     .description('select from a pool of instruction data (dedup, rules, distribution matching, seed choice) and write selected.jsonl, rejected.jsonl and selection.json')
-    .option('-p, --preset <name>', 'preset whose selectors to run (default infinity-select; see `instructsmith presets`)')
+    .option('-p, --preset <name>', 'preset whose seed source and selectors to run (default: the config\'s preset, else infinity-select; see `instructsmith presets`)')
     .option('--pool <path>', 'the pool: a .jsonl, .jsonl.gz or .parquet file of OpenAI messages, ShareGPT or Alpaca rows, or a folder of them')
     .option('-m, --model <provider:model>', 'model for the selectors that call one (tagging, difficulty)')
     .option('--base-url <url>', 'endpoint of the model')
@@ -39,12 +42,15 @@ Examples:
 selected.jsonl lines: { id, messages, label, language, source }; rejected.jsonl: { plugin, reason, category, seed }.`,
     )
     .action(async (flags: SelectFlags) => {
-      const preset = flags.preset ?? (flags.config ? undefined : 'infinity-select');
-      const { config } = await loadConfig({
-        cwd: process.cwd(),
-        configFile: flags.config,
-        overrides: { preset, seeds: flags.pool, model: flags.model, baseUrl: flags.baseUrl, out: flags.out, limit: flags.limit, ...(flags.cacheDir ? { cache: { dir: resolve(flags.cacheDir), enabled: true } } : {}) },
-      });
+      const load = (preset: string | undefined) =>
+        loadConfig({
+          cwd: process.cwd(),
+          configFile: flags.config,
+          overrides: { preset, seeds: flags.pool, model: flags.model, baseUrl: flags.baseUrl, out: flags.out, limit: flags.limit, ...(flags.cacheDir ? { cache: { dir: resolve(flags.cacheDir), enabled: true } } : {}) },
+        });
+      let { config } = await load(flags.preset);
+      // Neither the flag nor the config names a preset: the default selection, with the config's options on top.
+      if (!config.preset) ({ config } = await load(DEFAULT_PRESET));
       if (!config.out) config.out = resolve('runs', `${config.name ?? config.preset ?? 'pool'}-selection`);
       const controller = new AbortController();
       const onSignal = () => controller.abort(new Error('interrupted'));
