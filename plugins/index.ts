@@ -9,6 +9,8 @@ import chatResponder from './responders/chat.js';
 import { directorySeeds, jsonlSeeds } from './seeds/index.js';
 import { samplesSeeds } from './seeds/samples.js';
 import poolSeeds from './seeds/pool/index.js';
+import { deficiencySeeds } from './seeds/deficiencies.js';
+import targetedStrategy from './strategies/targeted/index.js';
 import geneticJudge from './judges/genetic.js';
 import geneticStrategy from './strategies/genetic/index.js';
 import backfeedingStrategy from './strategies/backfeeding/index.js';
@@ -40,6 +42,7 @@ export const builtinPlugins: readonly Plugin[] = [
   jsonlSeeds,
   directorySeeds,
   poolSeeds,
+  deficiencySeeds,
   tagSelector,
   matchSelector,
   reverseStrategy,
@@ -47,6 +50,7 @@ export const builtinPlugins: readonly Plugin[] = [
   semiInstructStrategy,
   geneticStrategy,
   infinityStrategy,
+  targetedStrategy,
   sandboxExecutor,
   qualityJudge,
   geneticJudge,
