@@ -9,6 +9,8 @@ import chatResponder from './responders/chat.js';
 import { directorySeeds, jsonlSeeds } from './seeds/index.js';
 import { samplesSeeds } from './seeds/samples.js';
 import poolSeeds from './seeds/pool/index.js';
+import { deficiencySeeds } from './seeds/deficiencies.js';
+import targetedStrategy from './strategies/targeted/index.js';
 import geneticJudge from './judges/genetic.js';
 import geneticStrategy from './strategies/genetic/index.js';
 import backfeedingStrategy from './strategies/backfeeding/index.js';
@@ -43,6 +45,7 @@ export const builtinPlugins: readonly Plugin[] = [
   jsonlSeeds,
   directorySeeds,
   poolSeeds,
+  deficiencySeeds,
   rulesSelector,
   dedupSelector,
   retrieveSelector,
@@ -54,6 +57,7 @@ export const builtinPlugins: readonly Plugin[] = [
   semiInstructStrategy,
   geneticStrategy,
   infinityStrategy,
+  targetedStrategy,
   sandboxExecutor,
   qualityJudge,
   geneticJudge,

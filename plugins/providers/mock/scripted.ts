@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import type { MockReplyFn as ReplyFn } from '../../../core/testing/index.js';
 import { chooseReply } from './scripted-choose.js';
 import { conversationReply } from './scripted-conversation.js';
+import { diagnoseReply } from './scripted-diagnose.js';
 import { tagsReply } from './scripted-tags.js';
 
 /**
@@ -67,6 +68,7 @@ export function scriptedModel(options: { humanEvalPath?: string } = {}): ReplyFn
     }
     if (name === 'infinity_tags') return tagsReply(req);
     if (name === 'infinity_difficulty') return chooseReply(req);
+    if (name === 'infinity_deficiency' || name === 'targeted_instruction') return diagnoseReply(req);
     if (name === 'genetic_mutation' || name === 'genetic_crossover' || name === 'genetic_solution' || name === 'genetic_verdict') return geneticReply(name, req.lastUser, req.seed);
     const conversation = conversationReply(req);
     if (conversation !== undefined) return conversation;
