@@ -26,7 +26,7 @@ describe('Phase 1 selection: selector:rules -> selector:dedup -> selector:retrie
       poolSeed(7, 'Suggest a name for a bakery and save it to a file', code('with open("name.txt", "w") as f:\n    f.write("Crumbs")')),
       poolSeed(8, 'Filter an input list of strings only for the ones that start with a given prefix', ' '),
     ];
-    const h = await createHarness([rules, dedup, [retrieve, { benchmark: { path: HUMANEVAL }, minScore: 25 }]]);
+    const h = await createHarness([rules, dedup, [retrieve, { benchmarks: [{ format: 'humaneval', path: HUMANEVAL }], minScore: 25 }]]);
     const out = await h.select(pool);
     expect(out.selected.map((s) => s.source.line)).toEqual([1, 6]);
     // The chain is pulled row by row, so drops come in pool order whichever selector made them.
@@ -50,7 +50,7 @@ describe('Phase 1 selection: selector:rules -> selector:dedup -> selector:retrie
 
   it('on a pool read by seed:pool (two files, two formats), drops exactly the planted rows, each by the selector meant for it', async () => {
     const pool = writeCodePool(mkdtempSync(join(tmpdir(), 'sel-pool-')));
-    const h = await createHarness([poolSeeds, rules, dedup, [retrieve, { benchmark: { path: HUMANEVAL }, topK: pool.rows - pool.planted.io - pool.planted.duplicates - pool.planted.offTopic }]]);
+    const h = await createHarness([poolSeeds, rules, dedup, [retrieve, { benchmarks: [{ format: 'humaneval', path: HUMANEVAL }], topK: pool.rows - pool.planted.io - pool.planted.duplicates - pool.planted.offTopic }]]);
     const { seeds } = await h.readSeeds(pool.dir);
     expect(seeds).toHaveLength(pool.rows);
     const out = await h.select(seeds);

@@ -39,7 +39,7 @@ const cpuStarted = process.cpuUsage();
 let s: AsyncIterable<Seed> = pool();
 s = selectByRules(s, context('rules'), compileRules(rulesOptions.parse({ builtin: ['io', 'empty-response', 'length'] })));
 if (stages >= 2) s = selectUnique(s, context('dedup'), poolDedupOptions.parse({}));
-if (stages >= 3) s = selectRetrieved(s, context('retrieve'), new EvalIndex({ format: 'humaneval', path: HUMANEVAL }), { minScore: Number(process.env.BENCH_MIN_SCORE ?? 40) });
+if (stages >= 3) s = selectRetrieved(s, context('retrieve'), new EvalIndex([{ format: 'humaneval', path: HUMANEVAL, required: true }]), { minScore: Number(process.env.BENCH_MIN_SCORE ?? 40) });
 let kept = 0;
 for await (const _ of s) kept += 1;
 const seconds = (performance.now() - started) / 1000;

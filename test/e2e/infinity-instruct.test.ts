@@ -17,7 +17,7 @@ const humaneval = { format: 'humaneval', path: HUMANEVAL } as const;
  * every tag is in the tail at quantile 1), so every seed is measured by IFD from the endpoint.
  */
 const plugins = {
-  'selector:retrieve': { benchmark: humaneval, topK: 30 },
+  'selector:retrieve': { benchmarks: [humaneval], topK: 30 },
   'selector:match': { benchmarks: [humaneval], ratio: 0.8 },
   'selector:choose': { minAbilities: 1, longTail: { quantile: 1 }, combine: 'all' },
   'filter:decontaminate': { benchmarks: [humaneval] },

@@ -36,22 +36,27 @@ export class EvalIndex {
   // scores nothing and does not count as matched, but costs MiniSearch a full query-spec setup).
   private readonly vocabulary = new Set<string>();
 
-  /** @throws InputError naming the file when it is missing, not JSON, an item lacks its id field, or no item has text in the prompt field */
-  constructor(spec: RetrieveOptions['benchmark']) {
-    const bench: BenchmarkSpec = {
-      path: spec.path,
-      format: spec.format,
-      required: true,
-      fields: spec.format === 'jsonl' ? { id: spec.id ?? 'id', prompts: [spec.field!], solutions: [] } : spec.field ? { prompts: [spec.field], solutions: [] } : { solutions: [] },
-    };
-    const read = readBenchmark(bench)!;
-    this.name = read.name;
-    this.file = read.file;
+  /** @throws InputError naming the file when a required one is missing, not JSON, an item lacks its id field, or no item has text in the prompt fields */
+  constructor(specs: readonly BenchmarkSpec[]) {
     const byItem = new Map<string, string[]>();
-    for (const t of read.texts) if (t.field === 'prompt') byItem.set(t.item, [...(byItem.get(t.item) ?? []), t.text]);
+    const names: string[] = [];
+    const files: string[] = [];
+    let items = 0;
+    for (const spec of specs) {
+      // Prompts only: pool instructions are prose, solutions would add code terms no instruction has.
+      const read = readBenchmark({ ...spec, fields: { ...spec.fields, solutions: [] } });
+      if (!read) continue;
+      names.push(read.name);
+      files.push(read.file);
+      items += read.items;
+      const key = (item: string) => (specs.length > 1 ? `${read.name}:${item}` : item);
+      for (const t of read.texts) if (t.field === 'prompt') byItem.set(key(t.item), [...(byItem.get(key(t.item)) ?? []), t.text]);
+    }
+    this.name = names.join(', ');
+    this.file = files.join(', ');
     if (byItem.size === 0) {
-      const fields = bench.fields?.prompts ?? FORMATS[spec.format]!.prompts;
-      throw new InputError(read.file, undefined, `no evaluation item has text in ${fields.map((f) => `"${f}"`).join(' or ')} (${read.items} items read)`, { hint: 'set benchmark.field to the field holding each item\'s text' });
+      const fields = [...new Set(specs.flatMap((s) => s.fields?.prompts ?? FORMATS[s.format]?.prompts ?? []))];
+      throw new InputError(this.file || specs.map((s) => s.path).join(', '), undefined, `no evaluation item has text in ${fields.map((f) => `"${f}"`).join(' or ')} (${items} items read)`, { hint: 'set fields.prompts of the benchmark to the field holding each item\'s text' });
     }
     this.search = new MiniSearch({ fields: ['text'], processTerm: (t) => term(t) });
     const docs = [...byItem].map(([item, texts], i) => {

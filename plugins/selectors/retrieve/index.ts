@@ -68,9 +68,9 @@ export async function* selectRetrieved(
  * `selector:retrieve`: the cheap first stage of distribution matching (Infinity Instruct, arXiv
  * 2506.11116, Phase 1): narrows the pool to rows lexically close to an evaluation set before any LLM
  * tagging. BM25 (MiniSearch) over the evaluation set, which is small, queried with each pool row's
- * instruction as it streams by, so the pool is never indexed. Options: `benchmark: { format:
- * humaneval|mbpp|jsonl, path, field?, id? }` (default HumanEval at `cache:humaneval.jsonl.gz`; a
- * missing file is an error naming it), and exactly one of `minScore` and `topK`.
+ * instruction as it streams by, so the pool is never indexed. Options: `benchmarks` (as
+ * filter:decontaminate's and selector:match's; default HumanEval at `cache:humaneval.jsonl.gz`; a
+ * missing required file is an error naming it), and exactly one of `minScore` and `topK`.
  * Drop category `not_retrieved`; the reason gives the row's score and its best-matching item.
  */
 export default definePlugin({
@@ -78,7 +78,7 @@ export default definePlugin({
   description: 'Keeps the pool rows whose instruction is lexically close (BM25) to an evaluation set, by score or top K',
   options: retrieveOptions,
   apply(ctx, options) {
-    const index = new EvalIndex(options.benchmark);
+    const index = new EvalIndex(options.benchmarks);
     ctx.log.info(`retrieving against ${index.name} (${index.items} items, ${index.file})`);
     ctx.hooks.select.tapPromise(async (seeds, sctx) => selectRetrieved(seeds, sctx, index, options));
   },

@@ -1,28 +1,20 @@
 import { z } from '../../../core/index.js';
+import { benchmarkSpec } from '../../filters/decontaminate/benchmarks.js';
 
 /**
  * Options of `selector:retrieve`.
- * - `benchmark`: the evaluation set, read with the benchmark readers of `filter:decontaminate`
- *   (plugins/filters/decontaminate/benchmarks.ts). `format` humaneval (default), mbpp or jsonl;
- *   `path` as there (`~/`, `cache:NAME` = the user's benchmark cache, else from the current folder;
- *   default `cache:humaneval.jsonl.gz`, where `instructsmith decontaminate --fetch humaneval` puts
- *   it); `field`: the field holding an item's text (required for jsonl; overrides the format's
- *   prompt field otherwise); `id`: its id field (jsonl; default `id`).
+ * - `benchmarks`: the evaluation set, in `filter:decontaminate`'s and `selector:match`'s shape (one
+ *   vocabulary for the three): `{ format, path, fields?, required?, name? }` per file, read with the
+ *   benchmark readers of plugins/filters/decontaminate/benchmarks.ts (`path`: `~/`, `cache:NAME` =
+ *   the user's benchmark cache, else from the current folder). An item's text is its prompt fields
+ *   (`fields.prompts` overrides the format's). Default: HumanEval at `cache:humaneval.jsonl.gz`,
+ *   where `instructsmith decontaminate --fetch humaneval` puts it.
  * - exactly one of `minScore` (keep a row whose best BM25 score reaches it) and `topK` (keep the
  *   `topK` best-scoring rows of the pool).
  */
 export const retrieveOptions = z
   .object({
-    benchmark: z
-      .object({
-        format: z.enum(['humaneval', 'mbpp', 'jsonl']).default('humaneval'),
-        path: z.string().min(1).default('cache:humaneval.jsonl.gz'),
-        field: z.string().min(1).optional(),
-        id: z.string().min(1).optional(),
-      })
-      .strict()
-      .refine((b) => b.format !== 'jsonl' || b.field, { message: 'format "jsonl" needs field: the field holding each item\'s text', path: ['field'] })
-      .default({ format: 'humaneval', path: 'cache:humaneval.jsonl.gz' }),
+    benchmarks: z.array(benchmarkSpec).min(1).default([{ format: 'humaneval', path: 'cache:humaneval.jsonl.gz', required: true }]),
     minScore: z.number().positive().optional(),
     topK: z.number().int().positive().optional(),
   })

@@ -9,7 +9,7 @@ import retrieve from './index.js';
 import { TopK } from './top-k.js';
 
 const HUMANEVAL = resolve(import.meta.dirname, '../../../../shared/data/humaneval/HumanEval.jsonl.gz');
-const benchmark = { format: 'humaneval', path: HUMANEVAL };
+const benchmarks = [{ format: 'humaneval', path: HUMANEVAL }];
 
 // Through the test kit as a run applies it; every seed not selected must be dropped with a reason.
 async function select(options: unknown, seeds: Seed[]) {
@@ -34,7 +34,7 @@ const pool = () => [...ON, ...OFF].sort((a, b) => a[0] - b[0]).map(([line, text]
 
 describe('selector:retrieve', () => {
   it('keeps rows close to HumanEval tasks by minScore and drops chat rows, naming the score and the best item', async () => {
-    const { selected, dropped, report } = await select({ benchmark, minScore: 25 }, pool());
+    const { selected, dropped, report } = await select({ benchmarks, minScore: 25 }, pool());
     expect(selected.map((s) => s.source.line)).toEqual([1, 3, 6]);
     expect(dropped.map((d) => d.seed.source.line)).toEqual([2, 4, 5, 7]);
     for (const d of dropped) {
@@ -47,14 +47,14 @@ describe('selector:retrieve', () => {
     expect(q.max).toBeGreaterThan(100);
     expect(q.p10! <= q.p50! && q.p50! <= q.p90! && q.p90! <= q.max!).toBe(true);
     // With a bar no row reaches, every on-topic row's reason names the task it paraphrases.
-    const all = await select({ benchmark, minScore: 1e6 }, pool());
+    const all = await select({ benchmarks, minScore: 1e6 }, pool());
     const best = new Map(all.dropped.map((d) => [d.seed.source.line, d.reason.match(/best match (HumanEval\/\d+)/)?.[1]]));
     for (const [line, , item] of ON) expect(best.get(line)).toBe(item);
   });
 
   it('keeps the topK best rows in pool order, dropping the rest as they fall out, ties going to the earlier row', async () => {
     const seeds = [...pool(), poolSeed(8, ON[0][1], 'same task, asked again')];
-    const { selected, dropped, report } = await select({ benchmark, topK: 3 }, seeds);
+    const { selected, dropped, report } = await select({ benchmarks, topK: 3 }, seeds);
     // Row 8 ties row 1 exactly: the earlier one stays.
     expect(selected.map((s) => s.source.line)).toEqual([1, 3, 6]);
     expect(dropped.map((d) => d.seed.source.line).sort()).toEqual([2, 4, 5, 7, 8]);
@@ -68,16 +68,16 @@ describe('selector:retrieve', () => {
     const file = join(dir, 'eval.jsonl');
     writeFileSync(file, [{ qid: 'sql-1', question: 'Write a SQL query that lists customers with more than five orders' }, { qid: 'rx-1', question: 'Write a regular expression that validates an email address' }].map((r) => JSON.stringify(r)).join('\n'));
     const seeds = [poolSeed(1, 'Give me a regular expression to validate an email address', 'ok'), poolSeed(2, 'Which customers placed more than five orders? Write the SQL query', 'ok')];
-    const { dropped } = await select({ benchmark: { format: 'jsonl', path: file, field: 'question', id: 'qid' }, minScore: 1000 }, seeds);
+    const { dropped } = await select({ benchmarks: [{ format: 'jsonl', path: file, fields: { id: 'qid', prompts: ['question'] } }], minScore: 1000 }, seeds);
     expect(dropped.map((d) => d.reason.match(/best match (\S+)\)?/)?.[1])).toEqual(['rx-1', 'sql-1']);
   });
 
   it('refuses options without exactly one of topK and minScore, a jsonl set without its field, and a missing file', async () => {
-    await expect(createHarness([[retrieve, { benchmark }]])).rejects.toThrow(/plugins\.selector:retrieve\.minScore.*exactly one of minScore/s);
-    await expect(createHarness([[retrieve, { benchmark, topK: 5, minScore: 2 }]])).rejects.toThrow(/plugins\.selector:retrieve\.minScore/);
-    await expect(createHarness([[retrieve, { benchmark: { format: 'jsonl', path: HUMANEVAL }, topK: 5 }]])).rejects.toThrow(/plugins\.selector:retrieve\.benchmark\.field/);
-    await expect(createHarness([[retrieve, { benchmark: { path: '/nonexistent/he.jsonl' }, topK: 5 }]])).rejects.toThrow(/\/nonexistent\/he\.jsonl.*benchmark file not found/s);
-    await expect(createHarness([[retrieve, { benchmark: { path: HUMANEVAL, field: 'question' }, topK: 5 }]])).rejects.toThrow(/HumanEval\.jsonl\.gz.*no evaluation item has text in "question" \(164 items read\)/s);
+    await expect(createHarness([[retrieve, { benchmarks }]])).rejects.toThrow(/plugins\.selector:retrieve\.minScore.*exactly one of minScore/s);
+    await expect(createHarness([[retrieve, { benchmarks, topK: 5, minScore: 2 }]])).rejects.toThrow(/plugins\.selector:retrieve\.minScore/);
+    await expect(createHarness([[retrieve, { benchmarks: [{ format: 'jsonl', path: HUMANEVAL }], topK: 5 }]])).rejects.toThrow(/plugins\.selector:retrieve\.benchmarks\.0\.fields/);
+    await expect(createHarness([[retrieve, { benchmarks: [{ format: 'humaneval', path: '/nonexistent/he.jsonl' }], topK: 5 }]])).rejects.toThrow(/\/nonexistent\/he\.jsonl.*benchmark file not found/s);
+    await expect(createHarness([[retrieve, { benchmarks: [{ format: 'humaneval', path: HUMANEVAL, fields: { prompts: ['question'] } }], topK: 5 }]])).rejects.toThrow(/HumanEval\.jsonl\.gz.*no evaluation item has text in "question" \(164 items read\)/s);
   });
 });
 
