@@ -138,15 +138,22 @@ async function simulate(options: DryRunOptions, rates: PassRates, replyTokens?: 
   };
   let total = 0;
   let sampled = 0;
-  const selection = hooks.select.isUsed() ? new SelectionLedger(undefined, deps.signal, true, false) : undefined;
+  // Selectors may keep state on disk (dedup's shingle store): a scratch folder, nothing in the run directory.
+  const selectionDir = hooks.select.isUsed() ? mkdtempSync(join(tmpdir(), 'instructsmith-dry-run-selection-')) : undefined;
+  const selection = selectionDir ? new SelectionLedger(selectionDir, deps.signal, true, false) : undefined;
   if (selection) funnel.attachSelection(() => selection.summary());
-  for await (const seed of await openSelected(hooks, config.seeds!, funnel, selection)) {
-    if (config.limit && total >= config.limit) break;
-    total += 1;
-    if (sampled < wanted) {
-      sampled += 1;
-      await run(seed);
+  try {
+    for await (const seed of await openSelected(hooks, config.seeds!, funnel, selection)) {
+      if (config.limit && total >= config.limit) break;
+      total += 1;
+      if (sampled < wanted) {
+        sampled += 1;
+        await run(seed);
+      }
     }
+  } finally {
+    selection?.close();
+    if (selectionDir) rmSync(selectionDir, { recursive: true, force: true });
   }
   let derived = 0;
   const scratch = mkdtempSync(join(tmpdir(), 'instructsmith-dry-run-'));

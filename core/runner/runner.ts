@@ -159,7 +159,8 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
   saveCheckpoint(true);
   let interrupted = false;
   // Selectors see the whole `--seeds` stream again on resume (deterministic, the cache answering their calls); drops go to selection/rejected.jsonl.
-  const selection = hooks.select.isUsed() ? new SelectionLedger(join(runDir, 'selection'), controller.signal, false) : undefined;
+  // A resume past the first pass does not select again: the checkpointed table stays.
+  const selection = hooks.select.isUsed() && startPhase === 1 ? new SelectionLedger(join(runDir, 'selection'), controller.signal, false) : undefined;
   if (selection) funnel.attachSelection(() => selection.summary());
   let processor: SeedProcessor | undefined;
   try {

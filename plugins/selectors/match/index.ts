@@ -72,6 +72,13 @@ const tagsOf = (label: Label | undefined, level: 1 | 2): string[] => label?.[key
 async function* matched(seeds: AsyncIterable<Seed>, sctx: SelectContext, tagger: Tagger, options: MatchOptions, log: { info(m: string): void; warn(m: string): void }): AsyncGenerator<Seed> {
   const evaluation = await tagEvaluation(options.benchmarks, tagger, options.concurrency, sctx.signal);
   const target = tagDistribution(evaluation.labels.map((l) => tagsOf(l, options.level)));
+  if (target.size === 0 && sctx.dryRun) {
+    // Synthetic replies name no category of the list: nothing to match on, so every candidate goes on (the estimate is an upper bound).
+    sctx.report({ dryRun: 'synthetic tags: not matched, every candidate passes (an upper bound on the calls after it)' });
+    log.warn('dry run: the evaluation set got no tag from the synthetic replies; every candidate passes');
+    yield* seeds;
+    return;
+  }
   if (target.size === 0) {
     throw new InputError(evaluation.files.join(', '), undefined, `no evaluation item got a level-${options.level} tag (${evaluation.labels.length} tagged, ${evaluation.failed} failed)`, {
       hint: 'check the tagger model and template, or match on the other level',
