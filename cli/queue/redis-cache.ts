@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { CacheEntry, RequestCache } from '../../core/llm/cache.js';
+import { parseCacheEntry, type CacheEntry, type RequestCache } from '../../core/llm/cache.js';
 import { InstructsmithError } from '../../core/errors.js';
 import { KEY_PREFIX } from './connection.js';
 
@@ -21,14 +21,7 @@ export class RedisRequestCache implements RequestCache {
   /** The entry, or undefined when absent or not a whole entry (a miss, overwritten by the next call). */
   async get(key: string): Promise<CacheEntry | undefined> {
     const text = await this.redis.get(RedisRequestCache.keyOf(key));
-    if (text === null) return undefined;
-    try {
-      const entry = JSON.parse(text) as CacheEntry;
-      if (entry?.key !== key || typeof entry.content !== 'string' || typeof entry.promptTokens !== 'number' || typeof entry.completionTokens !== 'number') return undefined;
-      return entry;
-    } catch {
-      return undefined;
-    }
+    return text === null ? undefined : parseCacheEntry(text, key);
   }
 
   /**

@@ -105,13 +105,7 @@ export class LlmCache implements RequestCache {
     } catch {
       return undefined;
     }
-    try {
-      const entry = JSON.parse(text) as CacheEntry;
-      if (entry?.key !== key || typeof entry.content !== 'string' || typeof entry.promptTokens !== 'number' || typeof entry.completionTokens !== 'number') return undefined;
-      return entry;
-    } catch {
-      return undefined;
-    }
+    return parseCacheEntry(text, key);
   }
 
   /**
@@ -152,5 +146,19 @@ export class LlmCache implements RequestCache {
       createdAt: new Date().toISOString(),
       request: { messages: canon.messages, sampling: canon.sampling, schema: parts.request.schema?.name ?? null },
     };
+  }
+}
+
+/**
+ * A stored entry read back: the entry when `text` is a whole entry for `key`, else undefined (a torn
+ * or foreign entry is a miss, overwritten by the next call). Shared by every cache store.
+ */
+export function parseCacheEntry(text: string, key: string): CacheEntry | undefined {
+  try {
+    const entry = JSON.parse(text) as CacheEntry;
+    if (entry?.key !== key || typeof entry.content !== 'string' || typeof entry.promptTokens !== 'number' || typeof entry.completionTokens !== 'number') return undefined;
+    return entry;
+  } catch {
+    return undefined;
   }
 }
