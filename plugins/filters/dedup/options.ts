@@ -2,6 +2,20 @@ import { z } from '../../../core/index.js';
 
 const scope = z.enum(['instruction', 'response', 'pair', 'off']);
 
+/** The MinHash/LSH options shared by `filter:dedup` and `selector:dedup` (defaults documented below). */
+export const minhashOptions = {
+  threshold: z.number().gt(0).max(1).default(0.7),
+  numPerm: z.number().int().min(8).max(1024).default(120),
+  bands: z.number().int().min(1).default(20),
+  shingle: z.number().int().min(1).max(50).default(5),
+};
+
+/** The check both dedup schemas refine with: each LSH band takes numPerm/bands rows. */
+export const bandsDivideNumPerm: [(o: { numPerm: number; bands: number }) => boolean, { message: string; path: string[] }] = [
+  (o) => o.numPerm % o.bands === 0,
+  { message: 'numPerm must be a multiple of bands (each band takes numPerm/bands rows)', path: ['bands'] },
+];
+
 /**
  * Options of `filter:dedup`. Defaults:
  * - `exact: pair`, `near: instruction` (issue #11): the same task asked twice is redundant even with
@@ -21,12 +35,9 @@ export const dedupOptions = z
   .object({
     exact: scope.default('pair'),
     near: scope.default('instruction'),
-    threshold: z.number().gt(0).max(1).default(0.7),
-    numPerm: z.number().int().min(8).max(1024).default(120),
-    bands: z.number().int().min(1).default(20),
-    shingle: z.number().int().min(1).max(50).default(5),
+    ...minhashOptions,
   })
   .strict()
-  .refine((o) => o.numPerm % o.bands === 0, { message: 'numPerm must be a multiple of bands (each band takes numPerm/bands rows)', path: ['bands'] });
+  .refine(...bandsDivideNumPerm);
 
 export type DedupOptions = z.output<typeof dedupOptions>;

@@ -1,4 +1,5 @@
 import { z } from '../../../core/index.js';
+import { bandsDivideNumPerm, minhashOptions } from '../../filters/dedup/options.js';
 
 const scope = z.enum(['instruction', 'pair', 'off']);
 
@@ -15,12 +16,9 @@ export const poolDedupOptions = z
   .object({
     exact: scope.default('instruction'),
     near: scope.default('instruction'),
-    threshold: z.number().gt(0).max(1).default(0.7),
-    numPerm: z.number().int().min(8).max(1024).default(120),
-    bands: z.number().int().min(1).default(20),
-    shingle: z.number().int().min(1).max(50).default(5),
+    ...minhashOptions,
   })
   .strict()
-  .refine((o) => o.numPerm % o.bands === 0, { message: 'numPerm must be a multiple of bands (each band takes numPerm/bands rows)', path: ['bands'] });
+  .refine(...bandsDivideNumPerm);
 
 export type PoolDedupOptions = z.output<typeof poolDedupOptions>;
