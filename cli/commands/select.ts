@@ -59,12 +59,13 @@ selected.jsonl lines: { id, messages, label, language, source }; rejected.jsonl:
       try {
         const result = await runSelection({ config, builtins: builtinPlugins, implicit: implicitPlugins, log: stderrLogger(Boolean(process.env.CI)), signal: controller.signal });
         const skipped = Object.entries(result.skipped).map(([k, v]) => `${k} ${v}`).join(', ');
-        const lines = [`selection ${result.summary.complete ? 'complete' : 'interrupted'}: ${result.outDir}`, ...formatSelection(result.summary)];
+        const status = result.interrupted ? 'interrupted (run the same command to redo it)' : result.summary.complete ? 'complete' : `stopped at --limit ${flags.limit}`;
+        const lines = [`selection ${status}: ${result.outDir}`, ...formatSelection(result.summary)];
         if (skipped) lines.push(`  skipped by the reader: ${skipped}`);
         for (const [model, u] of Object.entries(result.usage)) lines.push(`  ${model}: ${u.calls} calls, ${u.promptTokens} prompt + ${u.completionTokens} completion tokens`);
         lines.push(`  wrote ${result.files.map((f) => f.slice(result.outDir.length + 1)).join(', ')}`);
         process.stdout.write(`${lines.join('\n')}\n`);
-        if (!result.summary.complete) process.exitCode = 130;
+        if (result.interrupted) process.exitCode = 130;
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

@@ -33,6 +33,8 @@ export interface SelectionRunResult {
   usage: Record<string, UsageTotals>;
   /** `selected.jsonl`, `rejected.jsonl`, `selection.json` (absolute paths). */
   files: string[];
+  /** True when a signal stopped the selection (the files hold what was selected until then). */
+  interrupted: boolean;
 }
 
 /** Write the selected-file buffer at this many characters (our choice). */
@@ -81,13 +83,14 @@ export async function runSelection(options: SelectionRunOptions): Promise<Select
       let n = 0;
       for await (const seed of await openSelected(hooks, pool, funnel, ledger)) {
         if (controller.signal.aborted) break;
-        if (config.limit !== undefined && n >= config.limit) break;
         n += 1;
         buffer += `${JSON.stringify(selectedLine(seed))}\n`;
         if (buffer.length >= FLUSH_CHARS) {
           writeSync(fd, buffer);
           buffer = '';
         }
+        // Stop before pulling another seed: the selectors do no work past the limit.
+        if (config.limit !== undefined && n >= config.limit) break;
       }
       writeSync(fd, buffer);
     } finally {
@@ -99,8 +102,9 @@ export async function runSelection(options: SelectionRunOptions): Promise<Select
     const usage = meter.byModel();
     const skipped = funnel.snapshot().seeds.skipped;
     const selectionJson = join(outDir, 'selection.json');
-    writeFileSync(selectionJson, `${JSON.stringify({ status: summary.complete ? 'complete' : 'partial', pool: config.seeds, selection: summary, skipped, usage, ...reportsJson(reports), config: redactConfigSecrets(config) }, null, 2)}\n`);
-    return { outDir, summary, skipped, usage, files: [selectedPath, join(outDir, 'rejected.jsonl'), selectionJson] };
+    const interrupted = controller.signal.aborted;
+    writeFileSync(selectionJson, `${JSON.stringify({ status: interrupted ? 'interrupted' : summary.complete ? 'complete' : 'limited', pool: config.seeds, selection: summary, skipped, usage, ...reportsJson(reports), config: redactConfigSecrets(config) }, null, 2)}\n`);
+    return { outDir, summary, skipped, usage, files: [selectedPath, join(outDir, 'rejected.jsonl'), selectionJson], interrupted };
   });
 }
 
