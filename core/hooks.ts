@@ -33,7 +33,8 @@ export interface SelectContext {
   dryRun: boolean;
   /**
    * This selector's own folder for state or large intermediate files, created on first use:
-   * `<run dir>/selection/<plugin name with ':' as '-'>/`. Rewritten by every (re)run of the selection.
+   * `<run dir>/selection/<plugin name with ':' as '-'>/`. Not emptied by core: the selection re-runs
+   * on resume, so a selector overwrites what it keeps there.
    */
   dir(): string;
   /**
