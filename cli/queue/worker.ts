@@ -5,14 +5,12 @@ import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { ResolvedConfig } from '../../core/config/schema.js';
 import { InstructsmithError } from '../../core/errors.js';
-import { createHooks, handledLanguages } from '../../core/hooks.js';
-import { createLlmFactory } from '../../core/llm/factory.js';
+import { handledLanguages } from '../../core/hooks.js';
 import { UsageMeter } from '../../core/llm/usage.js';
 import type { Logger, Plugin } from '../../core/plugin.js';
-import { applyPlugins, resolvePlugins } from '../../core/runner/host.js';
+import { startPlugins } from '../../core/runner/host.js';
 import { processSeed, type PipelineDeps } from '../../core/runner/pipeline.js';
 import { llmSettings } from '../../core/runner/runner.js';
-import { createTemplateRenderer } from '../../core/templates.js';
 import { createVerifier } from '../../core/verify/gate.js';
 import { checkRedis, configKey, QUEUE_NAME, redisOptions } from './connection.js';
 import { fatalPayload, type SeedJob, type SeedJobResult } from './jobs.js';
@@ -116,19 +114,16 @@ async function buildPipeline(runId: string, redis: Redis, options: WorkerOptions
   if (options.baseUrl) config.baseUrl = options.baseUrl;
   // Plugins may write under their run directory; the coordinator's is on another machine.
   const scratch = mkdtempSync(join(tmpdir(), `instructsmith-worker-${runId}-`));
-  const hooks = createHooks();
-  const meter = new UsageMeter();
-  const llm = createLlmFactory({
-    hooks,
+  const { hooks, llm, meter } = await startPlugins({
+    config,
+    dir: scratch,
+    builtins: options.builtins,
+    implicit: options.implicit,
+    log: options.log,
     settings: { ...llmSettings(config, scratch), cacheDir: null },
     cache: config.cache.enabled ? new RedisRequestCache(redis) : undefined,
-    baseUrl: config.baseUrl,
-    defaultModel: config.model,
-    dryRun: false,
-    meter,
     signal,
   });
-  await applyPlugins({ hooks, llm, templates: createTemplateRenderer(config.templates), log: options.log, run: { dir: scratch, dryRun: false, config } }, await resolvePlugins(config.plugins, options.builtins, options.implicit));
   await hooks.runStart.promise({ runDir: scratch, dryRun: false });
   const verifier = handledLanguages(hooks).length > 0 ? createVerifier({ hooks, policy: config.verify }) : undefined;
   return { deps: { hooks, signal, dryRun: false, verifier }, meter };

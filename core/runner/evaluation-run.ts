@@ -7,16 +7,12 @@ import { meanPassAtK } from '../evaluation/pass-at-k.js';
 import { ResultsFile, type EvaluationResultLine } from '../evaluation/results.js';
 import type { EvaluationItem, EvaluationTask } from '../evaluation/types.js';
 import { execute } from '../exec/execute.js';
-import { createHooks, executableLanguages } from '../hooks.js';
-import { createLlmFactory } from '../llm/factory.js';
-import { UsageMeter } from '../llm/usage.js';
+import { executableLanguages } from '../hooks.js';
 import type { UsageTotals } from '../llm/types.js';
 import type { Logger, Plugin } from '../plugin.js';
-import { createTemplateRenderer } from '../templates.js';
-import { applyPlugins, resolvePlugins } from './host.js';
+import { startPlugins } from './host.js';
 import { withRunDirLock } from './run-dir.js';
 import { llmSettings } from './runner.js';
-import type { PluginReports } from '../context.js';
 
 export interface EvaluationRunOptions {
   /** `model` (the target), `out`, `limit` (first N items), `concurrency` (samples in flight), `cache`, `llm`, `templates`, `plugins` (an executor for the task's language among them). */
@@ -105,14 +101,9 @@ export async function runEvaluation(options: EvaluationRunOptions): Promise<Eval
     const started = performance.now();
     const identity: EvaluationIdentity = { benchmark: task.name, file: task.file, model, temperature: options.temperature, maxTokens: options.maxTokens ?? null };
     checkIdentity(outDir, identity);
-    const hooks = createHooks();
-    const meter = new UsageMeter();
     const controller = new AbortController();
     options.signal?.addEventListener('abort', () => controller.abort(options.signal?.reason), { once: true });
-    const llm = createLlmFactory({ hooks, settings: llmSettings(config, outDir), baseUrl: config.baseUrl, defaultModel: model, dryRun: false, meter, signal: controller.signal });
-    const templates = createTemplateRenderer(config.templates);
-    const reports: PluginReports = new Map();
-    await applyPlugins({ hooks, llm, templates, log, run: { dir: outDir, dryRun: false, config }, reports }, await resolvePlugins(config.plugins, options.builtins, options.implicit));
+    const { hooks, llm, meter, reports, templates } = await startPlugins({ config, dir: outDir, builtins: options.builtins, implicit: options.implicit, log, settings: llmSettings(config, outDir), defaultModel: model, signal: controller.signal });
     if (!executableLanguages(hooks).includes(task.language)) {
       throw new ConfigError(`no executor runs ${task.language} code, so no completion could be tested`, {
         code: 'EXECUTOR_MISSING',

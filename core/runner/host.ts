@@ -2,8 +2,13 @@ import { pathToFileURL } from 'node:url';
 import { closest } from 'fastest-levenshtein';
 import { configErrorFromZod } from '../config/issues.js';
 import { ConfigError } from '../errors.js';
-import { createPluginContext, type ContextParts } from '../context.js';
-import { PLUGIN_API_VERSION, type Logger, type Plugin } from '../plugin.js';
+import { createPluginContext, type ContextParts, type PluginReports } from '../context.js';
+import type { ResolvedConfig } from '../config/schema.js';
+import { createHooks, type Hooks } from '../hooks.js';
+import { createLlmFactory, type LlmFactory, type LlmFactoryOptions } from '../llm/factory.js';
+import { UsageMeter } from '../llm/usage.js';
+import { createTemplateRenderer } from '../templates.js';
+import { PLUGIN_API_VERSION, type Logger, type Plugin, type TemplateRenderer } from '../plugin.js';
 
 /** A plugin with its validated options, ready to apply. */
 export interface PluginEntry {
@@ -112,4 +117,37 @@ export function stderrLogger(quiet = false): Logger {
       if (process.env.INSTRUCTSMITH_DEBUG) process.stderr.write(`debug: ${m}\n`);
     },
   };
+}
+
+/** What {@link startPlugins} needs besides the config: the directory plugins work in, and the LLM factory's options. */
+export interface StartPluginsOptions {
+  config: ResolvedConfig;
+  /** `ctx.run.dir`. */
+  dir: string;
+  builtins: readonly Plugin[];
+  implicit?: readonly Plugin[];
+  log: Logger;
+  /** The LLM middleware settings (`llmSettings(config, dir)` for a run). */
+  settings: LlmFactoryOptions['settings'];
+  /** Default: `config.model`. */
+  defaultModel?: string;
+  signal?: AbortSignal;
+  batchStateFile?: string;
+  cache?: LlmFactoryOptions['cache'];
+}
+
+/**
+ * One process's plugin host for a configuration: fresh hooks, a usage meter, the LLM factory, and
+ * the config's plugins resolved and applied (with `ctx.report` collected in `reports`). What a run,
+ * `instructsmith select`, `instructsmith evaluate` and a queue worker each start with.
+ * @throws ConfigError as resolvePlugins and applyPlugins do
+ */
+export async function startPlugins(o: StartPluginsOptions): Promise<{ hooks: Hooks; llm: LlmFactory; meter: UsageMeter; reports: PluginReports; templates: TemplateRenderer }> {
+  const hooks = createHooks();
+  const meter = new UsageMeter();
+  const llm = createLlmFactory({ hooks, settings: o.settings, baseUrl: o.config.baseUrl, defaultModel: o.defaultModel ?? o.config.model, dryRun: false, meter, signal: o.signal, batchStateFile: o.batchStateFile, cache: o.cache });
+  const reports: PluginReports = new Map();
+  const templates = createTemplateRenderer(o.config.templates);
+  await applyPlugins({ hooks, llm, templates, log: o.log, run: { dir: o.dir, dryRun: false, config: o.config }, reports }, await resolvePlugins(o.config.plugins, o.builtins, o.implicit));
+  return { hooks, llm, meter, reports, templates };
 }

@@ -3,20 +3,17 @@ import { join, resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/schema.js';
 import { ConfigError, InputError, redactConfigSecrets, redactSecrets } from '../errors.js';
 import type { ChatTokenizer } from '../export/chat-tokenizer.js';
-import { createHooks, handledLanguages, type DerivedSeedQuery, type ExportContext, type Hooks } from '../hooks.js';
-import { createLlmFactory } from '../llm/factory.js';
-import { UsageMeter } from '../llm/usage.js';
+import { handledLanguages, type DerivedSeedQuery, type ExportContext, type Hooks } from '../hooks.js';
 import { runCost, type RunCost } from '../llm/cost.js';
 import type { LlmSettings, UsageTotals } from '../llm/types.js';
 import type { Logger, Plugin } from '../plugin.js';
 import { contentId, type SampleRecord, type Seed } from '../record.js';
-import { createTemplateRenderer } from '../templates.js';
 import { createVerifier } from '../verify/gate.js';
 import { releasePrepared } from '../export/prepare.js';
 import { SelectionLedger, selectSeeds } from '../selection.js';
-import { reportsJson, type PluginReports } from '../context.js';
+import { reportsJson } from '../context.js';
 import { Funnel, type FunnelCounts } from './funnel.js';
-import { applyPlugins, resolvePlugins } from './host.js';
+import { startPlugins } from './host.js';
 import { mapOrdered } from './ordered.js';
 import { filterRecord, processSeed, type PipelineDeps } from './pipeline.js';
 import { checkStartup, isResume, openRunData, readPreviousRun, withRunDirLock } from './run-dir.js';
@@ -110,12 +107,8 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
   const resumed = isResume(checkpoint);
 
   const started = Date.now();
-  const hooks = createHooks();
-  const meter = new UsageMeter();
   const controller = new AbortController();
-  const llm = createLlmFactory({ hooks, settings: llmSettings(config, runDir), baseUrl: config.baseUrl, defaultModel: config.model, dryRun: false, meter, signal: controller.signal, batchStateFile: join(runDir, 'state', 'batches.jsonl') });
-  const reports: PluginReports = new Map();
-  await applyPlugins({ hooks, llm, templates: createTemplateRenderer(config.templates), log, run: { dir: runDir, dryRun: false, config }, reports }, await resolvePlugins(config.plugins, options.builtins, options.implicit));
+  const { hooks, llm, meter, reports } = await startPlugins({ config, dir: runDir, builtins: options.builtins, implicit: options.implicit, log, settings: llmSettings(config, runDir), signal: controller.signal, batchStateFile: join(runDir, 'state', 'batches.jsonl') });
   if (!hooks.synthesize.isUsed()) {
     throw new ConfigError('no strategy plugin is configured, so no instruction could be written from any seed', {
       code: 'CONFIG_NO_STRATEGY',

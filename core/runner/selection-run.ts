@@ -2,16 +2,12 @@ import { closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } 
 import { join, resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/schema.js';
 import { ConfigError, redactConfigSecrets } from '../errors.js';
-import { createHooks } from '../hooks.js';
-import { createLlmFactory } from '../llm/factory.js';
-import { UsageMeter } from '../llm/usage.js';
 import type { UsageTotals } from '../llm/types.js';
 import type { Logger, Plugin } from '../plugin.js';
 import type { Seed } from '../record.js';
 import { SelectionLedger, type SelectionSummary } from '../selection.js';
-import { createTemplateRenderer } from '../templates.js';
-import { applyPlugins, resolvePlugins } from './host.js';
-import { reportsJson, type PluginReports } from '../context.js';
+import { startPlugins } from './host.js';
+import { reportsJson } from '../context.js';
 import { withRunDirLock } from './run-dir.js';
 import { Funnel } from './funnel.js';
 import { llmSettings, openSelected } from './runner.js';
@@ -59,13 +55,9 @@ export async function runSelection(options: SelectionRunOptions): Promise<Select
   const pool = config.seeds;
   mkdirSync(outDir, { recursive: true });
   return withRunDirLock(outDir, async () => {
-    const hooks = createHooks();
-    const meter = new UsageMeter();
     const controller = new AbortController();
     options.signal?.addEventListener('abort', () => controller.abort(options.signal?.reason), { once: true });
-    const llm = createLlmFactory({ hooks, settings: llmSettings(config, outDir), baseUrl: config.baseUrl, defaultModel: config.model, dryRun: false, meter, signal: controller.signal });
-    const reports: PluginReports = new Map();
-    await applyPlugins({ hooks, llm, templates: createTemplateRenderer(config.templates), log, run: { dir: outDir, dryRun: false, config }, reports }, await resolvePlugins(config.plugins, options.builtins, options.implicit));
+    const { hooks, meter, reports } = await startPlugins({ config, dir: outDir, builtins: options.builtins, implicit: options.implicit, log, settings: llmSettings(config, outDir), signal: controller.signal });
     if (!hooks.select.isUsed()) {
       throw new ConfigError('no selector plugin is configured, so nothing would be selected', {
         code: 'CONFIG_NO_SELECTOR',
