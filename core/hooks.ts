@@ -88,12 +88,30 @@ export interface DerivedSeedQuery {
   /** 1 after the first pass over the `--seeds` input, 2 after the first derived pass, ... */
   phase: number;
   runDir: string;
-  /** Kept samples so far, in order. */
-  kept(): AsyncIterable<SampleRecord>;
-  /** Rejected samples so far, in order. */
-  rejected(): AsyncIterable<SampleRecord>;
+  /**
+   * Kept samples so far, in order. `from`: a `marks.kept` an earlier pass's query gave, to read only
+   * the samples kept since (a strategy that keeps running totals need not re-read the population).
+   */
+  kept(from?: number): AsyncIterable<SampleRecord>;
+  /** Rejected samples so far, in order; `from` as for `kept`, with `marks.rejected`. */
+  rejected(from?: number): AsyncIterable<SampleRecord>;
+  /**
+   * Kept samples with their position, `from` as for `kept`: for an index of positions into the
+   * population instead of the records in memory (sample parents, then `readKept` them).
+   */
+  keptEntries(from?: number): AsyncIterable<RecordEntry>;
+  /** The kept samples at `positions` (from `keptEntries`), in the order asked. Throws when a position names no sample. */
+  readKept(positions: readonly number[]): Promise<SampleRecord[]>;
+  /** Where this query's view of the kept and rejected samples ends: opaque positions (byte offsets in a run directory) for `from`. */
+  marks: { kept: number; rejected: number };
   /** Records made so far: kept plus rejected. */
   counts: { kept: number; rejected: number };
+}
+
+/** A kept sample and its position (opaque: a byte offset in samples.jsonl) for {@link DerivedSeedQuery.readKept}. */
+export interface RecordEntry {
+  record: SampleRecord;
+  position: number;
 }
 
 /** What `runEnd` receives. */

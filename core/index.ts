@@ -10,7 +10,7 @@ export { z } from 'zod';
 export { definePlugin, PLUGIN_API_VERSION } from './plugin.js';
 export type { Plugin, PluginContext, PluginLlmClient, PluginCommand, CommandIo, TemplateRenderer, Logger, RunInfo } from './plugin.js';
 export type { PluginHooks, BoundHook, BoundHookMap, TapOptions } from './context-hooks.js';
-export type { StageContext, FilterContext, SelectContext, SeedQuery, CodeSample, ExportContext, TrainContext, DerivedSeedQuery, RunSummary, JudgeSubject } from './hooks.js';
+export type { StageContext, FilterContext, SelectContext, SeedQuery, CodeSample, ExportContext, TrainContext, DerivedSeedQuery, RecordEntry, RunSummary, JudgeSubject } from './hooks.js';
 export type { SelectionDrop, SelectionSummary, SelectorCount } from './selection.js';
 
 // --- records

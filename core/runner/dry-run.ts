@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
-import { createHooks, type DerivedSeedQuery, type Hooks } from '../hooks.js';
+import { createHooks, type Hooks } from '../hooks.js';
 import type { DryRunEstimate, DryRunRequest } from '../llm/dry-run.js';
 import { createLlmFactory } from '../llm/factory.js';
 import { UsageMeter } from '../llm/usage.js';
@@ -11,6 +11,7 @@ import type { Logger, Plugin } from '../plugin.js';
 import { dropRecord, type SampleRecord, type Seed } from '../record.js';
 import { createTemplateRenderer } from '../templates.js';
 import { ALL_PASS, choosePassRates, measuredReplyTokens, PassQuota, RATE_STAGES, type PassRates, type PassRateSource, type RateStage } from './dry-run-rates.js';
+import { memoryDerivedQuery } from './derived-query.js';
 import { Funnel, type StageCount } from './funnel.js';
 import { applyPlugins, resolvePlugins } from './host.js';
 import { processSeed } from './pipeline.js';
@@ -159,7 +160,7 @@ async function simulate(options: DryRunOptions, rates: PassRates, replyTokens?: 
   const scratch = mkdtempSync(join(tmpdir(), 'instructsmith-dry-run-'));
   try {
     for (let phase = 1; ; phase++) {
-      const query: DerivedSeedQuery = { phase, runDir: scratch, kept: () => iterate([...kept]), rejected: () => iterate([...rejected]), counts: { kept: kept.length, rejected: rejected.length } };
+      const query = memoryDerivedQuery(phase, scratch, kept, rejected);
       const source = await hooks.derivedSeeds.promise(query);
       if (!source) break;
       for await (const seed of source) {
@@ -213,10 +214,6 @@ function project(e: DryRunEstimate, scale: number): DryRunProjection {
     completionTokensMax: Math.round(e.completionTokensMax * scale),
     byPlugin: Object.fromEntries(Object.entries(e.byPlugin).map(([p, v]) => [p, Math.round(v.calls * scale)])),
   };
-}
-
-async function* iterate<T>(items: readonly T[]): AsyncGenerator<T> {
-  yield* items;
 }
 
 function round(n: number): number {

@@ -17,6 +17,7 @@ import { startPlugins } from './host.js';
 import { mapOrdered } from './ordered.js';
 import { filterRecord, processSeed, type PipelineDeps } from './pipeline.js';
 import { checkStartup, isResume, openRunData, readPreviousRun, withRunDirLock } from './run-dir.js';
+import { fileDerivedQuery } from './derived-query.js';
 import { readRecords, RunStore, type Checkpoint, type FilePosition } from './store.js';
 import type { SeedProcessor, SeedProcessorFactory } from './seed-processor.js';
 import { UsageTally } from './usage-tally.js';
@@ -283,14 +284,7 @@ async function* limitAndSkip(source: AsyncIterable<Seed>, limit: number | undefi
 }
 
 function derivedQuery(phase: number, runDir: string, store: RunStore, phaseEnds: FilePosition[]): DerivedSeedQuery {
-  const end = phaseEnds[phase - 1]!;
-  return {
-    phase,
-    runDir,
-    kept: () => readRecords(store.path('samples'), end.keptBytes),
-    rejected: () => readRecords(store.path('rejected'), end.rejectedBytes),
-    counts: { kept: end.kept, rejected: end.rejected },
-  };
+  return fileDerivedQuery(phase, runDir, { samples: store.path('samples'), rejected: store.path('rejected') }, phaseEnds[phase - 1]!);
 }
 
 /** Fire the export hook over the finished run, then the train hook; returns the files written (relative to the export folder). */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../errors.js';
 import type { SampleRecord } from '../record.js';
-import { RunStore, type FilePosition } from './store.js';
+import { readRecordEntries, readRecordsAt, RunStore, type FilePosition, type RecordEntry } from './store.js';
 
 function record(i: number, dropped = false): SampleRecord {
   return {
@@ -115,5 +115,34 @@ describe('RunStore', () => {
     expect(new RunStore(dir).open(old).tail).toEqual({ samples: 0, rejected: 0 });
     const midLine = { ...old, keptBytes: old.keptBytes - 3 };
     expect(refused(midLine).message).toMatch(/samples\.jsonl:4: the checkpointed part ends inside line 4/);
+  });
+});
+
+describe('readRecordEntries / readRecordsAt', () => {
+  it('give each line its byte offset (multi-byte text, a line longer than one read), read back by offset in any order', async () => {
+    const file = join(dir, 'samples.jsonl');
+    const records = [record(1), { ...record(2), messages: [{ role: 'user' as const, content: 'ü€😀 '.repeat(3000) }] }, record(3), record(4)];
+    writeFileSync(file, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const entries: RecordEntry[] = [];
+    for await (const e of readRecordEntries(file)) entries.push(e);
+    expect(entries.map((e) => e.record.id)).toEqual(['r1', 'r2', 'r3', 'r4']);
+    const bytes = readFileSync(file);
+    for (const e of entries) expect(e.position === 0 || bytes[e.position - 1] === 10).toBe(true);
+    expect(readRecordsAt(file, [entries[3]!.position, entries[1]!.position, entries[0]!.position]).map((r) => r.id)).toEqual(['r4', 'r2', 'r1']);
+    expect(readRecordsAt(file, [entries[1]!.position])[0]).toEqual(records[1]);
+    // From a later start and up to an end: only the records in between.
+    const tail: string[] = [];
+    for await (const e of readRecordEntries(file, entries[1]!.position, entries[3]!.position)) tail.push(e.record.id);
+    expect(tail).toEqual(['r2', 'r3']);
+    expect(() => readRecordsAt(file, [entries[1]!.position + 3])).toThrow(/no record starts at byte/);
+  });
+
+  it('name the file and line of a damaged line', async () => {
+    const file = join(dir, 'samples.jsonl');
+    writeFileSync(file, `${JSON.stringify(record(1))}\n{"id": broken\n`);
+    const read = async () => {
+      for await (const _ of readRecordEntries(file)) void _;
+    };
+    await expect(read()).rejects.toThrow(`${file}:2: not valid JSON`);
   });
 });

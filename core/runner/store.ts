@@ -1,7 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { InputError } from '../errors.js';
 import type { SampleRecord } from '../record.js';
 
@@ -267,21 +266,91 @@ export function writeAtomic(file: string, content: string): void {
  * @throws InputError naming the file and line for a line that is not JSON
  */
 export async function* readRecords(file: string, maxBytes?: number): AsyncGenerator<SampleRecord> {
-  if (!existsSync(file)) return;
-  if (maxBytes === 0) return;
-  const stream = createReadStream(file, maxBytes === undefined ? {} : { start: 0, end: maxBytes - 1 });
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  let n = 0;
-  for await (const line of lines) {
-    n += 1;
-    if (!line.trim()) continue;
+  for await (const entry of readRecordEntries(file, 0, maxBytes)) yield entry.record;
+}
+
+/** A record read from a JSONL file with the byte offset its line starts at. */
+export interface RecordEntry {
+  record: SampleRecord;
+  /** Byte offset of the record's line in the file. */
+  position: number;
+}
+
+const CORRUPT_HINT =
+  'runs write whole lines and a rerun verifies the checkpointed part, so this line was damaged from outside (another process writing to the directory, an edit, a partial copy); rerun into another --out rather than editing the file';
+
+/**
+ * Stream the records of a JSONL file between byte offsets `start` (a line start) and `end`
+ * (exclusive; default: the file's end), each with the offset of its line, for readers that index
+ * a file rather than hold it (strategy:genetic's population).
+ * @throws InputError naming the file and line (or, from a `start` past 0, the byte offset) of a line that is not JSON
+ */
+export async function* readRecordEntries(file: string, start = 0, end?: number): AsyncGenerator<RecordEntry> {
+  if (!existsSync(file) || (end !== undefined && end <= start)) return;
+  const stream = createReadStream(file, { start, ...(end === undefined ? {} : { end: end - 1 }) });
+  let carry: Buffer = Buffer.alloc(0);
+  let offset = start; // file offset of carry[0]
+  let line = 0;
+  const parse = (buf: Buffer, at: number): RecordEntry | undefined => {
+    line += 1;
+    const text = buf.toString('utf8');
+    if (!text.trim()) return undefined;
     try {
-      yield JSON.parse(line) as SampleRecord;
+      return { record: JSON.parse(text) as SampleRecord, position: at };
     } catch (err) {
-      throw new InputError(file, n, `not valid JSON: ${(err as Error).message}`, {
-        code: 'RUN_DIR_CORRUPT',
-        hint: 'runs write whole lines and a rerun verifies the checkpointed part, so this line was damaged from outside (another process writing to the directory, an edit, a partial copy); rerun into another --out rather than editing the file',
-      });
+      const where = start === 0 ? line : undefined;
+      throw new InputError(file, where, `${where ? '' : `line at byte ${at}: `}not valid JSON: ${(err as Error).message}`, { code: 'RUN_DIR_CORRUPT', hint: CORRUPT_HINT });
     }
+  };
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+    let from = 0;
+    for (let nl = buf.indexOf(10, from); nl !== -1; nl = buf.indexOf(10, from)) {
+      const entry = parse(buf.subarray(from, nl), offset + from);
+      if (entry) yield entry;
+      from = nl + 1;
+    }
+    carry = Buffer.from(buf.subarray(from));
+    offset += from;
+  }
+  if (carry.length) {
+    const entry = parse(carry, offset);
+    if (entry) yield entry;
+  }
+}
+
+/**
+ * Read the records whose lines start at `positions` (offsets from {@link readRecordEntries}), in
+ * the order asked. One read per record (a line is read in 16 KiB steps until its newline).
+ * @throws InputError when a position does not start a JSON line of `file`
+ */
+export function readRecordsAt(file: string, positions: readonly number[]): SampleRecord[] {
+  if (positions.length === 0) return [];
+  const fd = openSync(file, 'r');
+  try {
+    return positions.map((at) => {
+      let buf = Buffer.alloc(16 * 1024);
+      let got = 0;
+      for (;;) {
+        const n = readSync(fd, buf, got, buf.length - got, at + got);
+        const nl = buf.subarray(got, got + n).indexOf(10);
+        got += n;
+        if (nl !== -1 || n === 0) {
+          const text = buf.toString('utf8', 0, nl === -1 ? got : got - n + nl);
+          try {
+            return JSON.parse(text) as SampleRecord;
+          } catch (err) {
+            throw new InputError(file, undefined, `no record starts at byte ${at}: ${(err as Error).message}`, { code: 'RUN_DIR_CORRUPT', hint: CORRUPT_HINT });
+          }
+        }
+        if (got === buf.length) {
+          const bigger = Buffer.alloc(buf.length * 2);
+          buf.copy(bigger);
+          buf = bigger;
+        }
+      }
+    });
+  } finally {
+    closeSync(fd);
   }
 }

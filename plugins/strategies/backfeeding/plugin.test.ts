@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRecord, type DerivedSeedQuery, type Dropped, type SampleRecord, type Seed } from '../../../core/index.js';
-import { createHarness, MockModel, type MockRequest } from '../../../core/testing/index.js';
+import { createHarness, derivedSeedQuery, MockModel, type MockRequest } from '../../../core/testing/index.js';
 import plugin, { backfeedingOptions } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'backfeeding-plugin-'));
@@ -49,13 +49,7 @@ function drop(r: SampleRecord, dropped: Dropped): SampleRecord {
 }
 
 function query(runDir: string, kept: SampleRecord[], rejected: SampleRecord[], phase = 1): DerivedSeedQuery {
-  return {
-    phase,
-    runDir,
-    kept: async function* () { yield* kept; },
-    rejected: async function* () { yield* rejected; },
-    counts: { kept: kept.length, rejected: rejected.length },
-  };
+  return derivedSeedQuery(phase, runDir, kept, rejected);
 }
 
 async function collect(it: AsyncIterable<Seed> | undefined): Promise<Seed[]> {

@@ -1,5 +1,5 @@
 import type { SampleRecord } from '../../../core/index.js';
-import { geneticDetails } from './population.js';
+import { geneticDetails } from './details.js';
 
 /** One row of `genetic/generations.json`: what one colony did in one generation. */
 export interface GenerationRow {
@@ -29,25 +29,20 @@ export interface GenerationRow {
 type Counts = Omit<GenerationRow, 'generation' | 'colony' | 'population'>;
 
 /**
- * Build the per-generation, per-colony table from what the run wrote (kept then rejected records),
- * so it is the same after a resume as after an uninterrupted run. Rows are sorted by generation,
- * then colony (seed population first).
+ * The per-generation, per-colony table, counted one record at a time as the run writes them, so a
+ * generation costs what it added, not the population so far. Rows are sorted by generation, then
+ * colony (seed population first).
  */
-export async function generationTable(kept: AsyncIterable<SampleRecord>, rejected: AsyncIterable<SampleRecord>, strategy: string): Promise<GenerationRow[]> {
-  const rows = new Map<string, { generation: number; colony: number | null; counts: Counts }>();
-  const row = (generation: number, colony: number | null) => {
-    const key = `${generation}/${colony}`;
-    let r = rows.get(key);
-    if (!r) {
-      r = { generation, colony, counts: { made: 0, mutation: 0, crossover: 0, synthesisOut: 0, judgedOut: 0, verifiedOut: 0, duplicatesOut: 0, otherOut: 0, kept: 0 } };
-      rows.set(key, r);
-    }
-    return r.counts;
-  };
-  const count = (rec: SampleRecord) => {
-    const d = geneticDetails(rec, strategy);
+export class GenerationTally {
+  private readonly counts = new Map<string, { generation: number; colony: number | null; counts: Counts }>();
+
+  constructor(private readonly strategy: string) {}
+
+  /** Count one kept or rejected record; records of other strategies are ignored. */
+  add(rec: SampleRecord): void {
+    const d = geneticDetails(rec, this.strategy);
     if (!d) return;
-    const c = row(rec.lineage.generation, d.colony);
+    const c = this.row(rec.lineage.generation, d.colony);
     c.made += 1;
     if (d.operator === 'mutation') c.mutation += 1;
     if (d.operator === 'crossover') c.crossover += 1;
@@ -58,20 +53,39 @@ export async function generationTable(kept: AsyncIterable<SampleRecord>, rejecte
     else if (dropped.stage === 'verified') c.verifiedOut += 1;
     else if (dropped.stage === 'filtered') c.duplicatesOut += 1;
     else c.otherOut += 1;
-  };
-  for await (const r of kept) count(r);
-  for await (const r of rejected) count(r);
-  const sorted = [...rows.values()].sort((a, b) => a.generation - b.generation || (a.colony ?? -1) - (b.colony ?? -1));
-  const seedKept = sorted.filter((r) => r.colony === null).reduce((n, r) => n + r.counts.kept, 0);
-  const running = new Map<number, number>();
-  return sorted.map(({ generation, colony, counts }) => {
-    let population = seedKept;
-    if (colony !== null) {
-      population = (running.get(colony) ?? seedKept) + counts.kept;
-      running.set(colony, population);
+  }
+
+  rows(): GenerationRow[] {
+    const sorted = [...this.counts.values()].sort((a, b) => a.generation - b.generation || (a.colony ?? -1) - (b.colony ?? -1));
+    const seedKept = sorted.filter((r) => r.colony === null).reduce((n, r) => n + r.counts.kept, 0);
+    const running = new Map<number, number>();
+    return sorted.map(({ generation, colony, counts }) => {
+      let population = seedKept;
+      if (colony !== null) {
+        population = (running.get(colony) ?? seedKept) + counts.kept;
+        running.set(colony, population);
+      }
+      return { generation, colony, ...counts, population };
+    });
+  }
+
+  private row(generation: number, colony: number | null): Counts {
+    const key = `${generation}/${colony}`;
+    let r = this.counts.get(key);
+    if (!r) {
+      r = { generation, colony, counts: { made: 0, mutation: 0, crossover: 0, synthesisOut: 0, judgedOut: 0, verifiedOut: 0, duplicatesOut: 0, otherOut: 0, kept: 0 } };
+      this.counts.set(key, r);
     }
-    return { generation, colony, ...counts, population };
-  });
+    return r.counts;
+  }
+}
+
+/** The table of everything in `kept` then `rejected` (see {@link GenerationTally}). */
+export async function generationTable(kept: AsyncIterable<SampleRecord>, rejected: AsyncIterable<SampleRecord>, strategy: string): Promise<GenerationRow[]> {
+  const tally = new GenerationTally(strategy);
+  for await (const r of kept) tally.add(r);
+  for await (const r of rejected) tally.add(r);
+  return tally.rows();
 }
 
 /** The table as aligned text, for logs and the README. */

@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { contentId, createRecord, definePlugin, languageFromFence, structuredOutput, z, type DerivedSeedQuery, type PluginContext, type SampleRecord, type Seed } from '../../../core/index.js';
-import { formatGenerationTable, generationTable, type GenerationRow } from './generations.js';
+import { formatGenerationTable, type GenerationRow } from './generations.js';
 import { MUTATION_RULES, MUTATION_RULE_NAMES, colonyRng, planChildren, type ChildPlan, type MutationRule } from './operators.js';
-import { colonyQuotas, scanPopulation } from './population.js';
+import { colonyQuotas, PopulationIndex } from './population.js';
 
 export const NAME = 'strategy:genetic';
 /** Where the per-generation, per-colony table is written, relative to the run directory. */
@@ -27,7 +27,7 @@ export const geneticOptions = z
     generations: z.number().int().min(0).max(10_000).default(20),
     /** Children each colony makes per generation (fewer when its share of the run's `target` is nearly met). Our choice. */
     batchSize: z.number().int().min(1).max(100_000).default(64),
-    /** Parents sampled per colony and generation from its population (reservoir sample). Our choice. */
+    /** Parents sampled per colony and generation from its population (uniform, without replacement). Our choice. */
     poolSize: z.number().int().min(1).max(100_000).default(256),
     /** Chance that a child is made by crossover rather than mutation. Our choice. */
     crossoverProbability: z.number().min(0).max(1).default(0.5),
@@ -78,8 +78,9 @@ interface ChildSeedMeta {
  * - Seed pass (generation 0): each seed's `code` is an instruction (seed:jsonl `fields.code`, or an
  *   earlier run's samples.jsonl through seed:samples); it is answered and gated like any sample; the
  *   kept ones are the seed population.
- * - Each later pass is one generation (`hooks.derivedSeeds`): per colony, parents are reservoir-sampled
- *   from the kept records (never all in memory), one operator per child is drawn from the colony's
+ * - Each later pass is one generation (`hooks.derivedSeeds`): per colony, parents are sampled uniformly
+ *   from the kept records through an index of their positions (never all in memory; each generation
+ *   reads only what the previous one wrote, see PopulationIndex), one operator per child is drawn from the colony's
  *   seeded stream for that generation, and the child seeds are yielded round-robin over colonies (so
  *   colonies run concurrently and merge in a fixed order; dedup is the `filter` hook's job, in seed order).
  * - Stops after `generations`, or when the run's `target` (`--target N`) kept samples are reached (no colony overshoots its share).
@@ -101,7 +102,8 @@ export default definePlugin({
 
     // The run's `target` (`--target N`): kept samples, seed population included; each colony makes its share. Unset: only `generations` stops.
     const target = runTarget(ctx);
-    ctx.hooks.derivedSeeds.tapPromise(async (query) => nextGeneration(ctx, { ...options, target }, query));
+    const population = new PopulationIndex(NAME, options.colonies);
+    ctx.hooks.derivedSeeds.tapPromise(async (query) => nextGeneration(ctx, { ...options, target }, query, population));
 
     ctx.hooks.synthesize.tapPromise(async (records, seed) => {
       if (seed.kind !== 'derived') return [...records, seedRecord(seed)];
@@ -204,9 +206,11 @@ function lastLine(s: string): string {
  * One generation: read the population written so far, write the table, and return the child seeds,
  * or undefined when `generations` or `target` is reached (or no colony has parents).
  */
-async function nextGeneration(ctx: PluginContext, options: GeneticOptions & { target: number | undefined }, query: DerivedSeedQuery): Promise<AsyncIterable<Seed> | undefined> {
+async function nextGeneration(ctx: PluginContext, options: GeneticOptions & { target: number | undefined }, query: DerivedSeedQuery, population: PopulationIndex): Promise<AsyncIterable<Seed> | undefined> {
   const generation = query.phase; // the seed pass is phase 1 = generation 0
-  const rows = await writeTable(query);
+  await population.update(query);
+  const rows = population.rows();
+  writeTable(query.runDir, rows);
   ctx.report({ generations: rows });
   const end = (why: string) => {
     ctx.log.info(`${why}; per generation and colony (${GENERATIONS_FILE}):\n${formatGenerationTable(rows)}`);
@@ -214,15 +218,16 @@ async function nextGeneration(ctx: PluginContext, options: GeneticOptions & { ta
   };
   if (generation > options.generations) return end(`${options.generations} generations done`);
   if (options.target !== undefined && query.counts.kept >= options.target) return end(`target reached: ${query.counts.kept} kept samples (target ${options.target}) after generation ${generation - 1}`);
-  const scan = await scanPopulation(query.kept(), NAME, { colonies: options.colonies, poolSize: options.poolSize, seed: options.seed, generation });
-  const quotas = options.target === undefined ? undefined : colonyQuotas(options.target, scan.seedKept, options.colonies);
-  const plans = scan.pools.map((pool, c) => {
-    const want = quotas ? Math.min(options.batchSize, Math.max(0, quotas[c]! - scan.keptByColony[c]!)) : options.batchSize;
+  const pools = await population.pools(query, { poolSize: options.poolSize, seed: options.seed, generation });
+  const keptByColony = population.keptByColony;
+  const quotas = options.target === undefined ? undefined : colonyQuotas(options.target, population.seedKept, options.colonies);
+  const plans = pools.map((pool, c) => {
+    const want = quotas ? Math.min(options.batchSize, Math.max(0, quotas[c]! - keptByColony[c]!)) : options.batchSize;
     if (pool.length === 0) return [];
     return planChildren(pool, want, colonyRng(options.seed, c, generation, 'operators'), options);
   });
   const total = plans.reduce((n, p) => n + p.length, 0);
-  if (total === 0) return end(scan.seedKept === 0 ? 'no seed instruction was kept: nothing to evolve from' : `no colony has children left to make after generation ${generation - 1}`);
+  if (total === 0) return end(population.seedKept === 0 ? 'no seed instruction was kept: nothing to evolve from' : `no colony has children left to make after generation ${generation - 1}`);
   ctx.log.info(`generation ${generation}: ${total} children over ${options.colonies} colonies (${plans.map((p) => p.length).join('/')})`);
   return (async function* () {
     const longest = Math.max(...plans.map((p) => p.length));
@@ -253,10 +258,8 @@ function runTarget(ctx: PluginContext): number | undefined {
   return typeof t === 'number' ? t : undefined;
 }
 
-/** Rewrite genetic/generations.json from the run's files; returns its rows. */
-async function writeTable(query: DerivedSeedQuery): Promise<GenerationRow[]> {
-  const rows = await generationTable(query.kept(), query.rejected(), NAME);
-  mkdirSync(join(query.runDir, 'genetic'), { recursive: true });
-  writeFileSync(join(query.runDir, GENERATIONS_FILE), `${JSON.stringify({ strategy: NAME, rows }, null, 2)}\n`);
-  return rows;
+/** Rewrite genetic/generations.json (the table counted from the run's files). */
+function writeTable(runDir: string, rows: readonly GenerationRow[]): void {
+  mkdirSync(join(runDir, 'genetic'), { recursive: true });
+  writeFileSync(join(runDir, GENERATIONS_FILE), `${JSON.stringify({ strategy: NAME, rows }, null, 2)}\n`);
 }

@@ -1,72 +1,99 @@
-import type { SampleRecord } from '../../../core/index.js';
+import type { DerivedSeedQuery, Rng } from '../../../core/index.js';
+import { geneticDetails, instructionOf } from './details.js';
+import { GenerationTally, type GenerationRow } from './generations.js';
 import { colonyRng, type Parent } from './operators.js';
 
-/** The lineage details strategy:genetic writes on every record (`lineage.details`). */
-export interface GeneticDetails {
-  /** The colony that made the record; null for the seed population every colony starts from. */
-  colony: number | null;
-  operator: 'seed' | 'mutation' | 'crossover';
-  /** The mutation rule, for `operator: mutation`. */
-  rule?: string;
-}
-
-/** The genetic lineage of a record, or undefined when another strategy made it. */
-export function geneticDetails(record: SampleRecord, strategy: string): GeneticDetails | undefined {
-  if (record.lineage.strategy !== strategy) return undefined;
-  const d = record.lineage.details as Partial<GeneticDetails> | undefined;
-  return { colony: typeof d?.colony === 'number' ? d.colony : null, operator: d?.operator ?? 'seed', ...(d?.rule ? { rule: d.rule } : {}) };
-}
-
-/** The last user turn: the instruction a record answers. */
-export function instructionOf(record: SampleRecord): string | undefined {
-  return record.messages.filter((m) => m.role === 'user').at(-1)?.content;
-}
-
-/** What one pass over the kept records learns about each colony. */
-export interface PopulationScan {
-  /** Kept records of the seed population (generation 0). */
-  seedKept: number;
-  /** Kept evolved records per colony (index = colony). */
-  keptByColony: number[];
-  /** Per colony, a uniform sample of at most `poolSize` parents from the seed population plus that colony's records. */
-  pools: Parent[][];
-}
-
 /**
- * Stream the kept records once and draw, per colony, a uniform reservoir sample (Algorithm R) of
- * at most `poolSize` parents from what that colony may breed from: the seed population and its own
- * records (colonies evolve independently, arXiv 2407.21077 Figure 1). Memory: `colonies × poolSize`
- * instructions, whatever the population size. Deterministic: the kept file's order and the colony's
- * seeded stream for this generation fix the sample, so a resumed run draws the same parents.
+ * strategy:genetic's view of the population between generations: per colony, the positions of the
+ * kept records it may breed from (the seed population and its own records: colonies evolve
+ * independently, arXiv 2407.21077 Figure 1), never the records themselves, and the per-generation
+ * table. Each `update` reads only what was written since the last one (the query's marks), so a
+ * generation costs what it added rather than the whole population. Memory: one number per kept
+ * record plus the sampled parents. A fresh index (a resumed run) reads everything once and ends up
+ * in the same state, since the files are the same.
  */
-export async function scanPopulation(kept: AsyncIterable<SampleRecord>, strategy: string, opts: { colonies: number; poolSize: number; seed: number; generation: number }): Promise<PopulationScan> {
-  const rngs = Array.from({ length: opts.colonies }, (_, c) => colonyRng(opts.seed, c, opts.generation, 'reservoir'));
-  const pools: Parent[][] = Array.from({ length: opts.colonies }, () => []);
-  const seen = new Array<number>(opts.colonies).fill(0);
-  const keptByColony = new Array<number>(opts.colonies).fill(0);
-  let seedKept = 0;
-  const offer = (c: number, p: Parent) => {
-    seen[c]! += 1;
-    if (pools[c]!.length < opts.poolSize) pools[c]!.push(p);
-    else {
-      const j = Math.floor(rngs[c]!() * seen[c]!);
-      if (j < opts.poolSize) pools[c]![j] = p;
-    }
-  };
-  for await (const r of kept) {
-    const d = geneticDetails(r, strategy);
-    const instruction = instructionOf(r);
-    if (!d || !instruction) continue;
-    const parent = { id: r.id, instruction, language: r.language };
-    if (d.colony === null) {
-      seedKept += 1;
-      for (let c = 0; c < opts.colonies; c++) offer(c, parent);
-    } else if (d.colony < opts.colonies) {
-      keptByColony[d.colony]! += 1;
-      offer(d.colony, parent);
-    }
+export class PopulationIndex {
+  private seedPositions: number[] = [];
+  private colonyPositions: number[][] = [];
+  private marks = { kept: 0, rejected: 0 };
+  private runDir: string | undefined;
+  private tally: GenerationTally;
+
+  constructor(
+    private readonly strategy: string,
+    private readonly colonies: number,
+  ) {
+    this.tally = new GenerationTally(strategy);
+    this.reset(undefined);
   }
-  return { seedKept, keptByColony, pools };
+
+  /** Read the kept and rejected records written since the last update. */
+  async update(query: DerivedSeedQuery): Promise<void> {
+    // Another run directory, or files shorter than what was read: start over rather than mix two populations.
+    if (query.runDir !== this.runDir || query.marks.kept < this.marks.kept || query.marks.rejected < this.marks.rejected) this.reset(query.runDir);
+    for await (const { record, position } of query.keptEntries(this.marks.kept)) {
+      this.tally.add(record);
+      const d = geneticDetails(record, this.strategy);
+      if (!d || !instructionOf(record)) continue;
+      if (d.colony === null) this.seedPositions.push(position);
+      else if (d.colony < this.colonies) this.colonyPositions[d.colony]!.push(position);
+    }
+    for await (const r of query.rejected(this.marks.rejected)) this.tally.add(r);
+    this.marks = { ...query.marks };
+  }
+
+  /** Kept records of the seed population (generation 0) that carry an instruction. */
+  get seedKept(): number {
+    return this.seedPositions.length;
+  }
+
+  /** Kept evolved records per colony (index = colony). */
+  get keptByColony(): number[] {
+    return this.colonyPositions.map((p) => p.length);
+  }
+
+  /** The per-generation, per-colony table of everything read so far. */
+  rows(): GenerationRow[] {
+    return this.tally.rows();
+  }
+
+  /**
+   * Per colony, a uniform sample without replacement of at most `poolSize` parents from the seed
+   * population plus that colony's records (Floyd's algorithm, Bentley & Floyd, "A sample of
+   * brilliance", CACM 1987), drawn from the colony's seeded stream for this generation and read
+   * back by position, in file order. Deterministic: the same files and generation give the same
+   * parents, so a resumed run breeds from the parents an uninterrupted run would.
+   */
+  async pools(query: DerivedSeedQuery, opts: { poolSize: number; seed: number; generation: number }): Promise<Parent[][]> {
+    const out: Parent[][] = [];
+    for (let c = 0; c < this.colonies; c++) {
+      const own = this.colonyPositions[c]!;
+      const n = this.seedPositions.length + own.length;
+      const picks = sampleIndices(n, Math.min(opts.poolSize, n), colonyRng(opts.seed, c, opts.generation, 'parents'));
+      const positions = picks.map((i) => (i < this.seedPositions.length ? this.seedPositions[i]! : own[i - this.seedPositions.length]!));
+      const records = await query.readKept(positions);
+      out.push(records.map((r) => ({ id: r.id, instruction: instructionOf(r)!, language: r.language })));
+    }
+    return out;
+  }
+
+  private reset(runDir: string | undefined): void {
+    this.runDir = runDir;
+    this.seedPositions = [];
+    this.colonyPositions = Array.from({ length: this.colonies }, () => []);
+    this.marks = { kept: 0, rejected: 0 };
+    this.tally = new GenerationTally(this.strategy);
+  }
+}
+
+/** `k` distinct indices of `0..n-1`, uniformly (Floyd's algorithm), sorted ascending. */
+export function sampleIndices(n: number, k: number, rng: Rng): number[] {
+  const chosen = new Set<number>();
+  for (let j = n - k; j < n; j++) {
+    const t = Math.floor(rng() * (j + 1));
+    chosen.add(chosen.has(t) ? j : t);
+  }
+  return [...chosen].sort((a, b) => a - b);
 }
 
 /**

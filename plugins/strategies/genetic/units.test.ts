@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32, type SampleRecord } from '../../../core/index.js';
+import { derivedSeedQuery } from '../../../core/testing/index.js';
 import { generationTable } from './generations.js';
 import { colonyRng, planChildren, MUTATION_RULE_NAMES, type Parent } from './operators.js';
-import { colonyQuotas, scanPopulation } from './population.js';
+import { colonyQuotas, PopulationIndex, sampleIndices } from './population.js';
 
 const NAME = 'strategy:genetic';
 const opts = { crossoverProbability: 0.5, parentsPerCrossover: 3, rules: MUTATION_RULE_NAMES };
@@ -64,23 +65,61 @@ describe('planChildren', () => {
   });
 });
 
-describe('scanPopulation', () => {
-  it('samples each colony from the seed population and its own records only, at most poolSize, the same way twice', async () => {
-    const kept = [
-      ...Array.from({ length: 5 }, (_, i) => record(`seed${i}`, 0, null, 'seed')),
-      ...Array.from({ length: 300 }, (_, i) => record(`c0-${i}`, 1, 0, 'mutation')),
-      ...Array.from({ length: 40 }, (_, i) => record(`c1-${i}`, 1, 1, 'crossover')),
-    ];
-    const scan = await scanPopulation(iterate(kept), NAME, { colonies: 2, poolSize: 32, seed: 0, generation: 2 });
-    expect(scan.seedKept).toBe(5);
-    expect(scan.keptByColony).toEqual([300, 40]);
-    expect(scan.pools[0]).toHaveLength(32);
-    expect(scan.pools[0]!.every((p) => p.id.startsWith('seed') || p.id.startsWith('c0-'))).toBe(true);
-    expect(scan.pools[1]!.every((p) => p.id.startsWith('seed') || p.id.startsWith('c1-'))).toBe(true);
-    // A reservoir, not the first 32: later records get in.
-    expect(scan.pools[0]!.some((p) => Number(p.id.split('-')[1]) > 100)).toBe(true);
-    const again = await scanPopulation(iterate(kept), NAME, { colonies: 2, poolSize: 32, seed: 0, generation: 2 });
-    expect(again).toEqual(scan);
+describe('PopulationIndex', () => {
+  const kept = [
+    ...Array.from({ length: 5 }, (_, i) => record(`seed${i}`, 0, null, 'seed')),
+    ...Array.from({ length: 300 }, (_, i) => record(`c0-${i}`, 1, 0, 'mutation')),
+    ...Array.from({ length: 40 }, (_, i) => record(`c1-${i}`, 1, 1, 'crossover')),
+  ];
+  const opts = { poolSize: 32, seed: 0, generation: 2 };
+
+  it('samples each colony from the seed population and its own records only, at most poolSize distinct, the same way twice', async () => {
+    const index = new PopulationIndex(NAME, 2);
+    const query = derivedSeedQuery(2, '/run', kept, []);
+    await index.update(query);
+    expect(index.seedKept).toBe(5);
+    expect(index.keptByColony).toEqual([300, 40]);
+    const pools = await index.pools(query, opts);
+    expect(pools[0]).toHaveLength(32);
+    expect(new Set(pools[0]!.map((p) => p.id)).size).toBe(32);
+    expect(pools[0]!.every((p) => p.id.startsWith('seed') || p.id.startsWith('c0-'))).toBe(true);
+    expect(pools[1]!.every((p) => p.id.startsWith('seed') || p.id.startsWith('c1-'))).toBe(true);
+    // Uniform over the whole population, not its first 32.
+    expect(pools[0]!.some((p) => Number(p.id.split('-')[1]) > 100)).toBe(true);
+    expect(pools[0]![0]!.instruction).toBe(kept.find((r) => r.id === pools[0]![0]!.id)!.messages[0]!.content);
+    // Another generation draws other parents.
+    expect((await index.pools(query, { ...opts, generation: 3 }))[0]).not.toEqual(pools[0]);
+    const fresh = new PopulationIndex(NAME, 2);
+    await fresh.update(query);
+    expect(await fresh.pools(query, opts)).toEqual(pools);
+  });
+
+  it('reads only what was written since the last update, and ends where a fresh index reading everything ends (a resume)', async () => {
+    const rejected = [record('d', 1, 0, 'mutation', { stage: 'verified', plugin: 'judge:genetic', reason: 'r', category: 'below_threshold' })];
+    const stepwise = new PopulationIndex(NAME, 2);
+    await stepwise.update(derivedSeedQuery(1, '/run', kept.slice(0, 5), []));
+    expect(stepwise.keptByColony).toEqual([0, 0]);
+    const all = derivedSeedQuery(2, '/run', kept, rejected);
+    const read: number[] = [];
+    const spy = { ...all, keptEntries: (from?: number) => (read.push(from ?? 0), all.keptEntries(from)) };
+    await stepwise.update(spy);
+    expect(read).toEqual([5]);
+    const fresh = new PopulationIndex(NAME, 2);
+    await fresh.update(all);
+    expect(stepwise.rows()).toEqual(fresh.rows());
+    expect(stepwise.keptByColony).toEqual([300, 40]);
+    expect(await stepwise.pools(all, opts)).toEqual(await fresh.pools(all, opts));
+  });
+
+  it('sampleIndices draws k distinct indices below n, and all of them when k = n', () => {
+    const rng = mulberry32(7);
+    for (let t = 0; t < 50; t++) {
+      const picks = sampleIndices(100, 10, rng);
+      expect(new Set(picks).size).toBe(10);
+      expect(picks.every((i) => i >= 0 && i < 100)).toBe(true);
+      expect([...picks].sort((a, b) => a - b)).toEqual(picks);
+    }
+    expect(sampleIndices(5, 5, rng)).toEqual([0, 1, 2, 3, 4]);
   });
 });
 
