@@ -41,7 +41,7 @@ export default async function bench(log: (line: string) => void): Promise<void> 
       onProgress: (p) => {
         const k = (p.funnel as { kept: number }).kept;
         if (target && k >= (nextMark * (target as number)) / 4) {
-          marks.push(`${k}: ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+          marks.push(`${k}: ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB at ${((performance.now() - started) / 1000).toFixed(0)} s`);
           nextMark += 1;
         }
       },
@@ -71,7 +71,7 @@ export default async function bench(log: (line: string) => void): Promise<void> 
   try {
     const a = await run('instant', { target: KEPT, colonies: 4, batchSize: 256, poolSize: 256 });
     log(`instant answers, 64 seeds -> ${a.kept} kept (${a.rejected} rejected), 4 colonies, concurrency ${CONCURRENCY}: ${(a.kept / a.seconds).toFixed(0)} kept/s, ${a.seconds.toFixed(1)} s, peak RSS ${(a.peak / 2 ** 20).toFixed(0)} MiB (the test kit then reads the run\'s files into arrays)`);
-    log(`RSS by kept samples (the double runs in another process): ${a.marks.join(', ')}`);
+    log(`RSS and time by kept samples (the double runs in another process; equal steps in time = a constant rate): ${a.marks.join(', ')}`);
     log(`LLM calls per kept sample: ${(a.calls / a.kept).toFixed(2)} (${a.calls} calls: Instructor, Coder, Judge)`);
     double.kill();
     double = await startDouble(100);
