@@ -54,7 +54,8 @@ export function externalCrates(code: string): { crates: Set<string>; names: Set<
 function excused(d: RustcDiagnostic, ext: ReturnType<typeof externalCrates>): boolean {
   const quoted = [...d.message.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
   if (d.code && ['E0432', 'E0433', 'E0463'].includes(d.code.code)) return quoted.some((q) => ext.crates.has(q.split('::')[0]!));
-  if (/^cannot find (derive macro|attribute|macro)/.test(d.message)) return quoted.some((q) => ext.names.has(q));
+  // rustc 1.63 (Debian 12) says `cannot determine resolution for the derive macro` where newer ones say `cannot find derive macro`.
+  if (/^cannot (?:find|determine resolution for the) (?:derive macro|attribute(?: macro)?|macro)/.test(d.message)) return quoted.some((q) => ext.names.has(q));
   return false;
 }
 
@@ -113,6 +114,8 @@ export default defineAnalyzer({
   description: 'Checks Rust with rustc --emit=metadata (syntax, name, type and borrow errors); errors drop the sample.',
   language: 'rust',
   options: rustOptions,
-  // A parse error (no error code) in one module can stop rustc before it checks the others.
-  analyzer: (options) => withRerun(rustcSpec(options), (c) => c.diagnostics.some((d) => d.rule === 'syntax' && d.severity === 'error')),
+  // An error in one module can stop rustc before later phases check the others: a parse error always;
+  // in rustc 1.63 (Debian 12) an unresolved import too (even one excused as an external crate), which
+  // hides every borrow error of the batch. So any module with a finding is set aside and the rest rechecked.
+  analyzer: (options) => withRerun(rustcSpec(options), (c) => c.diagnostics.length > 0),
 });
