@@ -9,13 +9,9 @@ import { loadConfig } from '../../core/config/load.js';
 import type { ResolvedConfig } from '../../core/config/schema.js';
 import { createPluginContext } from '../../core/context.js';
 import { ConfigError } from '../../core/errors.js';
-import { createHooks } from '../../core/hooks.js';
-import { createLlmFactory } from '../../core/llm/factory.js';
-import { UsageMeter } from '../../core/llm/usage.js';
-import { applyPlugins, resolvePlugins, stderrLogger } from '../../core/runner/host.js';
+import { startPlugins, stderrLogger } from '../../core/runner/host.js';
 import { withRunDirLock } from '../../core/runner/run-dir.js';
 import { llmSettings, runPipeline } from '../../core/runner/runner.js';
-import { createTemplateRenderer } from '../../core/templates.js';
 import { formatSummary } from '../summary.js';
 import { positiveInt } from './flags.js';
 
@@ -124,12 +120,18 @@ Writes <evalDir>/diagnosis.json (ranked weak abilities with counts and evidence 
 /** The diagnosis with the config's providers and LLM settings; its calls are cached in EVAL_DIR/cache unless `cache.dir` is set. */
 async function runDiagnosis(config: ResolvedConfig, evalDir: string, opts: { format?: EvaluationFormat; fields?: string; concurrency: number; signal: AbortSignal; log: ReturnType<typeof stderrLogger> }): Promise<Diagnosis> {
   return withRunDirLock(evalDir, async () => {
-    const hooks = createHooks();
-    const llm = createLlmFactory({ hooks, settings: llmSettings(config, evalDir), baseUrl: config.baseUrl, defaultModel: config.model, dryRun: false, meter: new UsageMeter(), signal: opts.signal });
-    const templates = createTemplateRenderer(config.templates);
-    const parts = { hooks, llm, templates, log: opts.log, run: { dir: evalDir, dryRun: false, config } };
+    // Only the providers: the diagnosis makes LLM calls, nothing else of the config applies to it.
     const providers = Object.fromEntries(Object.entries(config.plugins).filter(([k]) => k.startsWith('provider:')));
-    await applyPlugins(parts, await resolvePlugins(providers, builtinPlugins, implicitPlugins.filter((p) => p.name.startsWith('provider:'))));
+    const { hooks, llm, templates } = await startPlugins({
+      config: { ...config, plugins: providers },
+      dir: evalDir,
+      builtins: builtinPlugins,
+      implicit: implicitPlugins.filter((p) => p.name.startsWith('provider:')),
+      log: opts.log,
+      settings: llmSettings(config, evalDir),
+      signal: opts.signal,
+    });
+    const parts = { hooks, llm, templates, log: opts.log, run: { dir: evalDir, dryRun: false, config } };
     return diagnoseEvaluation(createPluginContext('diagnose', parts), evalDir, { concurrency: opts.concurrency, maxTags: 6, ...(opts.format ? { format: opts.format } : {}), ...(opts.fields ? { fields: opts.fields } : {}) });
   });
 }
