@@ -91,4 +91,17 @@ describe('responder:chat', () => {
     expect(model.requests[0]).toMatchObject({ lastUser: INSTRUCTION, json: false, temperature: 0.1, maxTokens: 300 });
     expect(model.requests[0]!.system.length).toBeGreaterThan(0);
   });
+
+  it('names the language in its system prompt, and asks a plain-text pool row (language text) as a general assistant', async () => {
+    const model = new MockModel().reply(plain(ANSWER));
+    const h = await createHarness([[chat, {}]], { model });
+    for (const language of ['python', 'text']) {
+      const seed: Seed = { id: `s-${language}`, language, code: 'x', source: { path: 'pool.jsonl' }, kind: 'function', meta: {} };
+      await h.respond(createRecord({ seed, strategy: 'strategy:test', messages: [{ role: 'user', content: INSTRUCTION }] }));
+    }
+    const [python, text] = model.requests.map((r) => r.system);
+    expect(python).toContain('expert python programmer');
+    expect(text).not.toContain('text programmer');
+    expect(text).toContain('fenced Markdown code blocks');
+  });
 });
