@@ -195,7 +195,9 @@ export function createVerifier(init: { hooks: Hooks; policy?: VerifyPolicyInput 
       if (err instanceof ToolMissingError && policy.missingTool === 'skip') {
         const why = `${err.describe().replace(/\n\s*/g, '; ')} (verify.missingTool: skip)`;
         missing.set(language, why);
-        return settleSkipped(batch, language, why);
+        const waiting = dispatcher.remove((q) => q.sample.language === language);
+        for (const p of waiting) unwatch(p.ctx.signal);
+        return settleSkipped([...batch, ...waiting], language, why);
       }
       for (const p of batch) p.reject(err);
     }
