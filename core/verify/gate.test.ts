@@ -346,6 +346,27 @@ describe('createVerifier dispatch: fill (the default) and timer (the former poli
     await expect(verifier.verify(py('r2'), run)).rejects.toThrow('interrupted by SIGINT');
   });
 
+  it('fill: missingTool: skip settles the samples waiting behind the call that found the tool missing, without waiting for them', async () => {
+    const hooks = createHooks();
+    let release!: () => void;
+    let calls = 0;
+    hooks.analyze.for('php').tapPromise('analyzer:php', async () => {
+      calls++;
+      await new Promise<void>((r) => (release = r));
+      throw new ToolMissingError('php', 'apt-get install php-cli', 'php');
+    });
+    const verifier = createVerifier({ hooks, policy: { missingTool: 'skip', batchSize: 2, quietMs: 600_000, maxWaitMs: 600_000 } });
+    const php = (id: string) => record(id, '```php\n<?php echo 1;\n```');
+    const full = [verifier.verify(php('r0'), ctx), verifier.verify(php('r1'), ctx)];
+    await turn();
+    const waiting = verifier.verify(php('r2'), ctx);
+    await turn();
+    release();
+    const outcomes = await Promise.all([...full, waiting]);
+    expect(outcomes.map((o) => o.checks[0]!.skipped)).toEqual(Array(3).fill(expect.stringMatching(/php is not installed/)));
+    expect(calls).toBe(1);
+  });
+
   it('timer (the former policy): a batch sealed maxWaitMs after its first sample does not grow while it waits for a slot', async () => {
     fakeClock();
     const hooks = createHooks();
