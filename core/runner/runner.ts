@@ -147,6 +147,8 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
     const cost = runCost(tally.totals(), llm.settings.prices);
     return cost ? { cost } : {};
   };
+  // run.json's verify: the gate's counts and analyzer calls in this process (a resumed run: since the resume).
+  const verifyOf = () => (verifier ? { verify: verifier.stats() } : {});
 
   // The run commits to the directory here, start-up having succeeded: the first checkpoint carries the config hash.
   store.writeRunJson({ ...runJsonBase, ...reportsJson(reports), status: 'running', funnel: funnel.snapshot() });
@@ -203,7 +205,7 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
       // A fatal error (endpoint down, key rejected, tool missing): the seeds in flight stay unwritten, so a
       // rerun redoes them; run.json says the run stopped and why, never "complete".
       saveCheckpoint(true);
-      store.writeRunJson({ ...runJsonBase, ...reportsJson(reports), status: 'stopped', stoppedBy: { code: (err as { code?: unknown })?.code ?? 'ERROR', message: redactSecrets(String((err as Error)?.message ?? err)) }, funnel: funnel.snapshot(), usage: tally.totals(), ...costOf() });
+      store.writeRunJson({ ...runJsonBase, ...reportsJson(reports), status: 'stopped', stoppedBy: { code: (err as { code?: unknown })?.code ?? 'ERROR', message: redactSecrets(String((err as Error)?.message ?? err)) }, funnel: funnel.snapshot(), usage: tally.totals(), ...costOf(), ...verifyOf() });
       controller.abort(err);
       throw err;
     }
@@ -217,12 +219,12 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
   progress();
 
   if (interrupted) {
-    store.writeRunJson({ ...runJsonBase, ...reportsJson(reports), status: 'interrupted', funnel: funnel.snapshot(), usage: tally.totals(), ...costOf() });
+    store.writeRunJson({ ...runJsonBase, ...reportsJson(reports), status: 'interrupted', funnel: funnel.snapshot(), usage: tally.totals(), ...costOf(), ...verifyOf() });
     return { runDir, status: 'interrupted', resumed, alreadyComplete: false, funnel: funnel.snapshot(), usage: tally.totals(), exported: [] };
   }
 
   const finalFunnel = funnel.snapshot();
-  const runJson = { ...runJsonBase, status: 'complete', models: Object.keys(tally.totals()), funnel: finalFunnel, usage: tally.totals(), ...costOf() };
+  const runJson = { ...runJsonBase, status: 'complete', models: Object.keys(tally.totals()), funnel: finalFunnel, usage: tally.totals(), ...costOf(), ...verifyOf() };
   const exported = await runExporters(hooks, runDir, runJson);
   const finishedAt = new Date().toISOString();
   store.writeRunJson({ ...runJson, ...reportsJson(reports), exported, finishedAt, durationMs: Date.now() - started });

@@ -44,6 +44,8 @@ describe('verifyDataset', () => {
     const saved = JSON.parse(await readFile(join(dir, 'out', 'report.json'), 'utf8'));
     expect(saved.stats.byRule).toEqual({ 'python: E0602 undefined-variable': 14 });
     expect(formatVerifyReport(report)).toMatch(/python\s+40\s+26\s+14\s+0\s+14/);
+    expect(report.stats.analyzers.python).toMatchObject({ calls: calls.length, samples: 40, maxBatch: 8 });
+    expect(formatVerifyReport(report)).toContain(`python: ${calls.length} analyzer calls, ${report.stats.analyzers.python!.meanBatch} samples per call (max 8)`);
   });
 
   it('stops at a malformed line with file:line', async () => {

@@ -128,7 +128,8 @@ async function write(stream: WriteStream, text: string): Promise<void> {
 
 /**
  * The per-language table `instructsmith verify` prints: blocks checked, passed, failed, skipped,
- * records dropped, then the most frequent drop rules.
+ * records dropped, then the analyzer calls per language (batches, samples per batch, time), then
+ * the most frequent drop rules.
  */
 export function formatVerifyReport(report: VerifyReport, topRules = 10): string {
   const rows = Object.entries(report.stats.byLanguage).sort(([a], [b]) => a.localeCompare(b));
@@ -143,6 +144,13 @@ export function formatVerifyReport(report: VerifyReport, topRules = 10): string 
     fmt(head),
     ...body.map(fmt),
   ];
+  const calls = Object.entries(report.stats.analyzers ?? {});
+  if (calls.length) {
+    lines.push('', 'analyzer calls:');
+    for (const [l, c] of calls) {
+      lines.push(`  ${l}: ${c.calls} analyzer calls, ${c.meanBatch} samples per call (max ${c.maxBatch}), ${(c.wallMs / 1000).toFixed(1)} s in the analyzer, ${(c.meanWaitMs / 1000).toFixed(2)} s mean wait for a batch`);
+    }
+  }
   const rules = Object.entries(report.stats.byRule).sort((a, b) => b[1] - a[1]).slice(0, topRules);
   if (rules.length) lines.push('', 'top drop rules:', ...rules.map(([r, n]) => `  ${String(n).padStart(6)}  ${r}`));
   lines.push('', `wrote ${join(report.outDir, 'kept.jsonl')}, rejected.jsonl, report.json`);

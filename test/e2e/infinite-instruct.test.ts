@@ -96,6 +96,10 @@ describe('infinite-instruct preset over the 164 HumanEval functions', () => {
     expect(run.funnel).toEqual(result.funnel);
     expect(run.usage['openai:scripted-coder'].calls).toBe(double.count('openai.chat'));
     expect(run.usage['openai:scripted-coder'].calls).toBeGreaterThan(164 * 5);
+    // The gate's own counts: every python block it checked went through an analyzer call.
+    expect(run.verify.byLanguage.python.blocks).toBeGreaterThan(0);
+    expect(run.verify.analyzers.python.samples).toBe(run.verify.byLanguage.python.blocks);
+    expect(run.verify.analyzers.python.calls).toBeLessThan(run.verify.analyzers.python.samples);
     const exported = readJsonl(join(out, 'export', 'messages', 'train.jsonl')).length + readJsonl(join(out, 'export', 'messages', 'validation.jsonl')).length;
     expect(exported).toBe(result.funnel.kept);
   });
