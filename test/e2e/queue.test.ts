@@ -109,6 +109,12 @@ describe.skipIf(!redisPresent)(`run --queue with workers${redisPresent ? '' : ' 
       expect(stalled.length).toBeLessThanOrEqual(2); // at most what it could hold (--concurrency 2)
       // Replies the killed worker had obtained are cache hits for the second one: compare without `cached`.
       expect(dataset(out)).toEqual(dataset(reference));
+      // run.json counts every call the endpoint received, the killed worker's included (it reported them
+      // as it made them), and the seeds it did not finish once.
+      const usage = runJsonOf(out).usage[MODEL]!;
+      expect(usage.calls).toBe(double.chatRequests().length);
+      expect(usage.calls).toBeGreaterThanOrEqual(referenceCalls);
+      expect(usage.calls + usage.cachedCalls + (usage.sharedCalls ?? 0)).toBeGreaterThanOrEqual(referenceCalls);
     } finally {
       await events.close();
       await queue.close();
