@@ -1,7 +1,10 @@
 import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
 import { redactConfigSecrets } from '../../core/errors.js';
 import type { SampleRecord, Seed } from '../../core/record.js';
+import type { UsageMeter } from '../../core/llm/usage.js';
 import type { SeedPosition, SeedProcessor, SeedProcessorFactory, SeedProcessorRun } from '../../core/runner/seed-processor.js';
+import { collectAbandoned } from './attempt-usage.js';
 import { checkRedis, configKey, QUEUE_NAME, redisOptions } from './connection.js';
 import { errorOf, jobIdOf, runIdOf, type SeedJob, type SeedJobResult } from './jobs.js';
 
@@ -15,7 +18,10 @@ const UNCOLLECTED_RESULT_SECONDS = 86_400;
  * `run --queue URL`: the runner's SeedProcessor that hands each seed to `instructsmith worker`s
  * through a BullMQ queue instead of processing it here. Everything else a run does (reading seeds,
  * the ordered window, filters, writing, checkpoints, derived passes, selection, export) stays in
- * the coordinator, so the dataset is the one a single-process run writes.
+ * the coordinator, so the dataset is the one a single-process run writes. The workers' LLM usage is
+ * added to the run's meter as each seed's result is collected (the completed attempt's usage, plus
+ * the calls and tokens of attempts whose workers died, as far as they had reported them), so
+ * run.json `usage` and cost count what the endpoint received, as a single-process run's do.
  *
  * Start-up publishes the run's config, secrets redacted, at `instructsmith:run:<runId>:config`;
  * workers build the same pipeline from it, with API keys from their own environment.
@@ -33,8 +39,10 @@ class QueuedSeeds implements SeedProcessor {
   private constructor(
     private readonly queue: Queue<SeedJob, SeedJobResult>,
     private readonly events: QueueEvents,
+    private readonly client: Redis,
     private readonly runId: string,
     private readonly signal: AbortSignal,
+    private readonly meter: UsageMeter,
   ) {}
 
   static async open(connection: ReturnType<typeof redisOptions>, run: SeedProcessorRun): Promise<QueuedSeeds> {
@@ -42,9 +50,9 @@ class QueuedSeeds implements SeedProcessor {
     const queue = new Queue<SeedJob, SeedJobResult>(QUEUE_NAME, { connection });
     const events = new QueueEvents(QUEUE_NAME, { connection });
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-    const client = await queue.client;
+    const client = new Redis(connection);
     await client.set(configKey(runId), JSON.stringify({ version: 1, config: redactConfigSecrets(run.config) }));
-    return new QueuedSeeds(queue, events, runId, run.signal);
+    return new QueuedSeeds(queue, events, client, runId, run.signal, run.meter);
   }
 
   /**
@@ -67,6 +75,8 @@ class QueuedSeeds implements SeedProcessor {
     }
     // Collected: the result lives on in this process only; a second completion cannot arrive (one job per seed).
     await this.queue.remove(jobId).catch(() => undefined);
+    if (result.usage) this.meter.add(result.usage);
+    this.meter.add(await collectAbandoned(this.client, this.runId, jobId).catch(() => ({})));
     if ('fatal' in result) throw errorOf(result.fatal);
     return result.records;
   }
@@ -74,6 +84,7 @@ class QueuedSeeds implements SeedProcessor {
   async close(): Promise<void> {
     await this.events.close();
     await this.queue.close();
+    this.client.disconnect();
   }
 }
 

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { InstructsmithError, PluginError, redactSecrets, rootCause } from '../../core/errors.js';
-import { LlmError, type LlmErrorKind } from '../../core/llm/types.js';
+import { LlmError, type LlmErrorKind, type UsageTotals } from '../../core/llm/types.js';
 import { contentId, type SampleRecord, type Seed } from '../../core/record.js';
 import type { SeedPosition } from '../../core/runner/seed-processor.js';
 
@@ -21,9 +21,12 @@ export interface FatalPayload {
 
 /**
  * A job's return value: the seed's records as processSeed returned them, or the fatal error that
- * stopped the seed (returned, not thrown, so BullMQ does not retry it and the coordinator decides).
+ * stopped the seed (returned, not thrown, so BullMQ does not retry it and the coordinator decides),
+ * with `usage`: the LLM usage per model id of this attempt at the seed (calls sent, cache hits,
+ * replies shared with an identical call in flight, tokens), which the coordinator adds to the run's.
+ * It travels with the records, so a seed's usage is counted exactly when its records are collected.
  */
-export type SeedJobResult = { records: SampleRecord[] } | { fatal: FatalPayload };
+export type SeedJobResult = ({ records: SampleRecord[] } | { fatal: FatalPayload }) & { usage?: Record<string, UsageTotals> };
 
 /**
  * The run's id on the queue: a content address of the config hash and the run directory, so a

@@ -13,6 +13,8 @@ import { processSeed, type PipelineDeps } from '../../core/runner/pipeline.js';
 import { llmSettings } from '../../core/runner/runner.js';
 import { createVerifier } from '../../core/verify/gate.js';
 import { checkRedis, configKey, QUEUE_NAME, redisOptions } from './connection.js';
+import { trackAttempt } from './attempt-usage.js';
+import { countFor, inJob, JobScope } from './job-scope.js';
 import { fatalPayload, type SeedJob, type SeedJobResult } from './jobs.js';
 import { RedisRequestCache } from './redis-cache.js';
 
@@ -40,6 +42,13 @@ export interface WorkerOptions {
  */
 const MAX_STALLED_COUNT = 3;
 
+/** A run's pipeline on this worker, its meter (all jobs) and how long a job may hold a claim on a call. */
+interface RunPipeline {
+  deps: PipelineDeps;
+  meter: UsageMeter;
+  maxHoldMs: number;
+}
+
 /** A running worker. */
 export interface QueueWorker {
   /** Stop taking jobs, let the jobs in hand finish, disconnect. */
@@ -50,7 +59,10 @@ export interface QueueWorker {
  * `instructsmith worker --queue URL`: take seed jobs from the queue and run `processSeed` on them
  * with the pipeline of the job's run, built once per run from the config the coordinator published
  * (plugins applied, `runStart` fired in a scratch directory of this machine; API keys from this
- * process's environment). LLM replies go through the Redis request cache shared by all workers.
+ * process's environment). LLM replies go through the Redis request cache shared by all workers, which
+ * also coalesces identical calls in flight on several workers (redis-cache.ts). Each job's result
+ * carries the usage of its own calls (job-scope.ts), and its usage so far is kept in Redis while it
+ * runs, so a killed worker's calls are counted too (attempt-usage.ts).
  * A fatal error (endpoint down, bad config on this machine) is returned to the coordinator, which
  * stops the run resumably; every other failure is a recorded drop, as in a single-process run.
  * @throws InstructsmithError `QUEUE_UNREACHABLE`, ConfigError for a bad URL
@@ -59,12 +71,13 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
   const connection = redisOptions(options.url);
   await checkRedis(connection);
   const redis = new Redis(connection);
-  const pipelines = new Map<string, Promise<{ deps: PipelineDeps; meter: UsageMeter }>>();
+  const cache = new RedisRequestCache(redis);
+  const pipelines = new Map<string, Promise<RunPipeline>>();
   const controller = new AbortController();
   const pipelineFor = (runId: string) => {
     let p = pipelines.get(runId);
     if (!p) {
-      p = buildPipeline(runId, redis, options, controller.signal);
+      p = buildPipeline(runId, redis, cache, options, controller.signal);
       pipelines.set(runId, p);
     }
     return p;
@@ -74,11 +87,22 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
   const worker = new Worker<SeedJob, SeedJobResult>(
     QUEUE_NAME,
     async (job) => {
+      let built: RunPipeline;
       try {
-        const { deps } = await pipelineFor(job.data.runId);
-        return { records: await processSeed(job.data.seed, deps) };
+        built = await pipelineFor(job.data.runId);
       } catch (err) {
         return { fatal: fatalPayload(err) };
+      }
+      const scope = new JobScope(built.maxHoldMs);
+      const attempt = trackAttempt(redis, job.data.runId, job.id!, scope);
+      try {
+        const records = await inJob(scope, () => processSeed(job.data.seed, built.deps));
+        return { records, usage: scope.usage() };
+      } catch (err) {
+        return { fatal: fatalPayload(err), usage: scope.usage() };
+      } finally {
+        await cache.releaseAll(scope);
+        await attempt.finish();
       }
     },
     { connection, concurrency: options.concurrency, lockDuration: stallMs, stalledInterval: Math.max(1, Math.round(stallMs / 2)), maxStalledCount: MAX_STALLED_COUNT },
@@ -95,6 +119,7 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
         if (t) options.log.info(`worker: run ${runId}: ${t.calls} calls sent, ${t.cachedCalls} answered from the cache`);
       }
       controller.abort();
+      await cache.close();
       redis.disconnect();
     },
   };
@@ -105,7 +130,7 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
  * the published config.
  * @throws InstructsmithError `QUEUE_NO_CONFIG` when Redis holds no config for the run; what applying the plugins throws
  */
-async function buildPipeline(runId: string, redis: Redis, options: WorkerOptions, signal: AbortSignal): Promise<{ deps: PipelineDeps; meter: UsageMeter }> {
+async function buildPipeline(runId: string, redis: Redis, cache: RedisRequestCache, options: WorkerOptions, signal: AbortSignal): Promise<RunPipeline> {
   const text = await redis.get(configKey(runId));
   if (text === null) {
     throw new InstructsmithError('QUEUE_NO_CONFIG', `Redis holds no config for run ${runId} (key ${configKey(runId)})`, { hint: 'the coordinator publishes it at start; was Redis flushed? rerun the coordinator (`instructsmith run ... --queue URL`)' });
@@ -121,10 +146,14 @@ async function buildPipeline(runId: string, redis: Redis, options: WorkerOptions
     implicit: options.implicit,
     log: options.log,
     settings: { ...llmSettings(config, scratch), cacheDir: null },
-    cache: config.cache.enabled ? new RedisRequestCache(redis) : undefined,
+    cache: config.cache.enabled ? cache : undefined,
     signal,
   });
+  meter.teeTo(countFor);
   await hooks.runStart.promise({ runDir: scratch, dryRun: false });
   const verifier = handledLanguages(hooks).length > 0 ? createVerifier({ hooks, policy: config.verify }) : undefined;
-  return { deps: { hooks, signal, dryRun: false, verifier }, meter };
+  // Past this a claim lapses (a call that failed stores nothing); our choice: every attempt timing out
+  // after its longest backoff, plus one such span for the wait for a call slot.
+  const { maxAttempts, timeoutMs, backoffMaxMs } = llm.settings;
+  return { deps: { hooks, signal, dryRun: false, verifier }, meter, maxHoldMs: (maxAttempts + 1) * (timeoutMs + backoffMaxMs) };
 }

@@ -14,10 +14,20 @@ export class UsageMeter {
   private readonly perModel = new Map<string, UsageTotals>();
   private readonly cached = { promptTokens: 0, completionTokens: 0 };
   private readonly listeners = new Set<(entry: UsageEntry) => void>();
+  private sink?: () => UsageMeter | undefined;
+
+  /**
+   * Also count every event into the meter `sink()` returns at that moment, if any: a queue worker's
+   * per-job usage (its concurrent jobs share this meter; the sink is the calling job's own meter).
+   */
+  teeTo(sink: () => UsageMeter | undefined): void {
+    this.sink = sink;
+  }
 
   /** One HTTP request is about to be sent to the endpoint serving `modelId`. */
   sent(modelId: string): void {
     this.totalsOf(modelId).calls++;
+    this.sink?.()?.sent(modelId);
   }
 
   /**
@@ -35,6 +45,7 @@ export class UsageMeter {
       t.promptTokens += entry.promptTokens;
       t.completionTokens += entry.completionTokens;
     }
+    this.sink?.()?.record(entry, how);
     for (const l of this.listeners) l(entry);
   }
 
@@ -43,6 +54,19 @@ export class UsageMeter {
     const t = this.totalsOf(modelId);
     t.promptTokens += tokens.promptTokens;
     t.completionTokens += tokens.completionTokens;
+    this.sink?.()?.billed(modelId, tokens);
+  }
+
+  /** Add totals counted elsewhere (a queue worker's, for the seeds it processed), per model id. */
+  add(byModel: Record<string, UsageTotals>): void {
+    for (const [id, u] of Object.entries(byModel)) {
+      const t = this.totalsOf(id);
+      t.calls += u.calls;
+      t.cachedCalls += u.cachedCalls;
+      t.sharedCalls = (t.sharedCalls ?? 0) + (u.sharedCalls ?? 0);
+      t.promptTokens += u.promptTokens;
+      t.completionTokens += u.completionTokens;
+    }
   }
 
   /** Totals per model id (`openai:gpt-4o`), sorted by id; copies, safe to serialise. */

@@ -160,7 +160,7 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
   if (selection) funnel.attachSelection(() => selection.summary());
   let processor: SeedProcessor | undefined;
   try {
-    processor = options.seedProcessor ? await options.seedProcessor({ runDir, configHash: hash, config, signal: controller.signal }) : { process: (seed) => processSeed(seed, deps), close: async () => undefined };
+    processor = options.seedProcessor ? await options.seedProcessor({ runDir, configHash: hash, config, signal: controller.signal, meter }) : { process: (seed) => processSeed(seed, deps), close: async () => undefined };
     const processOne = processor.process.bind(processor);
     for (let p = 1; ; p++) {
       if (p < startPhase) continue;

@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from '../config/schema.js';
+import type { UsageMeter } from '../llm/usage.js';
 import type { SampleRecord, Seed } from '../record.js';
 
 /** Where a seed sits in its run: the pass (1 = the seeds read, then derived passes) and its 0-based index in that pass. */
@@ -31,6 +32,8 @@ export interface SeedProcessorRun {
   config: ResolvedConfig;
   /** Aborted when the run is interrupted. */
   signal: AbortSignal;
+  /** The run's usage meter (run.json `usage`): a processor that calls the endpoint elsewhere adds that usage here. */
+  meter: UsageMeter;
 }
 
 /** Builds the run's SeedProcessor once start-up has passed (given in RunOptions by the composition root). */

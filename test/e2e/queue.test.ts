@@ -17,6 +17,11 @@ const MODEL = 'openai:scripted-coder';
 const redisPresent = hasRedisServer();
 
 const runArgs = (url: string, double: LlmDouble, out: string) => ['run', '--preset', 'infinite-instruct', '--seeds', HUMANEVAL, '--model', MODEL, '--base-url', double.url, '--out', out, '--limit', String(SEEDS), '--concurrency', '3', '--queue', url];
+type Usage = Record<string, { calls: number; cachedCalls: number; sharedCalls?: number; promptTokens: number; completionTokens: number }>;
+const runJsonOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as { status: string; usage: Usage; cost?: unknown };
+/** What the endpoint received and sent per model; replies it did not send, from the cache or an identical call in flight, as one count (which of the two depends on timing). */
+const received = (usage: Usage) =>
+  Object.fromEntries(Object.entries(usage).map(([id, u]) => [id, { calls: u.calls, promptTokens: u.promptTokens, completionTokens: u.completionTokens, notSent: u.cachedCalls + (u.sharedCalls ?? 0) }]));
 const bytes = (dir: string) => ({ samples: readFileSync(join(dir, 'samples.jsonl'), 'utf8'), rejected: readFileSync(join(dir, 'rejected.jsonl'), 'utf8') });
 
 describe.runIf(!redisPresent && process.env.CI)('the queue tests in CI', () => {
@@ -65,9 +70,11 @@ describe.skipIf(!redisPresent)(`run --queue with workers${redisPresent ? '' : ' 
     // exactly the calls the single-process run made: none twice.
     expect(sent.every((n) => n > 0), workers.map((w) => w.stderr()).join('\n')).toBe(true);
     expect(double.chatRequests().length).toBe(referenceCalls);
-    const runJson = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { status: string; usage: Record<string, { calls: number }> };
+    const runJson = runJsonOf(out);
     expect(runJson.status).toBe('complete');
-    expect(sent[0]! + sent[1]! + (runJson.usage[MODEL]?.calls ?? 0)).toBe(referenceCalls);
+    // run.json counts the workers' calls with the coordinator's: the single-process run's usage.
+    expect(runJson.usage[MODEL]!.calls).toBe(referenceCalls);
+    expect(received(runJson.usage)).toEqual(received(runJsonOf(reference).usage));
   }, 120_000);
 
   it('a worker killed with -9 mid-run: its seeds go to the other worker, and the dataset is the single-process one', async () => {
@@ -102,6 +109,12 @@ describe.skipIf(!redisPresent)(`run --queue with workers${redisPresent ? '' : ' 
       expect(stalled.length).toBeLessThanOrEqual(2); // at most what it could hold (--concurrency 2)
       // Replies the killed worker had obtained are cache hits for the second one: compare without `cached`.
       expect(dataset(out)).toEqual(dataset(reference));
+      // run.json counts every call the endpoint received, the killed worker's included (it reported them
+      // as it made them), and the seeds it did not finish once.
+      const usage = runJsonOf(out).usage[MODEL]!;
+      expect(usage.calls).toBe(double.chatRequests().length);
+      expect(usage.calls).toBeGreaterThanOrEqual(referenceCalls);
+      expect(usage.calls + usage.cachedCalls + (usage.sharedCalls ?? 0)).toBeGreaterThanOrEqual(referenceCalls);
     } finally {
       await events.close();
       await queue.close();
