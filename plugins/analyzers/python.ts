@@ -124,7 +124,7 @@ export function pylintSpec(o: PythonOptions): ServedToolSpec {
     async () => {
       const python = await pylintPython(o.command);
       if (!python) return undefined;
-      return { name: 'pylint server', command: python, args: [PYLINT_SERVER], env: { PYTHONDONTWRITEBYTECODE: '1' } };
+      return { name: 'pylint server', command: python, args: [PYLINT_SERVER] };
     },
     (files, dir) => ({ cwd: dir, args: spec.args(files, dir) }),
   );
