@@ -36,6 +36,7 @@ export { rateLimitFromHeaders, type RateLimitInfo } from './llm/rate-limit.js';
 // --- analyzers: batched tool runs
 export { defineAnalyzer, type AnalyzerDefinition } from './verify/define-analyzer.js';
 export { runBatched, findExecutable, requireTool, ToolCrash, type BatchToolSpec, type BatchFile, type ToolDiagnostic, type ToolResult, type RunBatchedOptions } from './verify/batch.js';
+export { createToolServer, nodeScriptCommand, STDERR_TAIL, type ToolServer, type ToolServerOptions, type ToolRequestOptions } from './verify/tool-server.js';
 
 // --- executors
 export { DEFAULT_LIMITS, type ExecutionLimits, type ExecutionRequest, type ExecutionResult, type ExecutionFile, type ExecutionVerdict } from './exec/types.js';

@@ -83,11 +83,20 @@ export interface BatchToolSpec {
   env?: Record<string, string>;
   /** Most files one process is given; longer sample lists are cut into consecutive chunks. Default: no limit. */
   maxFiles?: number;
+  /**
+   * Run the tool over `files` some other way than spawning `command` with `args` (a long-lived
+   * server, core/verify/tool-server.ts), resolving with what the CLI run would have given: the
+   * same stdout and exit code, or `timedOut` / `signal` / no `exitCode` when it failed, which is then
+   * treated as a crashed process (bisection, `tool-crash`, `tool-timeout`). `command` must still
+   * name an installed executable (the server's interpreter). Must not reject for a tool failure;
+   * rejects with the signal's reason on abort.
+   */
+  exec?(files: readonly BatchFile[], dir: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<ToolResult>;
 }
 
 export interface RunBatchedOptions {
   signal?: AbortSignal;
-  /** Called once per tool process started (for benchmarks and logs). */
+  /** Called once per tool run: a process started, or a request to {@link BatchToolSpec.exec} (for benchmarks and logs). */
   onProcess?(files: number): void;
 }
 
@@ -167,6 +176,12 @@ async function runOnce(command: string, dir: string, files: BatchFile[], spec: B
   options.signal?.throwIfAborted();
   const timeout = spec.timeoutMs?.(files.length) ?? 20_000 + 1_000 * files.length;
   options.onProcess?.(files.length);
+  const result = spec.exec ? await spec.exec(files, dir, { timeoutMs: timeout, ...(options.signal ? { signal: options.signal } : {}) }) : await spawnTool(command, dir, files, spec, timeout, options);
+  options.signal?.throwIfAborted();
+  return judgeRun(result, files, dir, spec, timeout);
+}
+
+async function spawnTool(command: string, dir: string, files: BatchFile[], spec: BatchToolSpec, timeout: number, options: RunBatchedOptions): Promise<ToolResult> {
   const proc = await execa(command, spec.args(files, dir), {
     cwd: dir,
     reject: false,
@@ -181,13 +196,16 @@ async function runOnce(command: string, dir: string, files: BatchFile[], spec: B
   options.signal?.throwIfAborted();
   const code = (proc as { code?: string }).code;
   if (code === 'ENOENT') throw new ToolMissingError(spec.command, spec.install, spec.language);
-  const result: ToolResult = {
+  return {
     exitCode: proc.exitCode,
     stdout: String(proc.stdout ?? ''),
     stderr: String(proc.stderr ?? ''),
     timedOut: Boolean(proc.timedOut),
     ...(proc.signal ? { signal: proc.signal } : {}),
   };
+}
+
+function judgeRun(result: ToolResult, files: BatchFile[], dir: string, spec: BatchToolSpec, timeout: number): Outcome {
   const where = `${spec.tool} on ${files.length} file(s)`;
   if (result.timedOut) return { ok: false, rule: 'tool-timeout', message: `${where} timed out after ${timeout} ms` };
   if (result.signal) return { ok: false, rule: 'tool-crash', message: `${where} was killed by ${result.signal}` };

@@ -2,7 +2,7 @@
  * Pieces the built-in analyzers share: the options that say how a tool is run, and reruns for tools
  * that stop at the first broken file. Uses only instructsmith's public API, as a third-party analyzer would.
  */
-import { runBatched, z, type BatchToolSpec, type CheckResult, type CodeSample, type StageContext } from '../../core/index.js';
+import { createToolServer, nodeScriptCommand, runBatched, z, type BatchFile, type BatchToolSpec, type CheckResult, type CodeSample, type PluginContext, type StageContext, type ToolServer, type ToolServerOptions } from '../../core/index.js';
 
 /**
  * Options about running the tool, merged into each analyzer's schema. Time limits are our choice:
@@ -61,4 +61,67 @@ export function withRerun(spec: BatchToolSpec, blocking: (check: CheckResult) =>
     }
     return results;
   };
+}
+
+/**
+ * `server`, merged into the schemas of analyzers whose tool can run as a long-lived process
+ * (pylint, ESLint, tsc): each batch is then one request to a process started once per slot
+ * (core/verify/tool-server.ts) instead of a new process; findings are the same. `false` starts
+ * one process per batch, as the other analyzers do.
+ */
+export const serverShape = {
+  server: z.boolean().default(true),
+};
+
+/** A BatchToolSpec whose runs may go to long-lived processes; `close()` stops them (a later batch starts them again). */
+export type ServedToolSpec = BatchToolSpec & { close(): Promise<void> };
+
+/**
+ * Route a spec's runs through a pool of servers: `request(files, dir)` is the JSON request for one
+ * batch; the pool starts on the first batch (`start()` gives how, or undefined to keep the CLI for
+ * this run, e.g. when pylint's interpreter cannot import pylint) and has `slots` processes at most.
+ */
+export function served(
+  spec: BatchToolSpec,
+  start: () => Promise<ToolServerOptions | undefined> | ToolServerOptions | undefined,
+  request: (files: readonly BatchFile[], dir: string) => Record<string, unknown>,
+): ServedToolSpec {
+  let server: Promise<ToolServer | undefined> | undefined;
+  // Known once the first batch's setup has run: undefined means this run keeps the CLI.
+  let ready: ToolServer | undefined;
+  const exec: NonNullable<BatchToolSpec['exec']> = (files, dir, options) => ready!.request(request(files, dir), options);
+  return {
+    ...spec,
+    async setup(dir, files) {
+      await spec.setup?.(dir, files);
+      server ??= Promise.resolve(start()).then((o) => (o ? createToolServer(o) : undefined));
+      ready = await server;
+    },
+    // runBatched reads `exec` after setup, so the choice above holds for the batch.
+    get exec() {
+      return ready ? exec : undefined;
+    },
+    async close() {
+      await (await server)?.close();
+    },
+  };
+}
+
+/**
+ * The URL of a Node tool server in ./servers/ (`name` without extension), `.ts` when this module
+ * runs from the sources, `.js` from dist/; start it with nodeScriptCommand.
+ */
+export function serverScript(name: string): URL {
+  return new URL(`./servers/${name}${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+}
+
+/** A Node tool server of ./servers/ (`name` without extension), run with `node` (the analyzer's `command`). */
+export function nodeServer(name: string, node: string): ToolServerOptions {
+  return { name: `${name}`, ...nodeScriptCommand(serverScript(name), node) };
+}
+
+/** Stop an analyzer's servers when the run ends (`runEnd`); processes also die with this process. */
+export function closeAtRunEnd<T extends ServedToolSpec>(ctx: PluginContext, spec: T): T {
+  ctx.hooks.runEnd.tapPromise(() => spec.close());
+  return spec;
 }

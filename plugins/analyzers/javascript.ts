@@ -6,8 +6,8 @@ import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import globals from 'globals';
-import { defineAnalyzer, ToolCrash, z, type BatchToolSpec, type ToolDiagnostic } from '../../core/index.js';
-import { runFields, toolRunShape } from './common.js';
+import { defineAnalyzer, ToolCrash, z, type ToolDiagnostic } from '../../core/index.js';
+import { closeAtRunEnd, nodeServer, runFields, served, serverShape, toolRunShape, type ServedToolSpec } from './common.js';
 
 const require = createRequire(import.meta.url);
 
@@ -32,6 +32,12 @@ export const javascriptOptions = z
     ...toolRunShape,
     /** Node binary that runs ESLint's CLI (ESLint itself comes from npm with instructsmith). */
     command: toolRunShape.command.default(process.execPath),
+    /**
+     * Lint in long-lived Node processes through ESLint's API (plugins/analyzers/servers/eslint-server.ts,
+     * one per verify slot, started on the first batch) instead of one ESLint CLI process per batch;
+     * same config and findings. `false`: the CLI.
+     */
+    ...serverShape,
     /** Rules reported as errors. Default {@link ESLINT_BUG_RULES}; `preset: recommended` uses all of eslint:recommended instead. */
     rules: z.array(z.string().min(1)).optional(),
     preset: z.enum(['bugs', 'recommended']).default('bugs'),
@@ -73,10 +79,12 @@ export function eslintConfig(o: JavascriptOptions, extensions: readonly string[]
   ];
 }
 
-/** The BatchToolSpec for ESLint under these options. */
-export function eslintSpec(o: JavascriptOptions): BatchToolSpec {
+/** The BatchToolSpec for ESLint under these options; `close()` stops its servers. */
+export function eslintSpec(o: JavascriptOptions): ServedToolSpec {
   const eslintBin = join(require.resolve('eslint/package.json'), '..', 'bin', 'eslint.js');
-  return {
+  const config = eslintConfig(o, ['.mjs', '.cjs']);
+  const spec: ServedToolSpec = {
+    close: async () => {},
     plugin: 'analyzer:javascript',
     tool: 'eslint',
     language: 'javascript',
@@ -84,7 +92,7 @@ export function eslintSpec(o: JavascriptOptions): BatchToolSpec {
     ...runFields(o),
     fileName: (s, i) => `s${i}${isModuleSource(s.code) ? '.mjs' : '.cjs'}`,
     async setup(dir) {
-      await writeFile(join(dir, 'eslint.config.mjs'), `export default ${JSON.stringify(eslintConfig(o, ['.mjs', '.cjs']))};\n`);
+      await writeFile(join(dir, 'eslint.config.mjs'), `export default ${JSON.stringify(config)};\n`);
     },
     args: (files, dir) => [eslintBin, '--config', join(dir, 'eslint.config.mjs'), '--format', 'json', '--no-warn-ignored', '--no-ignore', '--', ...files.map((f) => f.path)],
     // ESLint exits 0 (clean), 1 (lint errors) or 2 (configuration or internal error).
@@ -112,6 +120,8 @@ export function eslintSpec(o: JavascriptOptions): BatchToolSpec {
       return out;
     },
   };
+  if (!o.server) return spec;
+  return served(spec, () => nodeServer('eslint-server', o.command), (files, dir) => ({ cwd: dir, config, files: files.map((f) => f.path) }));
 }
 
 export default defineAnalyzer({
@@ -119,5 +129,5 @@ export default defineAnalyzer({
   description: 'Checks JavaScript with ESLint (flat config: parse errors and bug-finding rules); errors drop the sample (Infinite-Instruct).',
   language: 'javascript',
   options: javascriptOptions,
-  analyzer: (options) => eslintSpec(options),
+  analyzer: (options, ctx) => closeAtRunEnd(ctx, eslintSpec(options)),
 });

@@ -2,10 +2,11 @@
  * `analyzer:python`: Python code checked with PyLint, the tool Infinite-Instruct uses for Python
  * (arXiv 2505.23177, cross-lingual static verification: error-level findings drop the sample).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { defineAnalyzer, findExecutable, ToolCrash, z, type BatchToolSpec, type ToolDiagnostic } from '../../core/index.js';
-import { ruleListed, runFields, toolRunShape } from './common.js';
+import { defineAnalyzer, findExecutable, ToolCrash, z, type ToolDiagnostic } from '../../core/index.js';
+import { closeAtRunEnd, ruleListed, runFields, served, serverShape, toolRunShape, type ServedToolSpec } from './common.js';
 
 /** PyLint message types, from most to least severe (pylint docs, "Messages control"). */
 const TYPES = ['fatal', 'error', 'warning', 'refactor', 'convention', 'info'] as const;
@@ -24,6 +25,13 @@ export const pythonOptions = z
   .object({
     ...toolRunShape,
     command: toolRunShape.command.default('pylint'),
+    /**
+     * Run pylint in long-lived Python processes (plugins/analyzers/servers/pylint_server.py, one
+     * per verify slot, started on the first batch) instead of one `pylint` process per batch: the
+     * same arguments and findings without the interpreter, pylint and astroid start-up per batch.
+     * Used when pylint's interpreter (its shebang) imports pylint; otherwise the CLI runs. `false`: always the CLI.
+     */
+    ...serverShape,
     /**
      * PyLint message types that count as errors. Default `error` and `fatal`: the paper keeps
      * error-level findings only. Only these checkers run, so pylint stays fast.
@@ -52,12 +60,13 @@ interface PylintMessage {
   'message-id': string;
 }
 
-/** The BatchToolSpec for pylint under these options (exported for the benchmark and for reuse). */
-export function pylintSpec(o: PythonOptions): BatchToolSpec {
+/** The BatchToolSpec for pylint under these options (exported for the benchmark and for reuse); `close()` stops its servers. */
+export function pylintSpec(o: PythonOptions): ServedToolSpec {
   const disable = [...o.disable, ...(o.thirdParty === 'lenient' ? IMPORT_RULES : [])];
   const enable = [...new Set([...o.errorTypes.map((t) => TYPE_LETTER[t]), ...o.enable])];
   let stdlib: Set<string> | undefined;
-  return {
+  const spec: ServedToolSpec = {
+    close: async () => {},
     plugin: 'analyzer:python',
     tool: 'pylint',
     language: 'python',
@@ -109,6 +118,46 @@ export function pylintSpec(o: PythonOptions): BatchToolSpec {
       return out;
     },
   };
+  if (!o.server) return spec;
+  return served(
+    spec,
+    async () => {
+      const python = await pylintPython(o.command);
+      if (!python) return undefined;
+      return { name: 'pylint server', command: python, args: [PYLINT_SERVER] };
+    },
+    (files, dir) => ({ cwd: dir, args: spec.args(files, dir) }),
+  );
+}
+
+/** The server script: next to this file in the sources, under plugins/ beside dist/ in the package. */
+const PYLINT_SERVER = [new URL('./servers/pylint_server.py', import.meta.url), new URL('../../../plugins/analyzers/servers/pylint_server.py', import.meta.url)]
+  .map((u) => fileURLToPath(u))
+  .find((p) => existsSync(p)) ?? fileURLToPath(new URL('./servers/pylint_server.py', import.meta.url));
+
+/** The interpreter pylint is installed in: its shebang, else python3 on PATH. */
+function interpreterOf(pylint: string): string {
+  const exe = findExecutable(pylint);
+  try {
+    const shebang = exe ? /^#!\s*(\S+)/.exec(readFileSync(exe, 'utf8').slice(0, 200))?.[1] : undefined;
+    if (shebang && !shebang.endsWith('/env')) return shebang;
+  } catch {
+    // a binary launcher: fall back to python3 on PATH
+  }
+  return 'python3';
+}
+
+const serverPython = new Map<string, Promise<string | undefined>>();
+
+/** pylint's interpreter when it can import pylint (so the server runs the same pylint as the CLI), else undefined. */
+function pylintPython(pylint: string): Promise<string | undefined> {
+  let hit = serverPython.get(pylint);
+  if (!hit) {
+    const python = interpreterOf(pylint);
+    hit = execa(python, ['-c', 'import pylint.lint'], { timeout: 30_000, reject: false }).then((r) => (r.exitCode === 0 ? python : undefined));
+    serverPython.set(pylint, hit);
+  }
+  return hit;
 }
 
 /** True when a member/name message is about a module outside the standard library (`Module 'numpy' has no 'x' member`). */
@@ -126,14 +175,7 @@ function stdlibModules(pylint: string): Promise<Set<string>> {
   let hit = stdlibCache.get(pylint);
   if (!hit) {
     hit = (async () => {
-      const exe = findExecutable(pylint);
-      let python = 'python3';
-      try {
-        const shebang = exe ? /^#!\s*(\S+)/.exec(readFileSync(exe, 'utf8').slice(0, 200))?.[1] : undefined;
-        if (shebang && !shebang.endsWith('/env')) python = shebang;
-      } catch {
-        // a binary launcher: fall back to python3 on PATH
-      }
+      const python = interpreterOf(pylint);
       const r = await execa(python, ['-c', 'import sys; print("\\n".join(sorted(sys.stdlib_module_names)))'], { timeout: 15_000, reject: false });
       if (r.exitCode !== 0) throw new ToolCrash(`cannot list the standard library of ${python}: ${String(r.stderr).slice(-200)}`);
       return new Set(String(r.stdout).split('\n').filter(Boolean));
@@ -148,5 +190,5 @@ export default defineAnalyzer({
   description: 'Checks Python code with pylint; error and fatal messages drop the sample (Infinite-Instruct).',
   language: 'python',
   options: pythonOptions,
-  analyzer: (options) => pylintSpec(options),
+  analyzer: (options, ctx) => closeAtRunEnd(ctx, pylintSpec(options)),
 });

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { defineAnalyzer, ToolCrash, z, type BatchToolSpec, type ToolDiagnostic } from '../../core/index.js';
-import { runFields, toolRunShape, withRerun, type AnalyzeFn } from './common.js';
+import { closeAtRunEnd, nodeServer, runFields, served, serverShape, toolRunShape, withRerun, type AnalyzeFn, type ServedToolSpec } from './common.js';
 
 const require = createRequire(import.meta.url);
 
@@ -23,6 +23,12 @@ export const typescriptOptions = z
     ...toolRunShape,
     /** Node binary that runs `tsc` (TypeScript itself comes from npm with instructsmith). */
     command: toolRunShape.command.default(process.execPath),
+    /**
+     * Compile in long-lived Node processes through the TypeScript API (plugins/analyzers/servers/tsc-server.ts,
+     * one per verify slot, started on the first batch; the lib `.d.ts` files are parsed once) instead
+     * of one `tsc` process per batch; same options and diagnostics. `false`: the CLI.
+     */
+    ...serverShape,
     /**
      * `strict` on (model-written TypeScript is expected to compile under strict, as `tsc --init` sets it)
      * but `noImplicitAny` off: an unannotated parameter in a snippet is not a bug. Our choice.
@@ -47,11 +53,12 @@ export function usesJsx(code: string): boolean {
 // tsc --pretty false: `path(line,col): error TS2304: message`, continuation lines indented.
 const LINE = /^(.+?)\((\d+),(\d+)\): (error|warning|message) TS(\d+): (.*)$/;
 
-/** The BatchToolSpec for tsc under these options. */
-export function tscSpec(o: TypescriptOptions): BatchToolSpec {
+/** The BatchToolSpec for tsc under these options; `close()` stops its servers. */
+export function tscSpec(o: TypescriptOptions): ServedToolSpec {
   const tsc = join(require.resolve('typescript/package.json'), '..', 'bin', 'tsc');
   const ignored = new Set([...TS_ENVIRONMENT_CODES, ...o.ignoreCodes]);
-  return {
+  const spec: ServedToolSpec = {
+    close: async () => {},
     plugin: 'analyzer:typescript',
     tool: 'tsc',
     language: 'typescript',
@@ -91,6 +98,9 @@ export function tscSpec(o: TypescriptOptions): BatchToolSpec {
       return out;
     },
   };
+  if (!o.server) return spec;
+  // The server parses the same arguments as the CLI, without the script path in front.
+  return served(spec, () => nodeServer('tsc-server', o.command), (files, dir) => ({ cwd: dir, args: spec.args(files, dir).slice(1) }));
 }
 
 /** tsc reports only syntax errors (TS1xxx) when any file of the program has one; see withRerun. */
@@ -103,5 +113,5 @@ export default defineAnalyzer({
   description: 'Checks TypeScript with tsc (syntax and type errors, not missing third-party modules); errors drop the sample.',
   language: 'typescript',
   options: typescriptOptions,
-  analyzer: (options) => typescriptAnalyzer(tscSpec(options)),
+  analyzer: (options, ctx) => typescriptAnalyzer(closeAtRunEnd(ctx, tscSpec(options))),
 });
