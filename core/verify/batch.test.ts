@@ -88,7 +88,7 @@ describe('runBatched', () => {
     await expect(runBatched(samples(['a', 'b', 'c', 'd']), spec)).rejects.toThrow(/failed on each of 4 samples alone with the same error: fake exited with code 2: bad option --frobnicate/);
     // Fewer samples than the threshold: each is judged (and fails) on its own.
     expect((await runBatched(samples(['a', 'b']), spec)).map((r) => r.diagnostics[0]!.rule)).toEqual(['tool-crash', 'tool-crash']);
-  });
+  }, 20_000); // 7 + 3 node processes: 2 s alone, over 5 s on a loaded 2-core machine
 
   it('takes lines inside a wrapper out of the sample and says so', async () => {
     const { spec } = await fakeSpec({ prepare: (s) => ({ content: `BAD wrapper\n${s.code}\nend`, lineOffset: 1 }) });
