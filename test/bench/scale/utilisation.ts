@@ -1,0 +1,50 @@
+/**
+ * Endpoint utilisation at scale (issue #15): about `SCALE_CALLS` (default 10,000) calls through the
+ * infinite-instruct preset, the scripted model served by the test double in its own process at a
+ * fixed 200 ms latency, `llm.concurrency: 64`, analyzers off (`SCALE_ANALYZERS=1` adds a run with
+ * them on). utilisation = calls x 0.2 s / (wall x 64). Seeds: Python functions of a directory
+ * (`SCALE_SEEDS_PATH`, default this machine's Python stdlib), `limit` sized from `SCALE_CALLS`.
+ * Printed with the process's CPU per call, since on a small shared machine the run may be CPU-bound
+ * (its CPU time exceeding the 200 ms endpoint's ideal wall, calls x 0.2 / 64), and the double's
+ * in-flight timeline, which shows where the pipeline leaves slots idle (the pass barrier, the tail).
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { ConfigInput } from '../../../core/config/schema.js';
+import { runPreset, tempDir } from '../../e2e/helpers.js';
+import { startDoubleChild } from './double-child.js';
+
+const LATENCY_MS = 200;
+const CALL_SLOTS = 64;
+/**
+ * Chat calls per seed of this preset over stdlib functions with the scripted model, measured
+ * (`SCALE_CALLS_PER_SEED` overrides): used only to size `limit`; the figures use the calls counted.
+ */
+const CALLS_PER_SEED = 5.8;
+
+export async function utilisation(log: (line: string) => void): Promise<void> {
+  const calls = Number(process.env.SCALE_CALLS ?? 10_000);
+  const seedsPath = process.env.SCALE_SEEDS_PATH ?? execFileSync('python3', ['-c', 'import sysconfig;print(sysconfig.get_path("stdlib"))'], { encoding: 'utf8' }).trim();
+  const limit = Math.ceil(calls / Number(process.env.SCALE_CALLS_PER_SEED ?? CALLS_PER_SEED));
+  for (const analyzers of process.env.SCALE_ANALYZERS ? [false, true] : [false]) {
+    const double = await startDoubleChild(LATENCY_MS);
+    try {
+      const overrides: ConfigInput = { model: 'openai:scripted-coder', baseUrl: double.url, out: join(tempDir('scale-utilisation'), 'run'), limit, concurrency: CALL_SLOTS, llm: { concurrency: CALL_SLOTS } };
+      if (!analyzers) Object.assign(overrides, { plugins: { 'analyzer:python': false }, verify: { unhandled: 'skip' } });
+      const started = performance.now();
+      const cpu = process.cpuUsage();
+      const result = await runPreset({ preset: 'infinite-instruct', seeds: seedsPath, ...overrides });
+      const used = process.cpuUsage(cpu);
+      const wall = (performance.now() - started) / 1000;
+      const stats = await double.stats();
+      const cpuS = (used.user + used.system) / 1e6;
+      const u = (stats.calls * (LATENCY_MS / 1000)) / (wall * CALL_SLOTS);
+      const ideal = (stats.calls * (LATENCY_MS / 1000)) / CALL_SLOTS;
+      log(`${analyzers ? 'analyzers on ' : 'analyzers off'}: ${limit} seeds, ${stats.calls} calls in ${wall.toFixed(1)} s (ideal ${ideal.toFixed(1)} s), kept ${result.funnel.kept}: utilisation ${u.toFixed(3)}, mean ${(u * CALL_SLOTS).toFixed(1)} of ${CALL_SLOTS} in flight`);
+      log(`  run process CPU ${cpuS.toFixed(1)} s = ${((1000 * cpuS) / stats.calls).toFixed(2)} ms/call (${(cpuS / wall).toFixed(2)} cores busy); ${cpuS > ideal ? 'CPU-bound here: its CPU time alone exceeds the ideal wall' : 'CPU time below the ideal wall'}`);
+      log(`  in flight at the double per ${stats.bucketS} s: ${stats.inFlight.map((n) => n.toFixed(0)).join(' ')}`);
+    } finally {
+      await double.close();
+    }
+  }
+}
