@@ -1,6 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { threadId } from 'node:worker_threads';
 import stringify from 'safe-stable-stringify';
 import { InstructsmithError } from '../errors.js';
 import type { ChatRequest } from './types.js';
@@ -85,7 +87,21 @@ export interface RequestCache {
   set(entry: CacheEntry): Promise<void>;
 }
 
+// The callback API, promisified: fs/promises opens a FileHandle per readFile/writeFile, several
+// times the CPU of these on a run's thousands of small entries (measured in test/bench/scale/overhead.ts).
+const readText = promisify(readFile);
+const writeText = promisify(writeFile);
+const renameFile = promisify(rename);
+const makeDir = promisify(mkdir);
+const remove = promisify(rm);
+
+/** Numbers the temporary files of this thread, so no two writes share one (pid + thread + counter is unique). */
+let tmpCounter = 0;
+
 export class LlmCache implements RequestCache {
+  /** Subdirectories known to exist: each is created once, not before every write. */
+  private readonly made = new Set<string>();
+
   /** @param dir the cache directory; created on first write. */
   constructor(readonly dir: string) {}
 
@@ -101,7 +117,7 @@ export class LlmCache implements RequestCache {
   async get(key: string): Promise<CacheEntry | undefined> {
     let text: string;
     try {
-      text = await readFile(this.pathOf(key), 'utf8');
+      text = await readText(this.pathOf(key), 'utf8');
     } catch {
       return undefined;
     }
@@ -117,13 +133,25 @@ export class LlmCache implements RequestCache {
    */
   async set(entry: CacheEntry): Promise<void> {
     const file = this.pathOf(entry.key);
-    const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    const tmp = `${file}.${process.pid}.${threadId}.${++tmpCounter}.tmp`;
+    const sub = join(this.dir, entry.key.slice(0, 2));
+    const text = JSON.stringify(entry);
     try {
-      await mkdir(join(this.dir, entry.key.slice(0, 2)), { recursive: true });
-      await writeFile(tmp, JSON.stringify(entry), 'utf8');
-      await rename(tmp, file);
+      if (!this.made.has(sub)) {
+        await makeDir(sub, { recursive: true });
+        this.made.add(sub);
+      }
+      try {
+        await writeText(tmp, text, 'utf8');
+      } catch (err) {
+        // The subdirectory was removed under a running process (a user clearing the cache): make it again, once.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        await makeDir(sub, { recursive: true });
+        await writeText(tmp, text, 'utf8');
+      }
+      await renameFile(tmp, file);
     } catch (err) {
-      await rm(tmp, { force: true }).catch(() => undefined);
+      await remove(tmp, { force: true }).catch(() => undefined);
       throw new InstructsmithError('LLM_CACHE_WRITE', `cannot write the LLM cache entry ${file}: ${(err as Error).message}`, {
         hint: 'make the cache directory writable (llm.cacheDir) or free disk space',
         fatal: true,
