@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { threadId } from 'node:worker_threads';
 import stringify from 'safe-stable-stringify';
 import { InstructsmithError } from '../errors.js';
@@ -55,10 +54,27 @@ export interface CacheEntry {
  * and schema (name and JSON Schema).
  */
 export function cacheKey(parts: CacheKeyParts): string {
-  return createHash('sha256').update(stringify(canonicalRequest(parts)) ?? '').digest('hex');
+  // The canonical JSON with its sorted keys written in two parts: everything before "schema" (all
+  // its keys sort earlier), then the schema, whose JSON is computed once per schema object (a plugin
+  // makes its OutputSchema once and sends it with every call), then "v". Same text as
+  // stringify(canonicalRequest(parts)), which the tests check.
+  const { v: _v, schema: _s, ...head } = canonicalRequest(parts, false);
+  const text = `${stringify(head)!.slice(0, -1)},"schema":${schemaJson(parts.request.schema)},"v":${KEY_VERSION}}`;
+  return createHash('sha256').update(text).digest('hex');
 }
 
-function canonicalRequest({ provider, model, request, operation }: CacheKeyParts) {
+/** The canonical JSON of each schema object's part of the key, by identity. */
+const schemaJsonOf = new WeakMap<NonNullable<ChatRequest['schema']>, string>();
+
+function schemaJson(schema: ChatRequest['schema']): string {
+  if (!schema) return 'null';
+  let text = schemaJsonOf.get(schema);
+  if (text === undefined) schemaJsonOf.set(schema, (text = stringify({ name: schema.name, jsonSchema: schema.jsonSchema })!));
+  return text;
+}
+
+/** What the key is the hash of; `withSchema: false` leaves the schema out (cacheKey adds its memoised JSON). */
+export function canonicalRequest({ provider, model, request, operation }: CacheKeyParts, withSchema = true) {
   return {
     v: KEY_VERSION,
     ...(operation ? { operation } : {}),
@@ -72,7 +88,7 @@ function canonicalRequest({ provider, model, request, operation }: CacheKeyParts
       seed: request.seed,
       stop: request.stop,
     },
-    schema: request.schema ? { name: request.schema.name, jsonSchema: request.schema.jsonSchema } : null,
+    schema: withSchema && request.schema ? { name: request.schema.name, jsonSchema: request.schema.jsonSchema } : null,
   };
 }
 
@@ -87,13 +103,11 @@ export interface RequestCache {
   set(entry: CacheEntry): Promise<void>;
 }
 
-// The callback API, promisified: fs/promises opens a FileHandle per readFile/writeFile, several
-// times the CPU of these on a run's thousands of small entries (measured in test/bench/scale/overhead.ts).
-const readText = promisify(readFile);
-const writeText = promisify(writeFile);
-const renameFile = promisify(rename);
-const makeDir = promisify(mkdir);
-const remove = promisify(rm);
+// Synchronous file calls, on purpose: an entry is a few KB written to the page cache (no fsync), tens
+// of microseconds, while each asynchronous call is a round trip through libuv's thread pool that, on
+// a loaded machine, costs the event loop far more (a wake-up, a context switch, a wait for the CPU)
+// and delays every reply in flight (measured in test/bench/scale/utilisation.ts). The run store
+// writes its records synchronously for the same reason.
 
 /** Numbers the temporary files of this thread, so no two writes share one (pid + thread + counter is unique). */
 let tmpCounter = 0;
@@ -115,9 +129,12 @@ export class LlmCache implements RequestCache {
    * hand-edited file is a miss, and is overwritten by the next successful call).
    */
   async get(key: string): Promise<CacheEntry | undefined> {
+    const file = this.pathOf(key);
+    // A miss is the common case in a fresh run: a stat, not an ENOENT error built and thrown.
+    if (!existsSync(file)) return undefined;
     let text: string;
     try {
-      text = await readText(this.pathOf(key), 'utf8');
+      text = readFileSync(file, 'utf8');
     } catch {
       return undefined;
     }
@@ -138,20 +155,24 @@ export class LlmCache implements RequestCache {
     const text = JSON.stringify(entry);
     try {
       if (!this.made.has(sub)) {
-        await makeDir(sub, { recursive: true });
+        mkdirSync(sub, { recursive: true });
         this.made.add(sub);
       }
       try {
-        await writeText(tmp, text, 'utf8');
+        writeFileSync(tmp, text, 'utf8');
       } catch (err) {
         // The subdirectory was removed under a running process (a user clearing the cache): make it again, once.
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        await makeDir(sub, { recursive: true });
-        await writeText(tmp, text, 'utf8');
+        mkdirSync(sub, { recursive: true });
+        writeFileSync(tmp, text, 'utf8');
       }
-      await renameFile(tmp, file);
+      renameSync(tmp, file);
     } catch (err) {
-      await remove(tmp, { force: true }).catch(() => undefined);
+      try {
+        rmSync(tmp, { force: true });
+      } catch {
+        // the temporary file could not be removed either; the write error is the one to report
+      }
       throw new InstructsmithError('LLM_CACHE_WRITE', `cannot write the LLM cache entry ${file}: ${(err as Error).message}`, {
         hint: 'make the cache directory writable (llm.cacheDir) or free disk space',
         fatal: true,
@@ -162,7 +183,7 @@ export class LlmCache implements RequestCache {
 
   /** Build an entry from a request and its reply. */
   static entry(parts: CacheKeyParts, key: string, reply: { content: string; promptTokens: number; completionTokens: number; finishReason?: string }): CacheEntry {
-    const canon = canonicalRequest(parts);
+    const canon = canonicalRequest(parts, false);
     return {
       key,
       provider: parts.provider,

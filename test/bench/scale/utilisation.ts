@@ -9,6 +9,7 @@
  * in-flight timeline, which shows where the pipeline leaves slots idle (the pass barrier, the tail).
  */
 import { execFileSync } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import type { ConfigInput } from '../../../core/config/schema.js';
 import { runPreset, tempDir } from '../../e2e/helpers.js';
@@ -31,9 +32,15 @@ export async function utilisation(log: (line: string) => void): Promise<void> {
     try {
       const overrides: ConfigInput = { model: 'openai:scripted-coder', baseUrl: double.url, out: join(tempDir('scale-utilisation'), 'run'), limit, concurrency: CALL_SLOTS, llm: { concurrency: CALL_SLOTS } };
       if (!analyzers) Object.assign(overrides, { plugins: { 'analyzer:python': false }, verify: { unhandled: 'skip' } });
+      await double.reset();
+      const startedAt = Date.now();
       const started = performance.now();
       const cpu = process.cpuUsage();
+      // How late the event loop runs callbacks: a reply waits this long before the framework sees it.
+      const lag = monitorEventLoopDelay({ resolution: 10 });
+      lag.enable();
       const result = await runPreset({ preset: 'infinite-instruct', seeds: seedsPath, ...overrides });
+      lag.disable();
       const used = process.cpuUsage(cpu);
       const wall = (performance.now() - started) / 1000;
       const stats = await double.stats();
@@ -42,6 +49,11 @@ export async function utilisation(log: (line: string) => void): Promise<void> {
       const ideal = (stats.calls * (LATENCY_MS / 1000)) / CALL_SLOTS;
       log(`${analyzers ? 'analyzers on ' : 'analyzers off'}: ${limit} seeds, ${stats.calls} calls in ${wall.toFixed(1)} s (ideal ${ideal.toFixed(1)} s), kept ${result.funnel.kept}: utilisation ${u.toFixed(3)}, mean ${(u * CALL_SLOTS).toFixed(1)} of ${CALL_SLOTS} in flight`);
       log(`  run process CPU ${cpuS.toFixed(1)} s = ${((1000 * cpuS) / stats.calls).toFixed(2)} ms/call (${(cpuS / wall).toFixed(2)} cores busy); ${cpuS > ideal ? 'CPU-bound here: its CPU time alone exceeds the ideal wall' : 'CPU time below the ideal wall'}`);
+      const untilFirst = (stats.firstAt - startedAt) / 1000;
+      log(`  double process CPU ${(stats.cpuMs / 1000).toFixed(1)} s = ${(stats.cpuMs / stats.calls).toFixed(2)} ms/call; both ${((cpuS * 1000 + stats.cpuMs) / 1000 / wall).toFixed(2)} cores busy`);
+      log(`  wall: ${untilFirst.toFixed(1)} s before the first call, ${stats.spanS.toFixed(1)} s of calls (utilisation over it ${((stats.calls * (LATENCY_MS / 1000)) / (stats.spanS * CALL_SLOTS)).toFixed(3)}), ${(wall - untilFirst - stats.spanS).toFixed(1)} s after the last reply`);
+      const ms = (ns: number) => (ns / 1e6).toFixed(0);
+      log(`  event-loop delay: mean ${ms(lag.mean)} ms, p50 ${ms(lag.percentile(50))}, p99 ${ms(lag.percentile(99))}, max ${ms(lag.max)} ms`);
       log(`  in flight at the double per ${stats.bucketS} s: ${stats.inFlight.map((n) => n.toFixed(0)).join(' ')}`);
     } finally {
       await double.close();
