@@ -22,6 +22,8 @@ export interface DoubleStats {
   structured: number;
   /** Seconds from the first chat request to the last reply (arrival of the last + the latency). */
   spanS: number;
+  /** Arrival of the first chat request, ms since the epoch (0 when there was none). */
+  firstAt: number;
   /**
    * Mean chat calls in flight at the double per `bucketS`-second interval from the first request:
    * each call counts as in flight for the fixed latency after its arrival (the double's own view).
@@ -67,10 +69,10 @@ process.on('message', (msg: { type: string }) => {
   process.send!({ type: 'stats', stats });
 });
 /** The in-flight timeline of calls arriving at `at` (ms), each in flight for `latencyMs`. */
-function timeline(at: number[]): Pick<DoubleStats, 'spanS' | 'inFlight' | 'bucketS'> {
-  if (at.length === 0) return { spanS: 0, inFlight: [], bucketS: BUCKET_S };
-  const start = Math.min(...at);
-  const spanMs = Math.max(...at) + latencyMs - start;
+function timeline(at: number[]): Pick<DoubleStats, 'spanS' | 'firstAt' | 'inFlight' | 'bucketS'> {
+  if (at.length === 0) return { spanS: 0, firstAt: 0, inFlight: [], bucketS: BUCKET_S };
+  const start = at.reduce((a, b) => Math.min(a, b));
+  const spanMs = at.reduce((a, b) => Math.max(a, b)) + latencyMs - start;
   const bucketMs = BUCKET_S * 1000;
   const busy = new Array<number>(Math.max(1, Math.ceil(spanMs / bucketMs))).fill(0);
   // Spread each call's [arrival, arrival + latency) over the buckets it overlaps.
@@ -85,7 +87,7 @@ function timeline(at: number[]): Pick<DoubleStats, 'spanS' | 'inFlight' | 'bucke
     }
   }
   const last = spanMs - (busy.length - 1) * bucketMs;
-  return { spanS: spanMs / 1000, inFlight: busy.map((ms, i) => ms / (i === busy.length - 1 ? last : bucketMs)), bucketS: BUCKET_S };
+  return { spanS: spanMs / 1000, firstAt: start, inFlight: busy.map((ms, i) => ms / (i === busy.length - 1 ? last : bucketMs)), bucketS: BUCKET_S };
 }
 
 process.on('disconnect', () => void double.close().then(() => process.exit(0)));
