@@ -2,7 +2,9 @@ import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cacheKey, LlmCache, type CacheKeyParts } from './cache.js';
+import { createHash } from 'node:crypto';
+import stringify from 'safe-stable-stringify';
+import { cacheKey, canonicalRequest, LlmCache, type CacheKeyParts } from './cache.js';
 
 const BASE: CacheKeyParts = {
   provider: 'openai',
@@ -19,6 +21,23 @@ afterEach(async () => {
 });
 
 describe('cacheKey', () => {
+  it('is the SHA-256 of the sorted-key JSON of the canonical request, with or without schema and operation', () => {
+    const schema = { name: 'verdict', jsonSchema: { type: 'object', properties: { score: { type: 'number' }, reason: { type: 'string' } }, required: ['score', 'reason'] } };
+    const variants: CacheKeyParts[] = [
+      BASE,
+      { ...BASE, request: { ...BASE.request, schema } },
+      { ...BASE, request: { ...BASE.request, schema, stop: ['```'], maxTokens: 64, topP: 0.9 } },
+      { ...BASE, operation: 'prompt_logprobs' },
+      { provider: 'ollama', model: 'qwen', request: { messages: [{ role: 'system', content: '"quoted"\n' }, { role: 'user', content: 'é 🎉' }] } },
+    ];
+    for (const parts of variants) {
+      const expected = createHash('sha256').update(stringify(canonicalRequest(parts))!).digest('hex');
+      expect(cacheKey(parts)).toBe(expected);
+      expect(cacheKey(parts)).toBe(expected); // the schema's memoised JSON gives the same key again
+    }
+    expect(new Set(variants.map(cacheKey)).size).toBe(variants.length);
+  });
+
   it('is a SHA-256 hex digest, stable across key order and exporter weights', () => {
     const k = cacheKey(BASE);
     expect(k).toMatch(/^[0-9a-f]{64}$/);

@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import stringify from 'safe-stable-stringify';
 import { InstructsmithError } from '../errors.js';
 import type { ChatRequest } from './types.js';
@@ -53,10 +54,27 @@ export interface CacheEntry {
  * and schema (name and JSON Schema).
  */
 export function cacheKey(parts: CacheKeyParts): string {
-  return createHash('sha256').update(stringify(canonicalRequest(parts)) ?? '').digest('hex');
+  // The canonical JSON with its sorted keys written in two parts: everything before "schema" (all
+  // its keys sort earlier), then the schema, whose JSON is computed once per schema object (a plugin
+  // makes its OutputSchema once and sends it with every call), then "v". Same text as
+  // stringify(canonicalRequest(parts)), which the tests check.
+  const { v: _v, schema: _s, ...head } = canonicalRequest(parts, false);
+  const text = `${stringify(head)!.slice(0, -1)},"schema":${schemaJson(parts.request.schema)},"v":${KEY_VERSION}}`;
+  return createHash('sha256').update(text).digest('hex');
 }
 
-function canonicalRequest({ provider, model, request, operation }: CacheKeyParts) {
+/** The canonical JSON of each schema object's part of the key, by identity. */
+const schemaJsonOf = new WeakMap<NonNullable<ChatRequest['schema']>, string>();
+
+function schemaJson(schema: ChatRequest['schema']): string {
+  if (!schema) return 'null';
+  let text = schemaJsonOf.get(schema);
+  if (text === undefined) schemaJsonOf.set(schema, (text = stringify({ name: schema.name, jsonSchema: schema.jsonSchema })!));
+  return text;
+}
+
+/** What the key is the hash of; `withSchema: false` leaves the schema out (cacheKey adds its memoised JSON). */
+export function canonicalRequest({ provider, model, request, operation }: CacheKeyParts, withSchema = true) {
   return {
     v: KEY_VERSION,
     ...(operation ? { operation } : {}),
@@ -70,7 +88,7 @@ function canonicalRequest({ provider, model, request, operation }: CacheKeyParts
       seed: request.seed,
       stop: request.stop,
     },
-    schema: request.schema ? { name: request.schema.name, jsonSchema: request.schema.jsonSchema } : null,
+    schema: withSchema && request.schema ? { name: request.schema.name, jsonSchema: request.schema.jsonSchema } : null,
   };
 }
 
@@ -85,7 +103,19 @@ export interface RequestCache {
   set(entry: CacheEntry): Promise<void>;
 }
 
+// Synchronous file calls, on purpose: an entry is a few KB written to the page cache (no fsync), tens
+// of microseconds, while each asynchronous call is a round trip through libuv's thread pool that, on
+// a loaded machine, costs the event loop far more (a wake-up, a context switch, a wait for the CPU)
+// and delays every reply in flight (measured in test/bench/scale/utilisation.ts). The run store
+// writes its records synchronously for the same reason.
+
+/** Numbers the temporary files of this thread, so no two writes share one (pid + thread + counter is unique). */
+let tmpCounter = 0;
+
 export class LlmCache implements RequestCache {
+  /** Subdirectories known to exist: each is created once, not before every write. */
+  private readonly made = new Set<string>();
+
   /** @param dir the cache directory; created on first write. */
   constructor(readonly dir: string) {}
 
@@ -99,9 +129,12 @@ export class LlmCache implements RequestCache {
    * hand-edited file is a miss, and is overwritten by the next successful call).
    */
   async get(key: string): Promise<CacheEntry | undefined> {
+    const file = this.pathOf(key);
+    // A miss is the common case in a fresh run: a stat, not an ENOENT error built and thrown.
+    if (!existsSync(file)) return undefined;
     let text: string;
     try {
-      text = await readFile(this.pathOf(key), 'utf8');
+      text = readFileSync(file, 'utf8');
     } catch {
       return undefined;
     }
@@ -117,13 +150,29 @@ export class LlmCache implements RequestCache {
    */
   async set(entry: CacheEntry): Promise<void> {
     const file = this.pathOf(entry.key);
-    const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    const tmp = `${file}.${process.pid}.${threadId}.${++tmpCounter}.tmp`;
+    const sub = join(this.dir, entry.key.slice(0, 2));
+    const text = JSON.stringify(entry);
     try {
-      await mkdir(join(this.dir, entry.key.slice(0, 2)), { recursive: true });
-      await writeFile(tmp, JSON.stringify(entry), 'utf8');
-      await rename(tmp, file);
+      if (!this.made.has(sub)) {
+        mkdirSync(sub, { recursive: true });
+        this.made.add(sub);
+      }
+      try {
+        writeFileSync(tmp, text, 'utf8');
+      } catch (err) {
+        // The subdirectory was removed under a running process (a user clearing the cache): make it again, once.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        mkdirSync(sub, { recursive: true });
+        writeFileSync(tmp, text, 'utf8');
+      }
+      renameSync(tmp, file);
     } catch (err) {
-      await rm(tmp, { force: true }).catch(() => undefined);
+      try {
+        rmSync(tmp, { force: true });
+      } catch {
+        // the temporary file could not be removed either; the write error is the one to report
+      }
       throw new InstructsmithError('LLM_CACHE_WRITE', `cannot write the LLM cache entry ${file}: ${(err as Error).message}`, {
         hint: 'make the cache directory writable (llm.cacheDir) or free disk space',
         fatal: true,
@@ -134,7 +183,7 @@ export class LlmCache implements RequestCache {
 
   /** Build an entry from a request and its reply. */
   static entry(parts: CacheKeyParts, key: string, reply: { content: string; promptTokens: number; completionTokens: number; finishReason?: string }): CacheEntry {
-    const canon = canonicalRequest(parts);
+    const canon = canonicalRequest(parts, false);
     return {
       key,
       provider: parts.provider,

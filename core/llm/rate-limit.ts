@@ -38,22 +38,31 @@ export function rateLimitFromHeaders(headers: HeaderBag): RateLimitInfo | undefi
     const v = (headers as Record<string, string | string[] | undefined>)[name];
     return Array.isArray(v) ? v[0] : v;
   };
-  const num = (name: string) => {
-    const n = Number.parseFloat(get(name) ?? '');
-    return Number.isFinite(n) && n >= 0 ? n : undefined;
-  };
-  const dur = (name: string) => parseDurationMs(get(name));
-  const info: RateLimitInfo = {
-    limitRequests: num('x-ratelimit-limit-requests'),
-    remainingRequests: num('x-ratelimit-remaining-requests'),
-    resetRequestsMs: dur('x-ratelimit-reset-requests'),
-    limitTokens: num('x-ratelimit-limit-tokens'),
-    remainingTokens: num('x-ratelimit-remaining-tokens'),
-    resetTokensMs: dur('x-ratelimit-reset-tokens'),
-  };
-  const present = Object.fromEntries(Object.entries(info).filter(([, v]) => v !== undefined)) as RateLimitInfo;
-  return Object.keys(present).length ? present : undefined;
+  // Read on every reply: one pass over the six names, no intermediate objects (issue #15's CPU budget).
+  let info: RateLimitInfo | undefined;
+  for (const [field, name, isDuration] of RATE_LIMIT_HEADERS) {
+    const raw = get(name);
+    if (raw === undefined) continue;
+    let value: number | undefined;
+    if (isDuration) value = parseDurationMs(raw);
+    else {
+      const n = Number.parseFloat(raw);
+      value = Number.isFinite(n) && n >= 0 ? n : undefined;
+    }
+    if (value !== undefined) (info ??= {})[field] = value;
+  }
+  return info;
 }
+
+/** The `x-ratelimit-*` headers read, each with its field and whether it is a duration, in RateLimitInfo's order. */
+const RATE_LIMIT_HEADERS: ReadonlyArray<readonly [keyof RateLimitInfo, string, boolean]> = [
+  ['limitRequests', 'x-ratelimit-limit-requests', false],
+  ['remainingRequests', 'x-ratelimit-remaining-requests', false],
+  ['resetRequestsMs', 'x-ratelimit-reset-requests', true],
+  ['limitTokens', 'x-ratelimit-limit-tokens', false],
+  ['remainingTokens', 'x-ratelimit-remaining-tokens', false],
+  ['resetTokensMs', 'x-ratelimit-reset-tokens', true],
+];
 
 /**
  * A Go-style duration (`1h2m3.5s`, `250ms`, `0s`) or a bare number of seconds, in ms.
