@@ -47,7 +47,8 @@ function verifiedPython(runDir: string): CodeSample[] {
   return records.filter((r) => r.checks.some((c) => c.language === 'python' && !c.skipped)).flatMap((r) => codeSamples(r).filter((s) => s.language === 'python'));
 }
 
-export async function analyzerCost(log: (line: string) => void): Promise<void> {
+/** Returns, per policy run, pylint CPU per verified sample over the batched figure, and files per process. */
+export async function analyzerCost(log: (line: string) => void): Promise<Array<{ policy: string; vsBatched: number; filesPerProcess: number }>> {
   const seeds = Number(process.env.SCALE_SEEDS ?? 164);
   const wanted = (process.env.SCALE_POLICIES ?? 'timer,slot,fill').split(',');
   const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
@@ -76,7 +77,7 @@ export async function analyzerCost(log: (line: string) => void): Promise<void> {
       await double.close();
     }
   }
-  if (rows.length === 0) return;
+  if (rows.length === 0) return [];
 
   // The batched reference: the verified samples of the last run, one pylint process.
   let processes = 0;
@@ -101,4 +102,5 @@ export async function analyzerCost(log: (line: string) => void): Promise<void> {
     if (before && r !== before) log(`${r.name} / timer: pylint CPU per sample ${(r.childCpu / r.files / (before.childCpu / before.files)).toFixed(2)}x, whole-job CPU per sample ${(r.totalCpu / r.files / (before.totalCpu / before.files)).toFixed(2)}x, wall ${(r.wall / before.wall).toFixed(2)}x`);
   }
   log(`load average at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  return rows.map((r) => ({ policy: r.name, vsBatched: r.childCpu / r.files / perFile, filesPerProcess: r.files / r.calls }));
 }

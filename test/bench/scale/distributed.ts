@@ -76,10 +76,11 @@ export async function queuedRun(double: LlmDouble, redis: TestRedis, workers: nu
 }
 
 /** The distributed figure: 1 worker vs 2 on this machine. */
-export async function distributed(log: (line: string) => void): Promise<void> {
+/** Returns the 2-worker / 1-worker throughput ratio and whether the datasets were identical (undefined without redis-server). */
+export async function distributed(log: (line: string) => void): Promise<{ ratio: number; identical: boolean } | undefined> {
   if (!hasRedisServer()) {
     log('distributed: skipped: redis-server is not installed');
-    return;
+    return undefined;
   }
   const seeds = Number(process.env.QUEUE_SEEDS ?? 40);
   const [double, redis] = await Promise.all([startLlmDouble({ latencyMs: LATENCY_MS }), startRedis()]);
@@ -98,6 +99,7 @@ export async function distributed(log: (line: string) => void): Promise<void> {
     log(`2 workers / 1 worker throughput: ${(two.callsPerSecond / one.callsPerSecond).toFixed(2)}x (ideal 2.00x)`);
     log(`datasets identical (samples.jsonl + rejected.jsonl bytes): ${one.dataset === two.dataset ? 'yes' : 'NO'} (${one.dataset.length} bytes)`);
     log(`endpoint calls 2 workers / 1 worker: ${(two.endpointCalls / one.endpointCalls).toFixed(2)}x (${two.endpointCalls} / ${one.endpointCalls}); run.json calls = endpoint calls: ${runs.every((r) => r.usage.calls === r.endpointCalls) ? 'yes' : 'NO'}`);
+    return { ratio: two.callsPerSecond / one.callsPerSecond, identical: one.dataset === two.dataset };
   } finally {
     await double.close();
     await redis.stop();

@@ -26,7 +26,8 @@ async function cpuOf<T>(run: () => Promise<T>): Promise<{ value: T; cpuMs: numbe
   return { value, cpuMs: (used.user + used.system) / 1000, wallMs: performance.now() - wall };
 }
 
-export async function overhead(log: (line: string) => void): Promise<void> {
+/** Returns the framework's CPU per call beyond the bare loop's, ms, and the ratio of the two. */
+export async function overhead(log: (line: string) => void): Promise<{ beyondMs: number; ratio: number }> {
   const seeds = Number(process.env.SCALE_SEEDS ?? 164);
   const double = await startDoubleChild(0);
   const run = (limit: number) =>
@@ -57,6 +58,7 @@ export async function overhead(log: (line: string) => void): Promise<void> {
     log(`bare openai loop: ${check.calls} calls, ${CALL_SLOTS} in flight: CPU ${(bare.cpuMs / 1000).toFixed(2)} s in ${(bare.wallMs / 1000).toFixed(1)} s wall = ${floor.toFixed(2)} ms/call`);
     log(`start-up (first run, ${WARM_UP_SEEDS} seeds: module loading, JIT): CPU ${(warm.cpuMs / 1000).toFixed(2)} s`);
     log(`framework overhead: ${(perCall - floor).toFixed(2)} ms of CPU per call beyond the bare loop (target <= 2), ${(perCall / floor).toFixed(2)}x the bare loop's CPU`);
+    return { beyondMs: perCall - floor, ratio: perCall / floor };
   } finally {
     await double.close();
   }

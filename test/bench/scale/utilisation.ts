@@ -23,7 +23,9 @@ const CALL_SLOTS = 64;
  */
 const CALLS_PER_SEED = 5.8;
 
-export async function utilisation(log: (line: string) => void): Promise<void> {
+/** Returns the utilisation of the first run (analyzers off). */
+export async function utilisation(log: (line: string) => void): Promise<{ utilisation: number; calls: number }> {
+  let first: { utilisation: number; calls: number } | undefined;
   const calls = Number(process.env.SCALE_CALLS ?? 10_000);
   const seedsPath = process.env.SCALE_SEEDS_PATH ?? execFileSync('python3', ['-c', 'import sysconfig;print(sysconfig.get_path("stdlib"))'], { encoding: 'utf8' }).trim();
   const limit = Math.ceil(calls / Number(process.env.SCALE_CALLS_PER_SEED ?? CALLS_PER_SEED));
@@ -47,6 +49,7 @@ export async function utilisation(log: (line: string) => void): Promise<void> {
       const cpuS = (used.user + used.system) / 1e6;
       const u = (stats.calls * (LATENCY_MS / 1000)) / (wall * CALL_SLOTS);
       const ideal = (stats.calls * (LATENCY_MS / 1000)) / CALL_SLOTS;
+      first ??= { utilisation: u, calls: stats.calls };
       log(`${analyzers ? 'analyzers on ' : 'analyzers off'}: ${limit} seeds, ${stats.calls} calls in ${wall.toFixed(1)} s (ideal ${ideal.toFixed(1)} s), kept ${result.funnel.kept}: utilisation ${u.toFixed(3)}, mean ${(u * CALL_SLOTS).toFixed(1)} of ${CALL_SLOTS} in flight`);
       log(`  run process CPU ${cpuS.toFixed(1)} s = ${((1000 * cpuS) / stats.calls).toFixed(2)} ms/call (${(cpuS / wall).toFixed(2)} cores busy); ${cpuS > ideal ? 'CPU-bound here: its CPU time alone exceeds the ideal wall' : 'CPU time below the ideal wall'}`);
       const untilFirst = (stats.firstAt - startedAt) / 1000;
@@ -59,4 +62,5 @@ export async function utilisation(log: (line: string) => void): Promise<void> {
       await double.close();
     }
   }
+  return first!;
 }
