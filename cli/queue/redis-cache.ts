@@ -122,6 +122,12 @@ export class RedisRequestCache implements RequestCache {
     }
   }
 
+  /** The call this process claimed `key` for failed: give the claim up now and wake the waiters, one of which calls itself. */
+  async abandon(key: string): Promise<void> {
+    const claim = this.claims.get(key);
+    if (claim) await this.release(key, claim);
+  }
+
   /** Give up every claim `scope` still holds (its job ended: those calls failed or were never made) and wake their waiters. */
   async releaseAll(scope: JobScope): Promise<void> {
     const mine = [...this.claims].filter(([, c]) => c.scope === scope);

@@ -101,6 +101,12 @@ export interface RequestCache {
   get(key: string): Promise<CacheEntry | undefined>;
   /** Store an entry; a failure must be thrown as a fatal InstructsmithError (`LLM_CACHE_WRITE`). */
   set(entry: CacheEntry): Promise<void>;
+  /**
+   * Optional: the call made after `get(key)` missed has failed (every retry spent), so no entry will
+   * come. A store that coalesces identical calls across processes (the Redis cache of `run --queue`)
+   * gives up its claim here, so a waiting process makes the call itself at once rather than after the lease.
+   */
+  abandon?(key: string): Promise<void>;
 }
 
 // Synchronous file calls, on purpose: an entry is a few KB written to the page cache (no fsync), tens

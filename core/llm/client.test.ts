@@ -213,6 +213,24 @@ describe('cache', () => {
     expect(double.count('openai.chat')).toBe(1);
   });
 
+  it('tells a store that coalesces across processes (abandon) when the call after its miss failed, and only then', async () => {
+    const calls: string[] = [];
+    const store = {
+      get: async (key: string) => (calls.push(`get ${key.slice(0, 6)}`), undefined),
+      set: async (entry: { key: string }) => void calls.push(`set ${entry.key.slice(0, 6)}`),
+      abandon: async (key: string) => void calls.push(`abandon ${key.slice(0, 6)}`),
+    };
+    double.reply((req) => {
+      if (req.lastUser.includes('fails')) throw new Error('the endpoint fails');
+      return 'fine';
+    });
+    const { llm } = factory({ cache: store, settings: { maxAttempts: 2 } });
+    await llm().complete(ASK, META);
+    await expect(llm().complete({ messages: [{ role: 'user', content: 'this one fails' }] }, META)).rejects.toThrow();
+    const [ok, failed] = [calls[0]!.slice(4), calls[2]!.slice(4)];
+    expect(calls).toEqual([`get ${ok}`, `set ${ok}`, `get ${failed}`, `abandon ${failed}`]);
+  });
+
   it('misses when messages, sampling, schema or model change', async () => {
     const { llm } = factory();
     await llm().complete(ASK, META);

@@ -101,7 +101,12 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
       const forget = () => inFlight.get(flightKey) === sending && inFlight.delete(flightKey);
       sending.then(forget, forget);
     }
-    return { result: await sending, cached: false, parts, key };
+    try {
+      return { result: await sending, cached: false, parts, key };
+    } catch (err) {
+      if (key && readCache) await cache!.abandon?.(key);
+      throw err;
+    }
   }
 
   async function send(request: ChatRequest, meta: CallMeta, key: string): Promise<ChatResult> {

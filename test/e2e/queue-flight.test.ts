@@ -101,7 +101,7 @@ describe.skipIf(!hasRedisServer())('the Redis request cache across workers', () 
     }
   });
 
-  it('a failed call gives its claim up when its job ends: the waiting worker calls itself, no error is shared', async () => {
+  it('a failed call gives its claim up (abandon, or at the latest when its job ends): the waiting worker calls itself, no error is shared', async () => {
     const [a, b] = [workerLlm(redis.url, double), workerLlm(redis.url, double)];
     const prompt = 'Explain the word five.';
     let calls = 0;
