@@ -33,6 +33,11 @@ export interface Dispatcher<T> {
   add(language: string, item: T): void;
   /** Take out the waiting items `pick` selects (e.g. those whose run was aborted); returns them. */
   remove(pick: (item: T) => boolean): T[];
+  /**
+   * Let everything waiting now leave as slots free, without the `fill` wait: for a caller that
+   * will send nothing more until these are checked (its window is full, its input ended).
+   */
+  flush(): void;
 }
 
 interface Entry<T> {
@@ -43,6 +48,8 @@ interface Entry<T> {
 interface Queue<T> {
   entries: Array<Entry<T>>;
   lastAt: number;
+  /** Set by flush(): leaves at the next free slot. */
+  flushed?: boolean;
   sealTimer?: NodeJS.Timeout;
 }
 
@@ -81,7 +88,7 @@ export function createDispatcher<T>(policy: DispatchPolicy, run: (language: stri
 
   /** When `q` may leave under `fill` (ms, performance.now() clock); `slot` is always ready. */
   function readyAt(q: Queue<T>): number {
-    if (policy.mode === 'slot' || q.entries.length >= policy.batchSize) return -Infinity;
+    if (policy.mode === 'slot' || q.flushed || q.entries.length >= policy.batchSize) return -Infinity;
     return Math.min(q.lastAt + policy.quietMs, q.entries[0]!.at + policy.maxWaitMs);
   }
 
@@ -153,6 +160,14 @@ export function createDispatcher<T>(policy: DispatchPolicy, run: (language: stri
       for (let i = sealed.length - 1; i >= 0; i--) if (sealed[i]!.items.length === 0) sealed.splice(i, 1);
       if (out.length) schedule();
       return out;
+    },
+    flush() {
+      if (policy.mode === 'timer') {
+        for (const language of [...queues.keys()]) seal(language);
+        return;
+      }
+      for (const q of queues.values()) q.flushed = true;
+      schedule();
     },
   };
 }

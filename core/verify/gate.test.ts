@@ -308,6 +308,27 @@ describe('createVerifier dispatch: fill (the default) and timer (the former poli
     expect(verifier.stats().analyzers.python!.meanWaitMs).toBe(220); // queued at 0..240, left at 340
   });
 
+  it('fill: flush() lets what waits leave at once, and samples arriving after it wait again', async () => {
+    fakeClock();
+    const hooks = createHooks();
+    const a = heldAnalyzer('python');
+    hooks.analyze.for('python').tapPromise('analyzer:python', a.fn);
+    const verifier = createVerifier({ hooks, policy: { cpuBudget: 2, quietMs: 100, maxWaitMs: 10_000 } });
+    const out = [verifier.verify(py('f0'), ctx), verifier.verify(py('f1'), ctx)];
+    await vi.advanceTimersByTimeAsync(10);
+    expect(a.state.calls).toHaveLength(0);
+    verifier.flush();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(a.state.calls.map((c) => c.keys)).toEqual([['f0#0', 'f1#0']]);
+    out.push(verifier.verify(py('f2'), ctx));
+    await vi.advanceTimersByTimeAsync(50);
+    expect(a.state.calls).toHaveLength(1); // f2 came after the flush: it waits for company again
+    await vi.advanceTimersByTimeAsync(50);
+    expect(a.state.calls.map((c) => c.keys)).toEqual([['f0#0', 'f1#0'], ['f2#0']]);
+    a.state.calls.forEach((c) => c.release());
+    await Promise.all(out);
+  });
+
   it('fill: in a steady trickle no sample waits longer than maxWaitMs; the last partial batch leaves once the input is quiet', async () => {
     fakeClock();
     const hooks = createHooks();

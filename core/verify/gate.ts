@@ -89,6 +89,8 @@ export interface AnalyzerCallStats {
 export interface Verifier {
   /** Check every code block of the record's assistant turns. Does not modify the record. */
   verify(record: SampleRecord, ctx: StageContext): Promise<VerifyOutcome>;
+  /** Send every waiting sample to its analyzer as slots free, without the `fill` wait: call when no more records will come until these are verified. */
+  flush(): void;
   stats(): VerifyStats;
 }
 
@@ -304,6 +306,7 @@ export function createVerifier(init: { hooks: Hooks; policy?: VerifyPolicyInput 
 
   return {
     verify,
+    flush: () => dispatcher.flush(),
     stats: () => ({ ...structuredClone(stats), analyzers: analyzerStats() }),
   };
 

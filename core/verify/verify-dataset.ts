@@ -96,8 +96,12 @@ export async function verifyDataset(opts: VerifyDatasetOptions): Promise<VerifyR
       // Marked handled now; the error still surfaces when this record's turn to be written comes.
       pending.catch(() => undefined);
       window.push(pending);
-      if (window.length >= limit) await emit(await window.shift()!);
+      if (window.length >= limit) {
+        verifier.flush(); // nothing more is sent until the oldest record is verified: no point waiting for company
+        await emit(await window.shift()!);
+      }
     }
+    verifier.flush();
     while (window.length) await emit(await window.shift()!);
   } finally {
     // Settle what is in flight before closing, so no rejection goes unhandled.
