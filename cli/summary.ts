@@ -16,6 +16,10 @@ export function formatSummary(result: RunResult): string {
   }
   const filters = Object.entries(f.filters ?? {});
   if (filters.length) lines.push(`  filters         ${filters.map(([name, c]) => `${name} checked ${c.checked}, dropped ${c.dropped}`).join('; ')}`);
+  const analyzers = Object.entries(result.verify?.analyzers ?? {});
+  if (analyzers.length) {
+    lines.push(`  analyzer calls  ${analyzers.map(([language, a]) => `${language} ${a.calls} (${a.samples} samples, mean ${a.meanBatch.toFixed(1)}, max ${a.maxBatch} per call, ${(a.wallMs / 1000).toFixed(1)} s)`).join('; ')}`);
+  }
   lines.push(`  kept ${f.kept}, rejected ${f.rejected}`);
   for (const [model, u] of Object.entries(result.usage)) {
     lines.push(`  ${model}: ${u.calls} calls, ${u.promptTokens} prompt + ${u.completionTokens} completion tokens`);

@@ -8,7 +8,7 @@ import { runCost, type RunCost } from '../llm/cost.js';
 import type { LlmSettings, UsageTotals } from '../llm/types.js';
 import type { Logger, Plugin } from '../plugin.js';
 import { contentId, type SampleRecord, type Seed } from '../record.js';
-import { createVerifier } from '../verify/gate.js';
+import { createVerifier, type VerifyStats } from '../verify/gate.js';
 import { releasePrepared } from '../export/prepare.js';
 import { SelectionLedger, selectSeeds } from '../selection.js';
 import { reportsJson } from '../context.js';
@@ -60,6 +60,8 @@ export interface RunResult {
   funnel: FunnelCounts;
   usage: Record<string, UsageTotals>;
   exported: string[];
+  /** The verify gate's counts and analyzer calls in this process (absent when no analyzer ran). */
+  verify?: VerifyStats;
 }
 
 /** Config keys that do not change the data a run produces; they are left out of the resume check. */
@@ -229,7 +231,7 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
   const finishedAt = new Date().toISOString();
   store.writeRunJson({ ...runJson, ...reportsJson(reports), exported, finishedAt, durationMs: Date.now() - started });
   await hooks.runEnd.promise({ runDir, kept: finalFunnel.kept, rejected: finalFunnel.rejected, funnel: finalFunnel as unknown as Record<string, unknown> });
-  return { runDir, status: 'complete', resumed, alreadyComplete: false, funnel: finalFunnel, usage: tally.totals(), exported };
+  return { runDir, status: 'complete', resumed, alreadyComplete: false, funnel: finalFunnel, usage: tally.totals(), exported, ...verifyOf() };
 }
 
 /** LLM middleware settings from the config; the factory fills unset keys with DEFAULT_LLM_SETTINGS. */
