@@ -34,14 +34,19 @@ export default async function bench(log: (line: string) => void): Promise<void> 
     let peak = 0;
     const marks: string[] = [];
     let nextMark = 1;
+    let lastMade = 0;
+    let lastAt = 0;
     const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
     const started = performance.now();
     const { result, kept } = await runPreset({
       // RSS as the population grows (quarters of the target), to show whether it stays bounded.
       onProgress: (p) => {
-        const k = (p.funnel as { kept: number }).kept;
+        const { kept: k, rejected } = p.funnel as { kept: number; rejected: number };
         if (target && k >= (nextMark * (target as number)) / 4) {
-          marks.push(`${k}: ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB at ${((performance.now() - started) / 1000).toFixed(0)} s`);
+          const s = (performance.now() - started) / 1000;
+          marks.push(`${k} kept of ${k + rejected} made: ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB at ${s.toFixed(0)} s (${((k + rejected - lastMade) / (s - lastAt)).toFixed(0)} made/s since the last mark)`);
+          lastMade = k + rejected;
+          lastAt = s;
           nextMark += 1;
         }
       },
@@ -70,8 +75,8 @@ export default async function bench(log: (line: string) => void): Promise<void> 
   };
   try {
     const a = await run('instant', { target: KEPT, colonies: 4, batchSize: 256, poolSize: 256 });
-    log(`instant answers, 64 seeds -> ${a.kept} kept (${a.rejected} rejected), 4 colonies, concurrency ${CONCURRENCY}: ${(a.kept / a.seconds).toFixed(0)} kept/s, ${a.seconds.toFixed(1)} s, peak RSS ${(a.peak / 2 ** 20).toFixed(0)} MiB (the test kit then reads the run\'s files into arrays)`);
-    log(`RSS and time by kept samples (the double runs in another process; equal steps in time = a constant rate): ${a.marks.join(', ')}`);
+    log(`instant answers, 64 seeds -> ${a.kept} kept (${a.rejected} rejected), 4 colonies, concurrency ${CONCURRENCY}: ${(a.kept / a.seconds).toFixed(0)} kept/s, ${((a.kept + a.rejected) / a.seconds).toFixed(0)} records made/s, ${a.seconds.toFixed(1)} s, peak RSS ${(a.peak / 2 ** 20).toFixed(0)} MiB (the test kit then reads the run\'s files into arrays)`);
+    log(`by quarter of the target (the double runs in another process; the share kept falls as the double's instructions repeat, so made/s is the pipeline's rate): ${a.marks.join('; ')}`);
     log(`LLM calls per kept sample: ${(a.calls / a.kept).toFixed(2)} (${a.calls} calls: Instructor, Coder, Judge)`);
     double.kill();
     double = await startDouble(100);
