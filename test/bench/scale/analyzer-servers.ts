@@ -15,7 +15,6 @@
  * Environment: SERVER_BENCH_ROUNDS4 (batches of 4, default 16), SERVER_BENCH_ROUNDS64 (default 4),
  * SERVER_BENCH_TOOLS (comma list of python,javascript,typescript).
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { execa } from 'execa';
 import { findExecutable, type Plugin } from '../../../core/index.js';
@@ -25,6 +24,7 @@ import python from '../../../plugins/analyzers/python.js';
 import typescript from '../../../plugins/analyzers/typescript.js';
 import { validSamples } from '../../fixtures/analyzers/generate.js';
 import { samplesOf } from '../../fixtures/analyzers/harness.js';
+import { liveChildrenSeconds, selfAndReapedSeconds } from './cpu.js';
 
 const TOOLS: Array<{ language: string; tool: string; plugin: Plugin; available: () => boolean }> = [
   { language: 'python', tool: 'pylint', plugin: python as Plugin, available: () => Boolean(findExecutable('pylint')) },
@@ -33,29 +33,7 @@ const TOOLS: Array<{ language: string; tool: string; plugin: Plugin; available: 
 ];
 
 /** CPU seconds of this process and its reaped children so far (proc(5): fields 14-17, in clock ticks). */
-function cpuSeconds(ticks: number): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is field 3 (state): utime is field 14 → index 11.
-  return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0) / ticks;
-}
-
-/** CPU seconds used so far by this process's live children (the servers; a child's time reaches cutime only when it is reaped). */
-function liveChildrenSeconds(ticks: number): number {
-  let sum = 0;
-  for (const task of readdirSync('/proc/self/task')) {
-    for (const pid of readFileSync(`/proc/self/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        sum += (Number(fields[11]) + Number(fields[12])) / ticks;
-      } catch {
-        // exited meanwhile: its time is in cutime once reaped
-      }
-    }
-  }
-  return sum;
-}
+const cpuSeconds = selfAndReapedSeconds;
 
 interface Measure {
   cpuPerSample: number;
@@ -81,10 +59,12 @@ async function measure(plugin: Plugin, language: string, server: boolean, size: 
     walls.push((performance.now() - t) / 1000);
     passed += results.filter((c) => c.passed).length;
   }
+  // Read the same way as cpu1 (live servers included): a server closed at runEnd may not be reaped, and so not in cutime, when `end` is read.
+  const steadyEnd = cpuSeconds(ticks) + liveChildrenSeconds(ticks);
   await harness.hooks.runEnd.promise({ runDir: harness.runDir, kept: 0, rejected: 0, funnel: {} });
-  const end = cpuSeconds(ticks);
+  const end = Math.max(cpuSeconds(ticks), steadyEnd);
   walls.sort((a, b) => a - b);
-  return { cpuPerSample: (end - cpu0) / (size * rounds), steadyCpuPerSample: rounds > 1 ? (end - cpu1) / (size * (rounds - 1)) : NaN, wallPerBatch: walls[Math.floor(walls.length / 2)]!, passed, samples: size * rounds };
+  return { cpuPerSample: (end - cpu0) / (size * rounds), steadyCpuPerSample: rounds > 1 ? (steadyEnd - cpu1) / (size * (rounds - 1)) : NaN, wallPerBatch: walls[Math.floor(walls.length / 2)]!, passed, samples: size * rounds };
 }
 
 export default async function analyzerServers(log: (line: string) => void): Promise<void> {

@@ -3,17 +3,18 @@
  * (`SCALE_SEEDS`, default 164) with analyzer:python on, the scripted model behind the HTTP test double
  * at 200 ms latency, `llm.concurrency: 64`, once per gate dispatch policy, back to back in this
  * process. Per policy: pylint processes (the gate's analyzer calls, from run.json's verify section),
- * mean files per process, CPU per verified sample (reaped children from /proc/self/stat cutime +
- * cstime, i.e. pylint; and the whole job: that plus process.cpuUsage(), which includes the double and
+ * mean files per process, CPU per verified sample (children: reaped ones from /proc/self/stat cutime +
+ * cstime, live ones, such as the pylint servers, from their own /proc stat, see cpu.ts; i.e. pylint; and the whole job: that plus process.cpuUsage(), which includes the double and
  * the scripted model living in this process), wall, and the endpoint utilisation the run reached.
  * The reference is the batched figure: pylint once over the same verified samples in one process
- * (`pylintSpec` of analyzer:python with its default options, through `runBatched`); ratios are the
+ * (`pylintSpec` of analyzer:python with `server: false`, through `runBatched`); ratios are the
  * run's CPU per sample over the reference's CPU per file. `SCALE_POLICIES` picks some of
  * `timer,slot,fill`, run in that order.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { cpuSeconds } from './cpu.js';
 import { join } from 'node:path';
 import type { ConfigInput } from '../../../core/config/schema.js';
 import type { CodeSample, SampleRecord } from '../../../core/index.js';
@@ -33,13 +34,7 @@ const POLICIES: Array<[name: string, label: string, policy: VerifyPolicyInput]> 
   ['fill', 'fill: the default (<= 128, quiet 500 ms, oldest <= 10 s)', {}],
 ];
 
-/** CPU seconds so far: this process, and its reaped children (Linux /proc/self/stat fields 16 and 17). */
-function cpuNow(ticksPerSecond: number): { self: number; children: number } {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
-  const usage = process.cpuUsage();
-  return { self: (usage.user + usage.system) / 1e6, children: (Number(fields[13]) + Number(fields[14])) / ticksPerSecond };
-}
+const cpuNow = cpuSeconds;
 
 /** The python code blocks the gate checked in a run directory (kept and rejected records with a python check). */
 function verifiedPython(runDir: string): CodeSample[] {
@@ -83,7 +78,8 @@ export async function analyzerCost(log: (line: string) => void): Promise<Array<{
   let processes = 0;
   const ref0 = cpuNow(ticks);
   const refStarted = performance.now();
-  await runBatched(samples, pylintSpec(pythonOptions.parse({})), { onProcess: () => processes++ });
+  // One CLI process (server: false): the bench's batched figure, and its CPU is a reaped child's.
+  await runBatched(samples, pylintSpec(pythonOptions.parse({ server: false })), { onProcess: () => processes++ });
   const refWall = (performance.now() - refStarted) / 1000;
   const perFile = (cpuNow(ticks).children - ref0.children) / samples.length;
   log(`reference: pylint over the ${samples.length} verified samples in ${processes} process: ${(perFile * 1000).toFixed(1)} ms CPU per file, ${refWall.toFixed(1)} s wall`);
