@@ -178,7 +178,9 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
       seedsDone = skip;
       let seedsTotal: number | undefined;
       if (options.onProgress && p === 1 && !selection) void countSeeds(hooks, config.seeds, config.limit).then((n) => (seedsTotal = n), () => undefined);
-      const seeds = limitAndSkip(source, p === 1 ? config.limit : undefined, skip, funnel, controller.signal);
+      // Once the pass has read its last seed, the verify gate stops waiting for more samples to fill a batch.
+      verifier?.drain(false);
+      const seeds = thenDrain(limitAndSkip(source, p === 1 ? config.limit : undefined, skip, funnel, controller.signal), () => verifier?.drain(true));
       const filterCtx = { stage: 'filtered' as const, signal: controller.signal, dryRun: false, phase: p, replay: false };
       const maxInFlight = Math.max(config.concurrency, config.maxConcurrency ?? SEEDS_PER_CALL_SLOT * llm.settings.concurrency);
       const window = { maxInFlight, maxHeld: 2 * maxInFlight, wantMore: llm.hasIdleSlot };
@@ -273,6 +275,12 @@ async function countSeeds(hooks: Hooks, path: string, limit?: number): Promise<n
     if (limit && n >= limit) break;
   }
   return n;
+}
+
+/** Yield `items`, then call `onEnd` once they are exhausted (not when the consumer stops early). */
+async function* thenDrain<T>(items: AsyncIterable<T>, onEnd: () => void): AsyncGenerator<T> {
+  yield* items;
+  onEnd();
 }
 
 async function* limitAndSkip(source: AsyncIterable<Seed>, limit: number | undefined, skip: number, funnel: Funnel, signal: AbortSignal): AsyncGenerator<Seed> {

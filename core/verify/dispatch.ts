@@ -38,6 +38,12 @@ export interface Dispatcher<T> {
    * will send nothing more until these are checked (its window is full, its input ended).
    */
   flush(): void;
+  /**
+   * `true`: the input has ended (a run's pass read its last seed), so what arrives from now on comes
+   * from the records still in flight and leaves as slots free, as under `slot`; `false` (a new pass)
+   * goes back to the policy.
+   */
+  drain(on: boolean): void;
 }
 
 interface Entry<T> {
@@ -66,6 +72,7 @@ export function createDispatcher<T>(policy: DispatchPolicy, run: (language: stri
   const queues = new Map<string, Queue<T>>();
   const sealed: Array<{ language: string; items: T[] }> = [];
   let running = 0;
+  let draining = false;
   let scheduled = false;
   let wake: NodeJS.Timeout | undefined;
 
@@ -88,7 +95,7 @@ export function createDispatcher<T>(policy: DispatchPolicy, run: (language: stri
 
   /** When `q` may leave under `fill` (ms, performance.now() clock); `slot` is always ready. */
   function readyAt(q: Queue<T>): number {
-    if (policy.mode === 'slot' || q.flushed || q.entries.length >= policy.batchSize) return -Infinity;
+    if (policy.mode === 'slot' || draining || q.flushed || q.entries.length >= policy.batchSize) return -Infinity;
     return Math.min(q.lastAt + policy.quietMs, q.entries[0]!.at + policy.maxWaitMs);
   }
 
@@ -168,6 +175,11 @@ export function createDispatcher<T>(policy: DispatchPolicy, run: (language: stri
       }
       for (const q of queues.values()) q.flushed = true;
       schedule();
+    },
+    drain(on) {
+      draining = on;
+      if (on && policy.mode === 'timer') for (const language of [...queues.keys()]) seal(language);
+      if (on) schedule();
     },
   };
 }

@@ -329,6 +329,33 @@ describe('createVerifier dispatch: fill (the default) and timer (the former poli
     await Promise.all(out);
   });
 
+  it('fill: drain(true) (the input ended) sends each later sample as a slot frees; drain(false) waits for company again', async () => {
+    fakeClock();
+    const hooks = createHooks();
+    const a = heldAnalyzer('python');
+    hooks.analyze.for('python').tapPromise('analyzer:python', a.fn);
+    const verifier = createVerifier({ hooks, policy: { cpuBudget: 1, quietMs: 100, maxWaitMs: 10_000 } });
+    const out = [verifier.verify(py('d0'), ctx)];
+    verifier.drain(true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(a.state.calls.map((c) => c.keys)).toEqual([['d0#0']]);
+    out.push(verifier.verify(py('d1'), ctx), verifier.verify(py('d2'), ctx)); // the only slot is busy: they wait together
+    await vi.advanceTimersByTimeAsync(0);
+    expect(a.state.calls).toHaveLength(1);
+    a.state.calls[0]!.release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(a.state.calls.map((c) => c.keys)).toEqual([['d0#0'], ['d1#0', 'd2#0']]);
+    a.state.calls[1]!.release();
+    verifier.drain(false);
+    out.push(verifier.verify(py('d3'), ctx));
+    await vi.advanceTimersByTimeAsync(50);
+    expect(a.state.calls).toHaveLength(2); // a new pass: d3 waits for company
+    await vi.advanceTimersByTimeAsync(50);
+    expect(a.state.calls).toHaveLength(3);
+    a.state.calls[2]!.release();
+    await Promise.all(out);
+  });
+
   it('fill: in a steady trickle no sample waits longer than maxWaitMs; the last partial batch leaves once the input is quiet', async () => {
     fakeClock();
     const hooks = createHooks();

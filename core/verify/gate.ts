@@ -91,6 +91,8 @@ export interface Verifier {
   verify(record: SampleRecord, ctx: StageContext): Promise<VerifyOutcome>;
   /** Send every waiting sample to its analyzer as slots free, without the `fill` wait: call when no more records will come until these are verified. */
   flush(): void;
+  /** The input ended (`true`: samples still to come leave as slots free, without the `fill` wait) or starts again (`false`). */
+  drain(on: boolean): void;
   stats(): VerifyStats;
 }
 
@@ -310,6 +312,7 @@ export function createVerifier(init: { hooks: Hooks; policy?: VerifyPolicyInput 
   return {
     verify,
     flush: () => dispatcher.flush(),
+    drain: (on) => dispatcher.drain(on),
     stats: () => ({ ...structuredClone(stats), analyzers: analyzerStats() }),
   };
 
