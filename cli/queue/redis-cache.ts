@@ -188,7 +188,8 @@ export class RedisRequestCache implements RequestCache {
     if (!set) this.wakers.set(channel, (set = new Set()));
     set.add(wake);
     // A second waiter does not wait for the first one's subscription: a message before it is covered by the poll.
-    if (first) await sub.subscribe(channel);
+    // A failed subscription is covered by the poll as well: waiting is an optimisation, never a reason to fail a call.
+    if (first) await sub.subscribe(channel).catch(() => undefined);
     return {
       woken,
       dispose: () => {
@@ -204,7 +205,9 @@ export class RedisRequestCache implements RequestCache {
 
   private subscriberConnection(): Redis {
     if (!this.subscriber) {
-      this.subscriber = this.redis.duplicate();
+      // No ready check: ioredis's INFO can reach the server after a SUBSCRIBE it queued, which Redis
+      // refuses in subscriber mode ("ERR Can't execute 'info'"), seen once in CI under kill -9 of a worker.
+      this.subscriber = this.redis.duplicate({ enableReadyCheck: false });
       this.subscriber.on('error', () => undefined); // ioredis reconnects; the poll covers what is missed meanwhile
       this.subscriber.on('message', (channel: string) => {
         for (const wake of this.wakers.get(channel) ?? []) wake();
