@@ -205,9 +205,10 @@ export class RedisRequestCache implements RequestCache {
 
   private subscriberConnection(): Redis {
     if (!this.subscriber) {
-      // No ready check: ioredis's INFO can reach the server after a SUBSCRIBE it queued, which Redis
-      // refuses in subscriber mode ("ERR Can't execute 'info'"), seen once in CI under kill -9 of a worker.
-      this.subscriber = this.redis.duplicate({ enableReadyCheck: false });
+      // No handshake commands: ioredis 5.8.2+ can send its ready check (INFO) and CLIENT SETINFO after a
+      // SUBSCRIBE it queued, which Redis refuses in subscriber mode ("ERR Can't execute 'info'"; ioredis
+      // issues #2037, #2099). Seen once in CI, in the kill -9 queue test.
+      this.subscriber = this.redis.duplicate({ enableReadyCheck: false, disableClientInfo: true });
       this.subscriber.on('error', () => undefined); // ioredis reconnects; the poll covers what is missed meanwhile
       this.subscriber.on('message', (channel: string) => {
         for (const wake of this.wakers.get(channel) ?? []) wake();
