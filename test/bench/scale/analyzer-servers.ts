@@ -32,9 +32,6 @@ const TOOLS: Array<{ language: string; tool: string; plugin: Plugin; available: 
   { language: 'typescript', tool: 'tsc', plugin: typescript as Plugin, available: () => true },
 ];
 
-/** CPU seconds of this process and its reaped children so far (proc(5): fields 14-17, in clock ticks). */
-const cpuSeconds = selfAndReapedSeconds;
-
 interface Measure {
   cpuPerSample: number;
   /** The same from the end of the first batch (which starts a server) to after the close. */
@@ -49,20 +46,20 @@ async function measure(plugin: Plugin, language: string, server: boolean, size: 
   const harness = await createHarness([[plugin, { server }]]);
   const walls: number[] = [];
   let passed = 0;
-  const cpu0 = cpuSeconds(ticks);
+  const cpu0 = selfAndReapedSeconds(ticks);
   let cpu1 = cpu0;
   for (let r = 0; r < rounds; r++) {
     // Start-up is what the first batch cost, the servers' share included (counted at their reaping).
-    if (r === 1) cpu1 = cpuSeconds(ticks) + liveChildrenSeconds(ticks);
+    if (r === 1) cpu1 = selfAndReapedSeconds(ticks) + liveChildrenSeconds(ticks);
     const t = performance.now();
     const results = await harness.analyze(language, samplesOf(language, codes.slice(r * size, (r + 1) * size)));
     walls.push((performance.now() - t) / 1000);
     passed += results.filter((c) => c.passed).length;
   }
   // Read the same way as cpu1 (live servers included): a server closed at runEnd may not be reaped, and so not in cutime, when `end` is read.
-  const steadyEnd = cpuSeconds(ticks) + liveChildrenSeconds(ticks);
+  const steadyEnd = selfAndReapedSeconds(ticks) + liveChildrenSeconds(ticks);
   await harness.hooks.runEnd.promise({ runDir: harness.runDir, kept: 0, rejected: 0, funnel: {} });
-  const end = Math.max(cpuSeconds(ticks), steadyEnd);
+  const end = Math.max(selfAndReapedSeconds(ticks), steadyEnd);
   walls.sort((a, b) => a - b);
   return { cpuPerSample: (end - cpu0) / (size * rounds), steadyCpuPerSample: rounds > 1 ? (steadyEnd - cpu1) / (size * (rounds - 1)) : NaN, wallPerBatch: walls[Math.floor(walls.length / 2)]!, passed, samples: size * rounds };
 }

@@ -34,8 +34,6 @@ const POLICIES: Array<[name: string, label: string, policy: VerifyPolicyInput]> 
   ['fill', 'fill: the default (<= 128, quiet 500 ms, oldest <= 10 s)', {}],
 ];
 
-const cpuNow = cpuSeconds;
-
 /** The python code blocks the gate checked in a run directory (kept and rejected records with a python check). */
 function verifiedPython(runDir: string): CodeSample[] {
   const records = [...readJsonl<SampleRecord>(join(runDir, 'samples.jsonl')), ...readJsonl<SampleRecord>(join(runDir, 'rejected.jsonl'))];
@@ -56,11 +54,11 @@ export async function analyzerCost(log: (line: string) => void): Promise<Array<{
     try {
       const out = join(tempDir('scale-analyzers'), 'run');
       const overrides: ConfigInput = { model: 'openai:scripted-coder', baseUrl: double.url, out, limit: seeds, concurrency: CALL_SLOTS, llm: { concurrency: CALL_SLOTS }, verify: policy };
-      const cpu0 = cpuNow(ticks);
+      const cpu0 = cpuSeconds(ticks);
       const started = performance.now();
       const result = await runPreset({ preset: 'infinite-instruct', seeds: HUMANEVAL, ...overrides });
       const wall = (performance.now() - started) / 1000;
-      const cpu1 = cpuNow(ticks);
+      const cpu1 = cpuSeconds(ticks);
       const verify = (JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { verify: VerifyStats }).verify;
       const py = verify.analyzers.python;
       if (!py) throw new Error(`${name}: run.json has no python analyzer calls; is analyzer:python on?`);
@@ -76,12 +74,12 @@ export async function analyzerCost(log: (line: string) => void): Promise<Array<{
 
   // The batched reference: the verified samples of the last run, one pylint process.
   let processes = 0;
-  const ref0 = cpuNow(ticks);
+  const ref0 = cpuSeconds(ticks);
   const refStarted = performance.now();
   // One CLI process (server: false): the bench's batched figure, and its CPU is a reaped child's.
   await runBatched(samples, pylintSpec(pythonOptions.parse({ server: false })), { onProcess: () => processes++ });
   const refWall = (performance.now() - refStarted) / 1000;
-  const perFile = (cpuNow(ticks).children - ref0.children) / samples.length;
+  const perFile = (cpuSeconds(ticks).children - ref0.children) / samples.length;
   log(`reference: pylint over the ${samples.length} verified samples in ${processes} process: ${(perFile * 1000).toFixed(1)} ms CPU per file, ${refWall.toFixed(1)} s wall`);
   for (const r of rows) {
     const child = r.childCpu / r.files;
