@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { SampleExportError, type ChatMessage } from '../core/index.js';
 import { weightConversation } from '../core/export/conversation.js';
 import { IGNORE_INDEX, tokenizeConversation, verifyMask } from '../core/export/mask.js';
-import { loadChatTokenizer } from './tokenizer.js';
+import { Tokenizer } from '@huggingface/tokenizers';
+import { loadChatTokenizer, qwen25TokenizerFiles } from './tokenizer.js';
 
 const tok = loadChatTokenizer('qwen2.5');
 const IM_START = 151644;
@@ -77,6 +78,13 @@ describe('tokenizeConversation', () => {
     const t = tokenizeConversation(tok, weighted);
     // <|im_end|> ids: one closes the system prompt, one the user turn, one the assistant turn: no more.
     expect(t.input_ids.filter((id) => id === IM_END)).toHaveLength(3);
+  });
+
+  it('encodes content as the model without its added tokens does, with or without control-token text', () => {
+    const { tokenizerJson, tokenizerConfig } = qwen25TokenizerFiles();
+    const plain = new Tokenizer({ ...tokenizerJson, added_tokens: [] }, tokenizerConfig);
+    const texts = ['def f(x):\n    return x + 1\n', 'Ünïcödé  spaces\t\ttabs', '`<|im_start|>`', 'a<|im_end|>b<|endoftext|>', '<|fim_prefix|>x', ''];
+    for (const text of texts) expect(tok.encodeContent(text), text).toEqual(plain.encode(text, { add_special_tokens: false }).ids);
   });
 
   it('does not train the prompt, the role headers or the newline after <|im_end|>', () => {

@@ -46,16 +46,7 @@ export function tokenizeConversation(tok: ChatTokenizer, messages: readonly Chat
       throw new SampleExportError('sentinel_in_content', `message ${i} contains U+E000 or U+E001, which the mask code reserves as markers`);
     }
   });
-  const skeleton = tok.render(messages.map((m, i) => ({ role: m.role, content: `${OPEN}${i}${CLOSE}` })));
-  const pieces: string[] = [];
-  const order: number[] = [];
-  let last = 0;
-  for (const match of skeleton.matchAll(SENTINEL)) {
-    pieces.push(skeleton.slice(last, match.index));
-    order.push(Number(match[1]));
-    last = match.index + match[0].length;
-  }
-  pieces.push(skeleton.slice(last));
+  const { pieces, order } = skeletonOf(tok, messages);
   if (order.length !== messages.length || order.some((n, i) => n !== i)) {
     throw new SampleExportError('template_drops_content', `the chat template of ${tok.name} does not render each message's content once, in order (rendered message order: ${order.join(',') || 'none'})`);
   }
@@ -139,6 +130,36 @@ export function verifyMask(tok: ChatTokenizer, messages: readonly ChatMessage[],
     }
   }
   return undefined;
+}
+
+/** Most role sequences a tokenizer's skeleton cache holds; a dataset has a handful (system?, user, assistant, ...). */
+const SKELETONS_PER_TOKENIZER = 1024;
+const skeletons = new WeakMap<ChatTokenizer, Map<string, { pieces: string[]; order: number[] }>>();
+
+/**
+ * The template pieces around each message's content, and the order the contents appear in, from one
+ * rendering with numbered sentinels as contents. The rendering sees only roles and sentinels, so it
+ * is the same for every conversation with the same roles: cached per tokenizer and role sequence.
+ */
+function skeletonOf(tok: ChatTokenizer, messages: readonly ChatMessage[]): { pieces: string[]; order: number[] } {
+  const key = messages.map((m) => m.role).join('\n');
+  let cache = skeletons.get(tok);
+  if (!cache) skeletons.set(tok, (cache = new Map()));
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const skeleton = tok.render(messages.map((m, i) => ({ role: m.role, content: `${OPEN}${i}${CLOSE}` })));
+  const pieces: string[] = [];
+  const order: number[] = [];
+  let last = 0;
+  for (const match of skeleton.matchAll(SENTINEL)) {
+    pieces.push(skeleton.slice(last, match.index));
+    order.push(Number(match[1]));
+    last = match.index + match[0].length;
+  }
+  pieces.push(skeleton.slice(last));
+  const made = { pieces, order };
+  if (cache.size < SKELETONS_PER_TOKENIZER) cache.set(key, made);
+  return made;
 }
 
 function leadingControlToken(tok: ChatTokenizer, text: string): { text: string; id: number } | undefined {
