@@ -71,7 +71,7 @@ export const CHAT_TEMPLATE_EOT = { qwen_25: '<|im_end|>' } as const;
  */
 export const TRAINER_CHECKED: Record<Trainer, { versions: Record<string, string>; checked: string }> = {
   axolotl: { versions: { axolotl: '0.19.0', transformers: '5.16.1', datasets: '4.8.4', torch: '2.13.0+cpu' }, checked: '`axolotl preprocess` labels equal the tokenized export\'s' },
-  'llama-factory': { versions: { llamafactory: '0.9.5', transformers: '5.6.0', datasets: '4.0.0', torch: '2.14.1' }, checked: 'loads the ShareGPT export and trains 2 steps' },
+  'llama-factory': { versions: { llamafactory: '0.9.5', transformers: '5.6.0', datasets: '4.0.0', torch: '2.13.0+cpu' }, checked: 'loads the ShareGPT export and trains 2 steps' },
   trl: { versions: { trl: '1.16.0', transformers: '5.24.0', datasets: '5.2.0', torch: '2.13.0+cpu' }, checked: 'loads the tokenized export and trains 2 steps' },
 };
 
