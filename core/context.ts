@@ -2,6 +2,7 @@ import { bindHooks } from './context-hooks.js';
 import { execute } from './exec/execute.js';
 import type { ExecutionRequest } from './exec/types.js';
 import { executableLanguages, type Hooks } from './hooks.js';
+import { tokenizerResolver } from './export/tokenizer-resolver.js';
 import type { CallMeta, LlmClient } from './llm/types.js';
 import type { Logger, PluginContext, PluginLlmClient, RunInfo, TemplateRenderer } from './plugin.js';
 import { dropRecord, nextStage, type JudgeVerdict, type SampleRecord } from './record.js';
@@ -51,6 +52,7 @@ export function createPluginContext(name: string, parts: ContextParts): PluginCo
     },
     execute: (request: ExecutionRequest) => execute(parts.hooks, request),
     executableLanguages: () => executableLanguages(parts.hooks),
+    tokenizer: tokenizerResolver(parts.hooks),
     templates: parts.templates,
     log: prefixed(parts.log, name),
     run: parts.run,

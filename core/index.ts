@@ -52,4 +52,4 @@ export { writeExport, writeJsonl, type FormatSpec, type FormatResult, type RowFi
 export { SampleExportError } from './export/sample-error.js';
 export { splitSystem, toExchanges, type TrainOn } from './export/conversation.js';
 export { IGNORE_INDEX } from './export/mask.js';
-export type { ChatTokenizer } from './export/chat-tokenizer.js';
+export type { ChatTokenizer, TokenizerRecipe } from './export/chat-tokenizer.js';

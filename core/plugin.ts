@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { PluginHooks } from './context-hooks.js';
 import type { ExecutionRequest, ExecutionResult } from './exec/types.js';
+import type { ChatTokenizer } from './export/chat-tokenizer.js';
 import type { CallMeta, ChatRequest, Completion, OutputSchema, PromptLogprobsCompletion, StructuredCompletion } from './llm/types.js';
 import type { ChatMessage, JudgeVerdict, SampleRecord } from './record.js';
 
@@ -84,6 +85,13 @@ export interface PluginContext {
   execute(request: ExecutionRequest): Promise<ExecutionResult>;
   /** Languages that have an executor tapped (`hooks.execute`), sorted; call at run start or later, when every plugin is applied. */
   executableLanguages(): string[];
+  /**
+   * The chat tokenizer for a spec (`qwen2.5`, a folder, or undefined for the default), as the
+   * `tokenizer` hook resolves it for the export (`ExportContext.tokenizer`); call at run start or
+   * later, when every plugin is applied.
+   * @throws ConfigError (`CONFIG_NO_TOKENIZER`) when no tokenizer plugin knows the spec
+   */
+  tokenizer(spec?: string): ChatTokenizer;
   /** Prompt templates (templates/ and any user template directories). */
   readonly templates: TemplateRenderer;
   /** Lines prefixed with the plugin's name; printed above any progress display. */

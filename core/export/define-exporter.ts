@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { definePlugin, type Plugin } from '../plugin.js';
 import { exportSettingsSchema, type ExportSettings, type PreparedSample } from './prepare.js';
 import type { ExportContext } from '../hooks.js';
+import { sharedPretokenizer } from './pretokenize.js';
 import { writeExport, type FormatResult, type RowFileWriter } from './write.js';
 
 /** What {@link defineExporter} takes. */
@@ -39,8 +40,11 @@ export function defineExporter<X extends z.ZodRawShape = Record<never, never>>(d
       const opts = o as ExportSettings & z.output<z.ZodObject<X>>;
       const settings = Object.fromEntries(Object.entries(opts).filter(([k]) => !def.extraOptions || !(k in def.extraOptions))) as ExportSettings;
       const file = def.file?.(opts);
+      // Kept samples are tokenized in a helper process while the run goes on, so the export after
+      // the last LLM reply only reads the results (core/export/pretokenize.ts).
+      const pretokenized = sharedPretokenizer(ctx, { tokenizer: settings.tokenizer, trainOn: settings.trainOn });
       ctx.hooks.export.tapPromise(async (exportCtx) => {
-        const res = await writeExport(exportCtx, settings, { format: def.format, exporter: def.name, description: def.rowDescription, toRow: def.toRow, extension: file?.extension, writeRows: file?.writeRows });
+        const res = await writeExport(exportCtx, settings, { format: def.format, exporter: def.name, description: def.rowDescription, toRow: def.toRow, extension: file?.extension, writeRows: file?.writeRows, pretokenized });
         await def.afterWrite?.(res, exportCtx);
         ctx.log.info(`${res.rows.train} train, ${res.rows.validation} validation rows in ${res.dir}`);
       });

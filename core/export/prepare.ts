@@ -11,6 +11,8 @@ import type { ChatTokenizer } from './chat-tokenizer.js';
 import { tokenizeConversation } from './mask.js';
 import { lengthStats, type LengthStats } from './stats.js';
 import { SampleExportError } from './sample-error.js';
+import { ambiguity } from './ambiguity.js';
+import type { PretokenizedLookup } from './pretokenize.js';
 import { mulberry32, shuffleInPlace } from '../random.js';
 import { curriculumRank, type CurriculumMeta } from '../curriculum.js';
 
@@ -100,6 +102,8 @@ export interface ExportReport {
    * `unranked` do not; `byRank` counts samples per rank, keys in ascending rank order.
    */
   curriculum: { ranked: number; unranked: number; byRank: Record<string, number> };
+  /** Samples whose tokens came from the run's pretokenizer (core/export/pretokenize.ts) instead of being tokenized at export. */
+  pretokenized: number;
 }
 
 /** The prepared dataset: ordered, split, streamable any number of times. */
@@ -130,9 +134,12 @@ const memo = new WeakMap<ExportContext, Map<string, { promise: Promise<PreparedD
  *
  * Every sample that is not exported is counted in `report.dropped` under its reason and listed in
  * `drops`. Temporary files live under the OS temp folder until `releasePrepared(ctx)`.
+ * With `pretokenized` (results the run's pretokenizer made with the same tokenizer and `trainOn`),
+ * a sample it answered takes its ambiguity, refusal or tokens from there instead of being tokenized
+ * again; the output is the same.
  * @throws InputError for an unreadable run or tokenizer (whole export fails); a bad sample never throws
  */
-export function prepareDataset(ctx: ExportContext, settings: ExportSettings): Promise<PreparedDataset> {
+export function prepareDataset(ctx: ExportContext, settings: ExportSettings, pretokenized?: PretokenizedLookup): Promise<PreparedDataset> {
   const key = JSON.stringify(settings);
   let byKey = memo.get(ctx);
   if (!byKey) memo.set(ctx, (byKey = new Map()));
@@ -140,7 +147,7 @@ export function prepareDataset(ctx: ExportContext, settings: ExportSettings): Pr
   if (hit) return hit.promise;
   const dir = mkdtempSync(join(tmpdir(), 'instructsmith-export-'));
   cleanupOnExit.add(dir);
-  const promise = prepare(ctx, settings, dir);
+  const promise = prepare(ctx, settings, dir, pretokenized);
   byKey.set(key, { promise, dir });
   return promise;
 }
@@ -161,8 +168,12 @@ process.once('exit', () => {
   for (const dir of cleanupOnExit) rmSync(dir, { recursive: true, force: true });
 });
 
-async function prepare(ctx: ExportContext, settings: ExportSettings, dir: string): Promise<PreparedDataset> {
+async function prepare(ctx: ExportContext, settings: ExportSettings, dir: string, pretokenized?: PretokenizedLookup): Promise<PreparedDataset> {
   const tok = ctx.tokenizer(settings.tokenizer);
+  let pre = pretokenized && pretokenized.trainOn === settings.trainOn ? pretokenized : undefined;
+  if (pre) await pre.settle();
+  if (pre && (pre.size === 0 || pre.tokenizer !== tok.name)) pre = undefined;
+  let fromRun = 0;
   let total = 0;
   for await (const _ of ctx.samples()) total++;
   const bucketCount = Math.max(1, Math.ceil(total / BUCKET_ROWS));
@@ -187,12 +198,15 @@ async function prepare(ctx: ExportContext, settings: ExportSettings, dir: string
         continue;
       }
       seen.add(key);
-      const ambiguous = settings.dropAmbiguous ? ambiguity(messages, tok) : undefined;
+      const hit = pre?.get(key);
+      if (hit) fromRun++;
+      const ambiguous = settings.dropAmbiguous ? (hit ? hit.ambiguity : ambiguity(messages, tok)) : undefined;
       if (ambiguous) {
         drop(record.id, read, ambiguous.reason, ambiguous.message);
         continue;
       }
-      const t = tokenizeConversation(tok, messages);
+      if (hit?.error) throw new SampleExportError(hit.error.reason, hit.error.message);
+      const t = hit?.tokens ?? tokenizeConversation(tok, messages);
       if (t.input_ids.length > settings.cutoff) {
         drop(record.id, read, 'over_cutoff', `${t.input_ids.length} tokens > cutoff ${settings.cutoff}`);
         continue;
@@ -247,6 +261,7 @@ async function prepare(ctx: ExportContext, settings: ExportSettings, dir: string
     dropped,
     tokens: { train: lengthStats(lengths.train), validation: lengthStats(lengths.validation), trainedTokens: lengthStats(lengths.trained) },
     curriculum: curriculum.summary(),
+    pretokenized: fromRun,
   };
   return {
     report,
@@ -328,16 +343,4 @@ async function* lines(path: string): AsyncGenerator<string> {
 
 async function write(stream: WriteStream, text: string | Buffer): Promise<void> {
   if (!stream.write(text)) await once(stream, 'drain');
-}
-
-/** Why trainers would tokenize this conversation differently from one another (see `dropAmbiguous`), if they would. */
-function ambiguity(messages: readonly ChatMessage[], tok: ChatTokenizer): { reason: string; message: string } | undefined {
-  for (const [i, m] of messages.entries()) {
-    for (const control of tok.addedTokens.keys()) {
-      if (m.content.includes(control)) return { reason: 'control_token_text', message: `message ${i + 1} (${m.role}) holds the text ${control}, which trainers that tokenize the rendered template read as the control token` };
-    }
-    if (/^\s*[\r\n]/.test(m.content)) return { reason: 'leading_newline', message: `message ${i + 1} (${m.role}) starts with a newline, which tokenizes differently alone and inside the rendered template` };
-    if (m.role === 'assistant' && m.weight === 1 && m.content === '') return { reason: 'empty_turn', message: `message ${i + 1} is an empty trained assistant turn: axolotl trains nothing of it, the masked export its end-of-turn token` };
-  }
-  return undefined;
 }

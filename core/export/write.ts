@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import type { ExportContext } from '../hooks.js';
 import { datasetCard } from './card.js';
+import type { PretokenizedLookup } from './pretokenize.js';
 import { prepareDataset, type ExportDrop, type ExportSettings, type PreparedSample } from './prepare.js';
 import { SampleExportError } from './sample-error.js';
 
@@ -24,6 +25,8 @@ export interface FormatSpec {
    * counted under that reason.
    */
   toRow(sample: PreparedSample): Record<string, unknown>;
+  /** Results tokenized during the run (core/export/pretokenize.ts); the export tokenizes what they lack. */
+  pretokenized?: PretokenizedLookup;
   /** File extension of the data files, default `jsonl`. */
   extension?: string;
   /** Row writer for that extension; default JSON Lines. */
@@ -46,7 +49,7 @@ export interface FormatResult {
  * @throws what `prepareDataset` throws (bad run directory or tokenizer)
  */
 export async function writeExport(ctx: ExportContext, settings: ExportSettings, spec: FormatSpec): Promise<FormatResult> {
-  const prepared = await prepareDataset(ctx, settings);
+  const prepared = await prepareDataset(ctx, settings, spec.pretokenized);
   const dir = join(ctx.outDir, spec.format);
   await mkdir(dir, { recursive: true });
   const ext = spec.extension ?? 'jsonl';

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/schema.js';
 import { ConfigError, InputError, redactConfigSecrets, redactSecrets } from '../errors.js';
-import type { ChatTokenizer } from '../export/chat-tokenizer.js';
+import { tokenizerResolver } from '../export/tokenizer-resolver.js';
 import { handledLanguages, type DerivedSeedQuery, type ExportContext, type Hooks } from '../hooks.js';
 import { runCost, type RunCost } from '../llm/cost.js';
 import type { LlmSettings, UsageTotals } from '../llm/types.js';
@@ -315,21 +315,6 @@ export async function runExporters(hooks: Hooks, runDir: string, run: Record<str
     onCommands?.(train.commands);
   }
   return ctx.written;
-}
-
-/**
- * `ExportContext.tokenizer`: ask the `tokenizer` hook (tapped by tokenizer plugins) for a spec.
- * @throws ConfigError naming the spec when no tapped plugin knows it
- */
-export function tokenizerResolver(hooks: Hooks): (spec?: string) => ChatTokenizer {
-  return (spec) => {
-    const tok = hooks.tokenizer.call(spec);
-    if (tok) return tok;
-    throw new ConfigError(`no tokenizer plugin knows the tokenizer ${spec === undefined ? '(default)' : `"${spec}"`}`, {
-      code: 'CONFIG_NO_TOKENIZER',
-      hint: hooks.tokenizer.isUsed() ? 'give a folder holding tokenizer.json and tokenizer_config.json, or a name the tokenizer plugin lists' : 'add a tokenizer plugin (the CLI adds tokenizer:huggingface)',
-    });
-  };
 }
 
 /**

@@ -1,0 +1,81 @@
+/**
+ * The export pretokenizer's helper process (core/export/pretokenize.ts), speaking the tool-server
+ * protocol (core/verify/tool-server.ts): a request `{id, spill, tokenizer: TokenizerRecipe,
+ * samples: [{key, messages}]}` (weighted messages) appends one JSON line per sample to the `spill`
+ * file, a `Pretokenized` result, and answers `stdout` = `[[offset, length], ...]` in the samples'
+ * order (byte spans in the spill file). The tokenizer loads once per recipe. Exits when stdin closes.
+ */
+import { appendFileSync, existsSync, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { ChatMessage } from '../record.js';
+import { ambiguity } from './ambiguity.js';
+import type { ChatTokenizer, TokenizerRecipe } from './chat-tokenizer.js';
+import { tokenizeConversation } from './mask.js';
+import type { Pretokenized } from './pretokenize.js';
+import { SampleExportError } from './sample-error.js';
+
+const tokenizers = new Map<string, Promise<ChatTokenizer>>();
+
+async function tokenizerOf(recipe: TokenizerRecipe): Promise<ChatTokenizer> {
+  const key = JSON.stringify(recipe);
+  let tok = tokenizers.get(key);
+  if (!tok) {
+    tok = import(recipe.module).then((m: Record<string, (spec: string) => ChatTokenizer | Promise<ChatTokenizer>>) => {
+      const load = m[recipe.export];
+      if (typeof load !== 'function') throw new Error(`${recipe.module} exports no function ${recipe.export}`);
+      return load(recipe.spec);
+    });
+    tokenizers.set(key, tok);
+  }
+  return tok;
+}
+
+function resultOf(tok: ChatTokenizer, messages: ChatMessage[]): Pretokenized {
+  const out: Pretokenized = {};
+  const amb = ambiguity(messages, tok);
+  if (amb) out.ambiguity = amb;
+  try {
+    const t = tokenizeConversation(tok, messages);
+    out.tokens = { input_ids: t.input_ids, labels: t.labels, assistant_masks: t.assistant_masks };
+  } catch (err) {
+    if (!(err instanceof SampleExportError)) throw err;
+    out.error = { reason: err.reason, message: err.message };
+  }
+  return out;
+}
+
+async function handle(request: { spill: string; tokenizer: TokenizerRecipe; samples: Array<{ key: string; messages: ChatMessage[] }> }): Promise<string> {
+  const tok = await tokenizerOf(request.tokenizer);
+  let offset = existsSync(request.spill) ? statSync(request.spill).size : 0;
+  const spans: Array<[number, number]> = [];
+  const lines: string[] = [];
+  for (const sample of request.samples) {
+    const line = `${JSON.stringify(resultOf(tok, sample.messages))}\n`;
+    const length = Buffer.byteLength(line) - 1;
+    spans.push([offset, length]);
+    offset += length + 1;
+    lines.push(line);
+  }
+  appendFileSync(request.spill, lines.join(''));
+  return JSON.stringify(spans);
+}
+
+// Only the protocol writes to stdout.
+const write = process.stdout.write.bind(process.stdout);
+console.log = console.info = console.warn;
+let queue = Promise.resolve();
+const input = createInterface({ input: process.stdin, crlfDelay: Infinity });
+input.on('line', (line) => {
+  if (!line.trim()) return;
+  queue = queue.then(async () => {
+    const request = JSON.parse(line) as Parameters<typeof handle>[0] & { id: number };
+    let reply: { exitCode: number; stdout: string; stderr?: string };
+    try {
+      reply = { exitCode: 0, stdout: await handle(request) };
+    } catch (err) {
+      reply = { exitCode: 2, stdout: '', stderr: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+    }
+    write(`${JSON.stringify({ id: request.id, ...reply })}\n`);
+  });
+});
+input.on('close', () => void queue.then(() => process.exit(0)));

@@ -1,0 +1,228 @@
+import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger, PluginContext, RunInfo } from '../plugin.js';
+import { contentId, type SampleRecord } from '../record.js';
+import { createToolServer, nodeScriptCommand, type ToolServer } from '../verify/tool-server.js';
+import type { Ambiguity } from './ambiguity.js';
+import type { ChatTokenizer, TokenizerRecipe } from './chat-tokenizer.js';
+import { weightConversation } from './conversation.js';
+
+/**
+ * Export pre-tokenization (issue #15, the run's tail): the export tokenizes and masks every kept
+ * sample with the chat template (core/export/mask.ts), about 1 ms per sample with Qwen2.5 after a
+ * 0.6 s tokenizer load, all after the run's last LLM reply. During a run, exporters hand each kept
+ * sample (the `kept` hook) to one helper process (pretokenize-server.ts) that loads the tokenizer
+ * from its `recipe` and writes what the export will need: the drop reason under `dropAmbiguous`, the
+ * tokenizer's refusal (`SampleExportError`), or the token ids, labels and assistant mask. The
+ * export then reads those instead of tokenizing; a sample the helper did not answer (a resumed
+ * run's earlier samples, a helper that crashed, a tokenizer without a recipe) is tokenized at
+ * export as before, so the exported files are the same either way.
+ *
+ * Memory: results live in a spill file under the OS temp folder; the index holds one key and two
+ * numbers per sample. Batches of {@link BATCH_SAMPLES}, or whatever waits after
+ * {@link BATCH_WAIT_MS}, go to the helper; one helper, one batch at a time.
+ */
+
+/** What the helper found for one weighted conversation. */
+export interface Pretokenized {
+  /** Why `dropAmbiguous` drops it, if it would. */
+  ambiguity?: Ambiguity;
+  /** `tokenizeConversation`'s refusal (a `SampleExportError` reason and message). */
+  error?: { reason: string; message: string };
+  /** Set when there is no `error`. Same lengths. */
+  tokens?: { input_ids: number[]; labels: number[]; assistant_masks: number[] };
+}
+
+/** Results the export reads (see `prepareDataset`). */
+export interface PretokenizedLookup {
+  /** Which tokenizer the results were made with (`ChatTokenizer.name`); other tokenizers must not use them. */
+  readonly tokenizer: string;
+  /** Which `trainOn` weighted the conversations. */
+  readonly trainOn: 'all' | 'last';
+  /** Hand over what waits and resolve when every sample handed over has its result or is given up. */
+  settle(): Promise<void>;
+  /** The result for a weighted conversation's content key (`contentId` of its `[role, content]` pairs). */
+  get(key: string): Pretokenized | undefined;
+  /** Samples with a result. */
+  readonly size: number;
+}
+
+/** Samples per request to the helper (our choice: ~50 ms of tokenizing, small enough to follow a run closely). */
+export const BATCH_SAMPLES = 64;
+/** A smaller batch leaves after this many ms without a new sample (our choice). */
+export const BATCH_WAIT_MS = 250;
+/** Samples the index holds at most (our choice: ~150 MB of keys); later ones are tokenized at export. */
+const MAX_ENTRIES = 2_000_000;
+
+interface Pending {
+  key: string;
+  messages: unknown[];
+}
+
+/** Feeds kept samples to the helper process and answers the export's lookups. */
+export class Pretokenizer implements PretokenizedLookup {
+  private readonly index = new Map<string, [number, number]>();
+  private readonly queued = new Set<string>();
+  private pending: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private server: ToolServer | undefined;
+  private dir: string | undefined;
+  private fd: number | undefined;
+  private recipe: TokenizerRecipe | undefined;
+  private name = '';
+  private disabled = false;
+
+  constructor(
+    private readonly settings: { tokenizer?: string; trainOn: 'all' | 'last' },
+    private readonly resolveTokenizer: (spec?: string) => ChatTokenizer | undefined,
+    private readonly log: Logger,
+  ) {}
+
+  get tokenizer(): string {
+    return this.name;
+  }
+
+  get trainOn(): 'all' | 'last' {
+    return this.settings.trainOn;
+  }
+
+  get size(): number {
+    return this.index.size;
+  }
+
+  /** Hand over one kept record. Never throws: a record it cannot take is tokenized at export. */
+  add(record: SampleRecord): void {
+    if (this.disabled || this.index.size + this.queued.size >= MAX_ENTRIES) return;
+    if (!this.recipe && !this.start()) return;
+    let messages;
+    try {
+      messages = weightConversation(record.messages, this.settings.trainOn);
+    } catch {
+      return; // the export records why, when it meets the record
+    }
+    const key = contentId(messages.map((m) => [m.role, m.content]));
+    if (this.queued.has(key) || this.index.has(key)) return;
+    this.queued.add(key);
+    this.pending.push({ key, messages });
+    if (this.pending.length >= BATCH_SAMPLES) this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => this.flush(), BATCH_WAIT_MS);
+      this.timer.unref();
+    }
+  }
+
+  async settle(): Promise<void> {
+    this.flush();
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  get(key: string): Pretokenized | undefined {
+    const at = this.index.get(key);
+    if (!at || this.fd === undefined) return undefined;
+    const buf = Buffer.allocUnsafe(at[1]);
+    readSync(this.fd, buf, 0, at[1], at[0]);
+    return JSON.parse(buf.toString('utf8')) as Pretokenized;
+  }
+
+  /** Stop the helper and delete the spill file. Lookups answer nothing afterwards. */
+  async close(): Promise<void> {
+    this.disabled = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.pending = [];
+    await Promise.allSettled([...this.inFlight]);
+    await this.server?.close();
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    this.index.clear();
+  }
+
+  private start(): boolean {
+    let tok: ChatTokenizer | undefined;
+    try {
+      tok = this.resolveTokenizer(this.settings.tokenizer);
+    } catch {
+      tok = undefined; // the export reports an unknown tokenizer
+    }
+    if (!tok?.recipe) {
+      this.disabled = true;
+      return false;
+    }
+    this.recipe = tok.recipe;
+    this.name = tok.name;
+    this.dir = mkdtempSync(join(tmpdir(), 'instructsmith-pretokenize-'));
+    spillDirs.add(this.dir);
+    const script = new URL(`./pretokenize-server${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+    this.server = createToolServer({ name: 'export pretokenizer', ...nodeScriptCommand(script), size: 1, maxRequests: Number.POSITIVE_INFINITY });
+    return true;
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0 || !this.server) return;
+    const batch = this.pending;
+    this.pending = [];
+    const sent = this.send(batch).finally(() => {
+      for (const p of batch) this.queued.delete(p.key);
+      this.inFlight.delete(sent);
+    });
+    this.inFlight.add(sent);
+  }
+
+  private async send(batch: Pending[]): Promise<void> {
+    const spill = join(this.dir!, 'results.jsonl');
+    // The first request also loads the tokenizer (and, from sources, tsx): allow for it.
+    const result = await this.server!.request({ cwd: this.dir, spill, tokenizer: this.recipe, samples: batch }, { timeoutMs: 120_000 + 50 * batch.length });
+    if (this.disabled) return;
+    let spans: Array<[number, number]> | undefined;
+    if (result.exitCode === 0) {
+      try {
+        spans = JSON.parse(result.stdout) as Array<[number, number]>;
+      } catch {
+        spans = undefined;
+      }
+    }
+    if (!spans || spans.length !== batch.length) {
+      // Nothing is lost: these samples are tokenized at export. One warning, then no more helper.
+      this.log.warn(`export pretokenizer: ${result.timedOut ? 'timed out' : `failed (${(result.stderr || result.stdout).trim().split('\n').at(-1) ?? 'no output'})`}; the export tokenizes the remaining samples itself`);
+      this.disabled = true;
+      return;
+    }
+    this.fd ??= openSync(spill, 'r');
+    batch.forEach((p, i) => this.index.set(p.key, spans![i]!));
+  }
+}
+
+const spillDirs = new Set<string>();
+process.once('exit', () => {
+  for (const dir of spillDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+const shared = new WeakMap<RunInfo, Map<string, Pretokenizer>>();
+
+/**
+ * The pretokenizer of a run for one tokenizer spec and `trainOn` (exporters of the run with the same
+ * pair share it), made through the first exporter's context, which taps `runStart` (off in dry
+ * runs), `kept` (hand over each kept record) and `runEnd` (close the helper, delete the spill file).
+ */
+export function sharedPretokenizer(ctx: PluginContext, settings: { tokenizer?: string; trainOn: 'all' | 'last' }): Pretokenizer {
+  const key = JSON.stringify([settings.tokenizer ?? null, settings.trainOn]);
+  let byKey = shared.get(ctx.run);
+  if (!byKey) shared.set(ctx.run, (byKey = new Map()));
+  const hit = byKey.get(key);
+  if (hit) return hit;
+  let live = !ctx.run.dryRun;
+  const pre = new Pretokenizer(settings, (spec) => ctx.tokenizer(spec), ctx.log);
+  byKey.set(key, pre);
+  ctx.hooks.runStart.tap((run) => {
+    live = !run.dryRun;
+  });
+  ctx.hooks.kept.tap((record) => {
+    if (live) pre.add(record);
+  });
+  ctx.hooks.runEnd.tapPromise(() => pre.close());
+  return pre;
+}
