@@ -52,6 +52,8 @@ export interface PretokenizedLookup {
 export const BATCH_SAMPLES = 64;
 /** A smaller batch leaves after this many ms without a new sample (our choice). */
 export const BATCH_WAIT_MS = 250;
+/** The helper's nice value: it takes only CPU the run leaves idle, so the run's LLM calls are not delayed (our choice). */
+const HELPER_NICENESS = 15;
 /** Samples the index holds at most (our choice: ~150 MB of keys); later ones are tokenized at export. */
 const MAX_ENTRIES = 2_000_000;
 
@@ -155,7 +157,7 @@ export class Pretokenizer implements PretokenizedLookup {
     this.dir = mkdtempSync(join(tmpdir(), 'instructsmith-pretokenize-'));
     spillDirs.add(this.dir);
     const script = new URL(`./pretokenize-server${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
-    this.server = createToolServer({ name: 'export pretokenizer', ...nodeScriptCommand(script), size: 1, maxRequests: Number.POSITIVE_INFINITY });
+    this.server = createToolServer({ name: 'export pretokenizer', ...nodeScriptCommand(script), size: 1, maxRequests: Number.POSITIVE_INFINITY, niceness: HELPER_NICENESS });
     return true;
   }
 

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -33,11 +33,11 @@ require('readline').createInterface({ input: process.stdin }).on('line', (line) 
 });
 `;
 
-async function fakeServer(size = 1): Promise<{ server: ToolServer; script: string }> {
+async function fakeServer(size = 1, niceness?: number): Promise<{ server: ToolServer; script: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'tool-server-test-'));
   const script = join(dir, 'server.cjs');
   await writeFile(script, FAKE_SERVER);
-  return { server: createToolServer({ name: 'fake server', command: process.execPath, args: [script], size }), script };
+  return { server: createToolServer({ name: 'fake server', command: process.execPath, args: [script], size, niceness }), script };
 }
 
 /** runBatched over the fake server; `seen` collects the (served, pid) pairs of the answers. */
@@ -124,6 +124,16 @@ describe('createToolServer under runBatched', () => {
     expect(before.has(seen.at(-1)!.pid)).toBe(false);
     await server.close();
   }, 60_000);
+
+  it('starts its processes at the given nice value', async () => {
+    const { server } = await fakeServer(1, 12);
+    const dir = await mkdtemp(join(tmpdir(), 'tool-server-nice-'));
+    await writeFile(join(dir, 'a.txt'), 'ok');
+    const result = await server.request({ cwd: dir, files: ['a.txt'] }, { timeoutMs: 10_000 });
+    const { pid } = JSON.parse(result.stdout) as { pid: number };
+    expect(getPriority(pid)).toBe(Math.max(12, getPriority()));
+    await server.close();
+  });
 
   it('runs up to `size` processes for concurrent batches and queues the rest', async () => {
     const { server } = await fakeServer(2);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, setPriority } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -40,6 +40,11 @@ export interface ToolServerOptions {
    * keep of earlier batches (our choice; default 500). `Infinity` never recycles.
    */
   maxRequests?: number;
+  /**
+   * Unix nice value (0 to 19) of the processes, for background work that should take only CPU the
+   * run leaves idle (the export's pretokenizer). Default: inherited. Ignored where it cannot be set.
+   */
+  niceness?: number;
 }
 
 /** Per-request limits. */
@@ -120,6 +125,13 @@ export function createToolServer(options: ToolServerOptions): ToolServer {
       env: { ...process.env, ...options.env },
     });
     live.add(child);
+    if (options.niceness !== undefined && child.pid !== undefined) {
+      try {
+        setPriority(child.pid, options.niceness);
+      } catch {
+        // not permitted here: the process runs at the inherited priority
+      }
+    }
     const w: Worker = { child, served: 0, stderr: '', requestStderr: '', buffer: '', dead: false, exited: Promise.resolve() };
     w.exited = new Promise<void>((resolve) => {
       const gone = (failure: string, signal?: string) => {

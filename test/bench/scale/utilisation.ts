@@ -12,7 +12,10 @@ import { execFileSync } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import type { ConfigInput } from '../../../core/config/schema.js';
-import { runPreset, tempDir } from '../../e2e/helpers.js';
+import { loadConfig } from '../../../core/config/load.js';
+import { runPipeline } from '../../../core/runner/runner.js';
+import { builtinPlugins, implicitPlugins } from '../../../plugins/index.js';
+import { quietLog, tempDir } from '../../e2e/helpers.js';
 import { startDoubleChild } from './double-child.js';
 
 const LATENCY_MS = 200;
@@ -41,7 +44,10 @@ export async function utilisation(log: (line: string) => void): Promise<{ utilis
       // How late the event loop runs callbacks: a reply waits this long before the framework sees it.
       const lag = monitorEventLoopDelay({ resolution: 10 });
       lag.enable();
-      const result = await runPreset({ preset: 'infinite-instruct', seeds: seedsPath, ...overrides });
+      // The run as `instructsmith run` makes it (config loading included), timed without the test
+      // kit's reading of the written records afterwards.
+      const { config } = await loadConfig({ cwd: tempDir('scale-cwd'), overrides: { ...overrides, preset: 'infinite-instruct', seeds: seedsPath } });
+      const result = await runPipeline({ config, builtins: builtinPlugins, implicit: implicitPlugins, log: quietLog });
       lag.disable();
       const used = process.cpuUsage(cpu);
       const wall = (performance.now() - started) / 1000;
