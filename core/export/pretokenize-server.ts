@@ -2,7 +2,7 @@
  * The export pretokenizer's helper process (core/export/pretokenize.ts), speaking the tool-server
  * protocol (core/verify/tool-server.ts): a request `{id, spill, tokenizer: TokenizerRecipe,
  * samples: [{key, messages}]}` (weighted messages) appends one JSON line per sample to the `spill`
- * file, a `Pretokenized` result, and answers `stdout` = `[[offset, length], ...]` in the samples'
+ * file (a `SpillLine`), and answers `stdout` = `[[offset, length], ...]` in the samples'
  * order (byte spans in the spill file). The tokenizer loads once per recipe. Exits when stdin closes.
  */
 import { appendFileSync, existsSync, statSync } from 'node:fs';
@@ -11,7 +11,7 @@ import type { ChatMessage } from '../record.js';
 import { ambiguity } from './ambiguity.js';
 import type { ChatTokenizer, TokenizerRecipe } from './chat-tokenizer.js';
 import { tokenizeConversation } from './mask.js';
-import type { Pretokenized } from './pretokenize.js';
+import type { SpillLine } from './pretokenize.js';
 import { SampleExportError } from './sample-error.js';
 
 const tokenizers = new Map<string, Promise<ChatTokenizer>>();
@@ -30,18 +30,32 @@ async function tokenizerOf(recipe: TokenizerRecipe): Promise<ChatTokenizer> {
   return tok;
 }
 
-function resultOf(tok: ChatTokenizer, messages: ChatMessage[]): Pretokenized {
-  const out: Pretokenized = {};
+/** One line of the spill file: the result with the mask as trained spans (labels are the input ids there, -100 elsewhere). */
+function resultOf(tok: ChatTokenizer, messages: ChatMessage[]): SpillLine {
+  const out: SpillLine = {};
   const amb = ambiguity(messages, tok);
   if (amb) out.ambiguity = amb;
   try {
     const t = tokenizeConversation(tok, messages);
-    out.tokens = { input_ids: t.input_ids, labels: t.labels, assistant_masks: t.assistant_masks };
+    out.input_ids = t.input_ids;
+    out.trained = trainedSpans(t.assistant_masks);
   } catch (err) {
     if (!(err instanceof SampleExportError)) throw err;
     out.error = { reason: err.reason, message: err.message };
   }
   return out;
+}
+
+/** `[start, end)` runs of 1 in a 0/1 mask. */
+function trainedSpans(mask: readonly number[]): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
+  for (let i = 0; i < mask.length; i++) {
+    if (mask[i] !== 1) continue;
+    const start = i;
+    while (i < mask.length && mask[i] === 1) i++;
+    spans.push([start, i]);
+  }
+  return spans;
 }
 
 async function handle(request: { spill: string; tokenizer: TokenizerRecipe; samples: Array<{ key: string; messages: ChatMessage[] }> }): Promise<string> {

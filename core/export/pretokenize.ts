@@ -7,6 +7,7 @@ import { createToolServer, nodeScriptCommand, type ToolServer } from '../verify/
 import type { Ambiguity } from './ambiguity.js';
 import type { ChatTokenizer, TokenizerRecipe } from './chat-tokenizer.js';
 import { weightConversation } from './conversation.js';
+import { IGNORE_INDEX } from './mask.js';
 
 /**
  * Export pre-tokenization (issue #15, the run's tail): the export tokenizes and masks every kept
@@ -19,8 +20,8 @@ import { weightConversation } from './conversation.js';
  * run's earlier samples, a helper that crashed, a tokenizer without a recipe) is tokenized at
  * export as before, so the exported files are the same either way.
  *
- * Memory: results live in a spill file under the OS temp folder; the index holds one key and two
- * numbers per sample. Batches of {@link BATCH_SAMPLES}, or whatever waits after
+ * Memory: results live in a spill file under the OS temp folder (the token ids and the trained
+ * spans, about 5 KB a sample); the index holds one key and two numbers per sample. Batches of {@link BATCH_SAMPLES}, or whatever waits after
  * {@link BATCH_WAIT_MS}, go to the helper; one helper, one batch at a time.
  */
 
@@ -32,6 +33,17 @@ export interface Pretokenized {
   error?: { reason: string; message: string };
   /** Set when there is no `error`. Same lengths. */
   tokens?: { input_ids: number[]; labels: number[]; assistant_masks: number[] };
+}
+
+/**
+ * A line of the spill file: `Pretokenized` with the mask as `[start, end)` spans of trained tokens
+ * (labels are the input ids inside them, -100 outside), a third of the bytes of three full columns.
+ */
+export interface SpillLine {
+  ambiguity?: Ambiguity;
+  error?: { reason: string; message: string };
+  input_ids?: number[];
+  trained?: Array<[number, number]>;
 }
 
 /** Results the export reads (see `prepareDataset`). */
@@ -54,8 +66,11 @@ export const BATCH_SAMPLES = 64;
 export const BATCH_WAIT_MS = 250;
 /** The helper's nice value: it takes only CPU the run leaves idle, so the run's LLM calls are not delayed (our choice). */
 const HELPER_NICENESS = 15;
-/** Samples the index holds at most (our choice: ~150 MB of keys); later ones are tokenized at export. */
-const MAX_ENTRIES = 2_000_000;
+/**
+ * Samples the index holds at most (our choice: ~150 MB of keys and, at ~700 tokens a sample, ~4 GB of
+ * spill file); later ones are tokenized at export.
+ */
+const MAX_ENTRIES = 1_000_000;
 
 interface Pending {
   key: string;
@@ -125,7 +140,23 @@ export class Pretokenizer implements PretokenizedLookup {
     if (!at || this.fd === undefined) return undefined;
     const buf = Buffer.allocUnsafe(at[1]);
     readSync(this.fd, buf, 0, at[1], at[0]);
-    return JSON.parse(buf.toString('utf8')) as Pretokenized;
+    const line = JSON.parse(buf.toString('utf8')) as SpillLine;
+    const out: Pretokenized = {};
+    if (line.ambiguity) out.ambiguity = line.ambiguity;
+    if (line.error) out.error = line.error;
+    if (line.input_ids) {
+      const ids = line.input_ids;
+      const labels = new Array<number>(ids.length).fill(IGNORE_INDEX);
+      const assistant_masks = new Array<number>(ids.length).fill(0);
+      for (const [start, end] of line.trained ?? []) {
+        for (let i = start; i < end; i++) {
+          labels[i] = ids[i]!;
+          assistant_masks[i] = 1;
+        }
+      }
+      out.tokens = { input_ids: ids, labels, assistant_masks };
+    }
+    return out;
   }
 
   /** Stop the helper and delete the spill file. Lookups answer nothing afterwards. */
