@@ -1,6 +1,6 @@
 import { closeSync, createReadStream, createWriteStream, mkdtempSync, openSync, readSync, rmSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
@@ -12,7 +12,8 @@ import { tokenizeConversation } from './mask.js';
 import { lengthStats, type LengthStats } from './stats.js';
 import { SampleExportError } from './sample-error.js';
 import { ambiguity } from './ambiguity.js';
-import type { PretokenizedLookup } from './pretokenize.js';
+import { Pretokenizer, type PretokenizedLookup } from './pretokenize.js';
+import type { Logger } from '../plugin.js';
 import { mulberry32, shuffleInPlace } from '../random.js';
 import { curriculumRank, type CurriculumMeta } from '../curriculum.js';
 
@@ -102,8 +103,12 @@ export interface ExportReport {
    * `unranked` do not; `byRank` counts samples per rank, keys in ascending rank order.
    */
   curriculum: { ranked: number; unranked: number; byRank: Record<string, number> };
-  /** Samples whose tokens came from the run's pretokenizer (core/export/pretokenize.ts) instead of being tokenized at export. */
-  pretokenized: number;
+  /**
+   * Where the samples that reached tokenization were tokenized (each counted once): `duringRun` by the
+   * run's pretokenizer, `exportHelpers` by helper processes at export (large exports on several
+   * cores), `inline` in the export's own thread (core/export/pretokenize.ts).
+   */
+  tokenizedBy: { duringRun: number; exportHelpers: number; inline: number };
 }
 
 /** The prepared dataset: ordered, split, streamable any number of times. */
@@ -112,6 +117,15 @@ export interface PreparedDataset {
   drops: readonly ExportDrop[];
   split(name: 'train' | 'validation'): AsyncIterable<PreparedSample>;
 }
+
+/**
+ * Untokenized samples from which the export starts helper processes (our choice: a helper takes
+ * 1-2 s to start and load the tokenizer, what 1,000-2,000 samples take to tokenize), and at most how
+ * many (our choice).
+ */
+const EXPORT_HELPERS_FROM = 2_000;
+const MAX_EXPORT_HELPERS = 8;
+const SILENT: Logger = { info: () => undefined, warn: () => undefined, debug: () => undefined };
 
 /** Rows per in-memory shuffle bucket: our choice, bounding memory at roughly 50k samples. */
 const BUCKET_ROWS = 50_000;
@@ -136,7 +150,8 @@ const memo = new WeakMap<ExportContext, Map<string, { promise: Promise<PreparedD
  * `drops`. Temporary files live under the OS temp folder until `releasePrepared(ctx)`.
  * With `pretokenized` (results the run's pretokenizer made with the same tokenizer and `trainOn`),
  * a sample it answered takes its ambiguity, refusal or tokens from there instead of being tokenized
- * again; the output is the same.
+ * again; when at least 2,000 samples lack a result and the machine has several cores, they are
+ * tokenized by helper processes (up to 8) during the counting pass. The output is the same either way.
  * @throws InputError for an unreadable run or tokenizer (whole export fails); a bad sample never throws
  */
 export function prepareDataset(ctx: ExportContext, settings: ExportSettings, pretokenized?: PretokenizedLookup): Promise<PreparedDataset> {
@@ -173,9 +188,25 @@ async function prepare(ctx: ExportContext, settings: ExportSettings, dir: string
   let pre = pretokenized && pretokenized.trainOn === settings.trainOn ? pretokenized : undefined;
   if (pre) await pre.settle();
   if (pre && (pre.size === 0 || pre.tokenizer !== tok.name)) pre = undefined;
-  let fromRun = 0;
-  let total = 0;
-  for await (const _ of ctx.samples()) total++;
+  const cores = availableParallelism();
+  // Samples the run did not tokenize, when there are enough of them, go to helper processes on the
+  // other cores while this pass counts; fewer are tokenized below.
+  const helpers = tok.recipe && cores > 1 ? new Pretokenizer({ tokenizer: settings.tokenizer, trainOn: settings.trainOn }, () => tok, SILENT, { processes: Math.min(cores, MAX_EXPORT_HELPERS), minSamples: EXPORT_HELPERS_FROM }) : undefined;
+  try {
+    let total = 0;
+    for await (const record of ctx.samples()) {
+      total++;
+      helpers?.add(record, pre);
+    }
+    await helpers?.settle();
+    return await prepareCounted(ctx, settings, dir, tok, total, pre, helpers);
+  } finally {
+    await helpers?.close();
+  }
+}
+
+async function prepareCounted(ctx: ExportContext, settings: ExportSettings, dir: string, tok: ChatTokenizer, total: number, pre: PretokenizedLookup | undefined, helpers: PretokenizedLookup | undefined): Promise<PreparedDataset> {
+  const tokenizedBy = { duringRun: 0, exportHelpers: 0, inline: 0 };
   const bucketCount = Math.max(1, Math.ceil(total / BUCKET_ROWS));
   const buckets = Array.from({ length: bucketCount }, (_, b) => createWriteStream(join(dir, `bucket-${b}.jsonl`)));
   const pickBucket = mulberry32(settings.seed);
@@ -198,8 +229,9 @@ async function prepare(ctx: ExportContext, settings: ExportSettings, dir: string
         continue;
       }
       seen.add(key);
-      const hit = pre?.get(key);
-      if (hit) fromRun++;
+      const fromRun = pre?.get(key);
+      const hit = fromRun ?? helpers?.get(key);
+      tokenizedBy[fromRun ? 'duringRun' : hit ? 'exportHelpers' : 'inline']++;
       const ambiguous = settings.dropAmbiguous ? (hit ? hit.ambiguity : ambiguity(messages, tok)) : undefined;
       if (ambiguous) {
         drop(record.id, read, ambiguous.reason, ambiguous.message);
@@ -261,7 +293,7 @@ async function prepare(ctx: ExportContext, settings: ExportSettings, dir: string
     dropped,
     tokens: { train: lengthStats(lengths.train), validation: lengthStats(lengths.validation), trainedTokens: lengthStats(lengths.trained) },
     curriculum: curriculum.summary(),
-    pretokenized: fromRun,
+    tokenizedBy,
   };
   return {
     report,

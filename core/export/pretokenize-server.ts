@@ -1,11 +1,12 @@
 /**
  * The export pretokenizer's helper process (core/export/pretokenize.ts), speaking the tool-server
- * protocol (core/verify/tool-server.ts): a request `{id, spill, tokenizer: TokenizerRecipe,
- * samples: [{key, messages}]}` (weighted messages) appends one JSON line per sample to the `spill`
- * file (a `SpillLine`), and answers `stdout` = `[[offset, length], ...]` in the samples'
- * order (byte spans in the spill file). The tokenizer loads once per recipe. Exits when stdin closes.
+ * protocol (core/verify/tool-server.ts): a request `{id, spillDir, tokenizer: TokenizerRecipe,
+ * samples: [{key, messages}]}` (weighted messages) appends one JSON line per sample (a `SpillLine`)
+ * to this process's spill file in `spillDir`, and answers `stdout` = `{file, spans: [[offset,
+ * length], ...]}`: the file's name and each sample's byte span in it, in the samples' order. The tokenizer loads once per recipe. Exits when stdin closes.
  */
 import { appendFileSync, existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ChatMessage } from '../record.js';
 import { ambiguity } from './ambiguity.js';
@@ -58,9 +59,12 @@ function trainedSpans(mask: readonly number[]): Array<[number, number]> {
   return spans;
 }
 
-async function handle(request: { spill: string; tokenizer: TokenizerRecipe; samples: Array<{ key: string; messages: ChatMessage[] }> }): Promise<string> {
+async function handle(request: { spillDir: string; tokenizer: TokenizerRecipe; samples: Array<{ key: string; messages: ChatMessage[] }> }): Promise<string> {
   const tok = await tokenizerOf(request.tokenizer);
-  let offset = existsSync(request.spill) ? statSync(request.spill).size : 0;
+  // One spill file per helper process, so helpers running side by side never append to the same file.
+  const file = `results-${process.pid}.jsonl`;
+  const spill = join(request.spillDir, file);
+  let offset = existsSync(spill) ? statSync(spill).size : 0;
   const spans: Array<[number, number]> = [];
   const lines: string[] = [];
   for (const sample of request.samples) {
@@ -70,8 +74,8 @@ async function handle(request: { spill: string; tokenizer: TokenizerRecipe; samp
     offset += length + 1;
     lines.push(line);
   }
-  appendFileSync(request.spill, lines.join(''));
-  return JSON.stringify(spans);
+  appendFileSync(spill, lines.join(''));
+  return JSON.stringify({ file, spans });
 }
 
 // Only the protocol writes to stdout.

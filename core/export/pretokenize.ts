@@ -54,21 +54,34 @@ export interface PretokenizedLookup {
   readonly trainOn: 'all' | 'last';
   /** Hand over what waits and resolve when every sample handed over has its result or is given up. */
   settle(): Promise<void>;
-  /** The result for a weighted conversation's content key (`contentId` of its `[role, content]` pairs). */
+  /** Whether there is a result for a weighted conversation's content key (`contentId` of its `[role, content]` pairs). */
+  has(key: string): boolean;
+  /** The result for a content key, when there is one. */
   get(key: string): Pretokenized | undefined;
   /** Samples with a result. */
   readonly size: number;
 }
 
-/** Samples per request to the helper (our choice: ~50 ms of tokenizing, small enough to follow a run closely). */
+/** How a {@link Pretokenizer} runs its helpers. */
+export interface PretokenizerOptions {
+  /** Helper processes (default 1: a run's kept samples arrive slowly enough for one). */
+  processes?: number;
+  /** Their nice value (default inherited). */
+  niceness?: number;
+  /**
+   * Send nothing until this many samples wait (default 1): below it, helpers would cost more to
+   * start than they save, and `settle()` gives up what waits, which the export then tokenizes itself.
+   */
+  minSamples?: number;
+}
+
+/** Samples per request to a helper (our choice: ~50 ms of tokenizing, small enough to follow a run closely). */
 export const BATCH_SAMPLES = 64;
 /** A smaller batch leaves after this many ms without a new sample (our choice). */
 export const BATCH_WAIT_MS = 250;
-/** The helper's nice value: it takes only CPU the run leaves idle, so the run's LLM calls are not delayed (our choice). */
-const HELPER_NICENESS = 15;
 /**
  * Samples the index holds at most (our choice: ~150 MB of keys and, at ~700 tokens a sample, ~4 GB of
- * spill file); later ones are tokenized at export.
+ * spill files); later ones are tokenized at export.
  */
 const MAX_ENTRIES = 1_000_000;
 
@@ -77,25 +90,36 @@ interface Pending {
   messages: unknown[];
 }
 
-/** Feeds kept samples to the helper process and answers the export's lookups. */
+/** The helper's answer: its spill file (one per process) and each sample's byte span in it. */
+interface Reply {
+  file: string;
+  spans: Array<[number, number]>;
+}
+
+/** Feeds samples to helper processes and answers the export's lookups. */
 export class Pretokenizer implements PretokenizedLookup {
-  private readonly index = new Map<string, [number, number]>();
+  /** Content key -> [spill file number, offset, length]. */
+  private readonly index = new Map<string, [number, number, number]>();
+  private readonly files: Array<{ path: string; fd: number }> = [];
   private readonly queued = new Set<string>();
   private pending: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private server: ToolServer | undefined;
   private dir: string | undefined;
-  private fd: number | undefined;
   private recipe: TokenizerRecipe | undefined;
   private name = '';
   private disabled = false;
+  private sending: boolean;
 
   constructor(
     private readonly settings: { tokenizer?: string; trainOn: 'all' | 'last' },
     private readonly resolveTokenizer: (spec?: string) => ChatTokenizer | undefined,
     private readonly log: Logger,
-  ) {}
+    private readonly options: PretokenizerOptions = {},
+  ) {
+    this.sending = (options.minSamples ?? 1) <= 1;
+  }
 
   get tokenizer(): string {
     return this.name;
@@ -109,8 +133,11 @@ export class Pretokenizer implements PretokenizedLookup {
     return this.index.size;
   }
 
-  /** Hand over one kept record. Never throws: a record it cannot take is tokenized at export. */
-  add(record: SampleRecord): void {
+  /**
+   * Hand over one record, unless `unless` already has its result. Never throws: a record it cannot
+   * take is tokenized at export.
+   */
+  add(record: SampleRecord, unless?: PretokenizedLookup): void {
     if (this.disabled || this.index.size + this.queued.size >= MAX_ENTRIES) return;
     if (!this.recipe && !this.start()) return;
     let messages;
@@ -120,26 +147,36 @@ export class Pretokenizer implements PretokenizedLookup {
       return; // the export records why, when it meets the record
     }
     const key = contentId(messages.map((m) => [m.role, m.content]));
-    if (this.queued.has(key) || this.index.has(key)) return;
+    if (this.queued.has(key) || this.index.has(key) || unless?.has(key)) return;
     this.queued.add(key);
     this.pending.push({ key, messages });
-    if (this.pending.length >= BATCH_SAMPLES) this.flush();
-    else if (!this.timer) {
+    if (!this.sending) {
+      if (this.pending.length < (this.options.minSamples ?? 1)) return;
+      this.sending = true;
+    }
+    while (this.pending.length >= BATCH_SAMPLES) this.flush(BATCH_SAMPLES);
+    if (this.pending.length > 0 && !this.timer) {
       this.timer = setTimeout(() => this.flush(), BATCH_WAIT_MS);
       this.timer.unref();
     }
   }
 
   async settle(): Promise<void> {
-    this.flush();
+    if (this.sending) this.flush();
+    else this.dropPending();
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  has(key: string): boolean {
+    return this.index.has(key);
   }
 
   get(key: string): Pretokenized | undefined {
     const at = this.index.get(key);
-    if (!at || this.fd === undefined) return undefined;
-    const buf = Buffer.allocUnsafe(at[1]);
-    readSync(this.fd, buf, 0, at[1], at[0]);
+    const file = at && this.files[at[0]];
+    if (!at || !file) return undefined;
+    const buf = Buffer.allocUnsafe(at[2]);
+    readSync(file.fd, buf, 0, at[2], at[1]);
     const line = JSON.parse(buf.toString('utf8')) as SpillLine;
     const out: Pretokenized = {};
     if (line.ambiguity) out.ambiguity = line.ambiguity;
@@ -159,17 +196,25 @@ export class Pretokenizer implements PretokenizedLookup {
     return out;
   }
 
-  /** Stop the helper and delete the spill file. Lookups answer nothing afterwards. */
+  /** Stop the helpers and delete the spill files. Lookups answer nothing afterwards. */
   async close(): Promise<void> {
     this.disabled = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.pending = [];
+    this.dropPending();
     await Promise.allSettled([...this.inFlight]);
     await this.server?.close();
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
-    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    for (const f of this.files.splice(0)) closeSync(f.fd);
+    if (this.dir) {
+      rmSync(this.dir, { recursive: true, force: true });
+      spillDirs.delete(this.dir);
+    }
     this.index.clear();
+  }
+
+  private dropPending(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const p of this.pending) this.queued.delete(p.key);
+    this.pending = [];
   }
 
   private start(): boolean {
@@ -188,16 +233,15 @@ export class Pretokenizer implements PretokenizedLookup {
     this.dir = mkdtempSync(join(tmpdir(), 'instructsmith-pretokenize-'));
     spillDirs.add(this.dir);
     const script = new URL(`./pretokenize-server${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
-    this.server = createToolServer({ name: 'export pretokenizer', ...nodeScriptCommand(script), size: 1, maxRequests: Number.POSITIVE_INFINITY, niceness: HELPER_NICENESS });
+    this.server = createToolServer({ name: 'export pretokenizer', ...nodeScriptCommand(script), size: Math.max(1, this.options.processes ?? 1), maxRequests: Number.POSITIVE_INFINITY, niceness: this.options.niceness });
     return true;
   }
 
-  private flush(): void {
+  private flush(most = Number.POSITIVE_INFINITY): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pending.length === 0 || !this.server) return;
-    const batch = this.pending;
-    this.pending = [];
+    const batch = this.pending.splice(0, most);
     const sent = this.send(batch).finally(() => {
       for (const p of batch) this.queued.delete(p.key);
       this.inFlight.delete(sent);
@@ -206,26 +250,27 @@ export class Pretokenizer implements PretokenizedLookup {
   }
 
   private async send(batch: Pending[]): Promise<void> {
-    const spill = join(this.dir!, 'results.jsonl');
-    // The first request also loads the tokenizer (and, from sources, tsx): allow for it.
-    const result = await this.server!.request({ cwd: this.dir, spill, tokenizer: this.recipe, samples: batch }, { timeoutMs: 120_000 + 50 * batch.length });
+    // The first request to a helper also loads the tokenizer (and, from sources, tsx): allow for it.
+    const result = await this.server!.request({ cwd: this.dir, spillDir: this.dir, tokenizer: this.recipe, samples: batch }, { timeoutMs: 120_000 + 50 * batch.length });
     if (this.disabled) return;
-    let spans: Array<[number, number]> | undefined;
+    let reply: Reply | undefined;
     if (result.exitCode === 0) {
       try {
-        spans = JSON.parse(result.stdout) as Array<[number, number]>;
+        reply = JSON.parse(result.stdout) as Reply;
       } catch {
-        spans = undefined;
+        reply = undefined;
       }
     }
-    if (!spans || spans.length !== batch.length) {
-      // Nothing is lost: these samples are tokenized at export. One warning, then no more helper.
+    if (!reply || !Array.isArray(reply.spans) || reply.spans.length !== batch.length) {
+      // Nothing is lost: these samples are tokenized at export. One warning, then no more helpers.
       this.log.warn(`export pretokenizer: ${result.timedOut ? 'timed out' : `failed (${(result.stderr || result.stdout).trim().split('\n').at(-1) ?? 'no output'})`}; the export tokenizes the remaining samples itself`);
       this.disabled = true;
       return;
     }
-    this.fd ??= openSync(spill, 'r');
-    batch.forEach((p, i) => this.index.set(p.key, spans![i]!));
+    const path = join(this.dir!, reply.file);
+    let n = this.files.findIndex((f) => f.path === path);
+    if (n < 0) n = this.files.push({ path, fd: openSync(path, 'r') }) - 1;
+    batch.forEach((p, i) => this.index.set(p.key, [n, ...reply.spans[i]!]));
   }
 }
 
@@ -233,6 +278,9 @@ const spillDirs = new Set<string>();
 process.once('exit', () => {
   for (const dir of spillDirs) rmSync(dir, { recursive: true, force: true });
 });
+
+/** A run's helper's nice value: it takes only CPU the run leaves idle, so the run's LLM calls are not delayed (our choice). */
+const RUN_HELPER_NICENESS = 15;
 
 const shared = new WeakMap<RunInfo, Map<string, Pretokenizer>>();
 
@@ -248,7 +296,7 @@ export function sharedPretokenizer(ctx: PluginContext, settings: { tokenizer?: s
   const hit = byKey.get(key);
   if (hit) return hit;
   let live = !ctx.run.dryRun;
-  const pre = new Pretokenizer(settings, (spec) => ctx.tokenizer(spec), ctx.log);
+  const pre = new Pretokenizer(settings, (spec) => ctx.tokenizer(spec), ctx.log, { niceness: RUN_HELPER_NICENESS });
   byKey.set(key, pre);
   ctx.hooks.runStart.tap((run) => {
     live = !run.dryRun;

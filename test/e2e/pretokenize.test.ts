@@ -3,7 +3,8 @@
  * in a helper process; the export reads those results. The exported files must be exactly what an
  * export that tokenizes everything itself writes, and a helper that cannot load changes nothing.
  */
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentId, type Logger, type SampleRecord } from '../../core/index.js';
@@ -34,19 +35,50 @@ describe('export pretokenizer', () => {
   afterAll(async () => double?.close());
 
   it('tokenized every distinct kept sample during the run', () => {
-    const report = JSON.parse(read(join(out, 'export', 'messages'), 'export.json')) as { read: number; exported: number; pretokenized: number; dropped: Record<string, number> };
+    const report = JSON.parse(read(join(out, 'export', 'messages'), 'export.json')) as { read: number; exported: number; tokenizedBy: Record<string, number>; dropped: Record<string, number> };
     expect(report.read).toBe(readJsonl(join(out, 'samples.jsonl')).length);
     expect(report.exported).toBeGreaterThan(10);
-    expect(report.pretokenized).toBe(report.read - (report.dropped.duplicate ?? 0));
+    expect(report.tokenizedBy).toEqual({ duringRun: report.read - (report.dropped.duplicate ?? 0), exportHelpers: 0, inline: 0 });
   });
 
   it('writes the same files as an export that tokenizes everything itself', async () => {
     const again = tempDir('pretokenize-export');
     expect(await main(['export', out, '--format', 'messages', '--out', again])).toBe(0);
-    const report = JSON.parse(read(join(again, 'messages'), 'export.json')) as { pretokenized: number };
-    expect(report.pretokenized).toBe(0);
+    const report = JSON.parse(read(join(again, 'messages'), 'export.json')) as { read: number; tokenizedBy: Record<string, number> };
+    // Too few samples for helper processes: all tokenized in the export's own thread.
+    expect(report.tokenizedBy).toMatchObject({ duringRun: 0, exportHelpers: 0 });
+    expect(report.tokenizedBy.inline).toBeGreaterThan(10);
     for (const file of FILES) expect(read(join(again, 'messages'), file), file).toBe(read(join(out, 'export', 'messages'), file));
   }, 120_000);
+
+  it('tokenizes a large export in helper processes, row for row what the mask code gives', async () => {
+    // 2,400 distinct samples (each kept sample's answer with a numbered comment), in a copy of the run.
+    const big = tempDir('pretokenize-big');
+    cpSync(out, big, { recursive: true });
+    const kept = readJsonl<SampleRecord>(join(out, 'samples.jsonl'));
+    const rows = Array.from({ length: 2_400 }, (_, i) => {
+      const r = structuredClone(kept[i % kept.length]!);
+      r.id = `${r.id}-${i}`;
+      r.messages[r.messages.length - 1]!.content += `\n# variant ${i}`;
+      return JSON.stringify(r);
+    });
+    writeFileSync(join(big, 'samples.jsonl'), `${rows.join('\n')}\n`);
+    const dest = tempDir('pretokenize-big-export');
+    expect(await main(['export', big, '--format', 'tokenized', '--out', dest, '--val-ratio', '0'])).toBe(0);
+    const report = JSON.parse(read(join(dest, 'tokenized'), 'export.json')) as { exported: number; tokenizedBy: Record<string, number> };
+    expect(report.exported).toBe(2_400);
+    if (availableParallelism() > 1) expect(report.tokenizedBy).toEqual({ duringRun: 0, exportHelpers: 2_400, inline: 0 });
+    else expect(report.tokenizedBy).toEqual({ duringRun: 0, exportHelpers: 0, inline: 2_400 });
+    const tok = loadChatTokenizer('qwen2.5');
+    const byId = new Map(rows.map((l) => JSON.parse(l) as SampleRecord).map((r) => [r.id, r]));
+    const exported = readJsonl<{ id: string; input_ids: number[]; labels: number[] }>(join(dest, 'tokenized', 'train.jsonl'));
+    expect(exported).toHaveLength(2_400);
+    for (const row of exported.filter((_, i) => i % 97 === 0)) {
+      const t = tokenizeConversation(tok, weightConversation(byId.get(row.id)!.messages, 'all'));
+      expect(row.input_ids, row.id).toEqual(t.input_ids);
+      expect(row.labels, row.id).toEqual(t.labels);
+    }
+  }, 300_000);
 
   it('answers what tokenizeConversation and the ambiguity check give, and nothing for a helper that cannot load', async () => {
     const tok = loadChatTokenizer('qwen2.5');
