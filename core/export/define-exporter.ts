@@ -42,7 +42,7 @@ export function defineExporter<X extends z.ZodRawShape = Record<never, never>>(d
       const file = def.file?.(opts);
       // Kept samples are tokenized in a helper process while the run goes on, so the export after
       // the last LLM reply only reads the results (core/export/pretokenize.ts).
-      const pretokenized = sharedPretokenizer(ctx, { tokenizer: settings.tokenizer, trainOn: settings.trainOn });
+      const pretokenized = settings.pretokenizeFrom === false ? undefined : sharedPretokenizer(ctx, { tokenizer: settings.tokenizer, trainOn: settings.trainOn }, settings.pretokenizeFrom);
       ctx.hooks.export.tapPromise(async (exportCtx) => {
         const res = await writeExport(exportCtx, settings, { format: def.format, exporter: def.name, description: def.rowDescription, toRow: def.toRow, extension: file?.extension, writeRows: file?.writeRows, pretokenized });
         await def.afterWrite?.(res, exportCtx);

@@ -57,6 +57,13 @@ export const exportSettingsSchema = z
      * same seeded random sample in both orders. Launch configs then turn off the trainer's own shuffle.
      */
     order: z.enum(['shuffle', 'curriculum']).default('shuffle'),
+    /**
+     * During a run, once this many samples are kept, they are tokenized for the export in a helper
+     * process while the run goes on (core/export/pretokenize.ts), so the export after the last LLM
+     * reply only reads the results; `false` never starts one. Default 256 (our choice: below it, the
+     * helper's start-up, 1-2 s of CPU, costs more than tokenizing the samples at export).
+     */
+    pretokenizeFrom: z.union([z.number().int().min(1), z.literal(false)]).default(256),
   })
   .strict();
 export type ExportSettings = z.output<typeof exportSettingsSchema>;

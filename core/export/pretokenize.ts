@@ -286,17 +286,17 @@ const shared = new WeakMap<RunInfo, Map<string, Pretokenizer>>();
 
 /**
  * The pretokenizer of a run for one tokenizer spec and `trainOn` (exporters of the run with the same
- * pair share it), made through the first exporter's context, which taps `runStart` (off in dry
+ * pair share it; the first one's `minSamples`, its `pretokenizeFrom`, applies), made through the first exporter's context, which taps `runStart` (off in dry
  * runs), `kept` (hand over each kept record) and `runEnd` (close the helper, delete the spill file).
  */
-export function sharedPretokenizer(ctx: PluginContext, settings: { tokenizer?: string; trainOn: 'all' | 'last' }): Pretokenizer {
+export function sharedPretokenizer(ctx: PluginContext, settings: { tokenizer?: string; trainOn: 'all' | 'last' }, minSamples: number): Pretokenizer {
   const key = JSON.stringify([settings.tokenizer ?? null, settings.trainOn]);
   let byKey = shared.get(ctx.run);
   if (!byKey) shared.set(ctx.run, (byKey = new Map()));
   const hit = byKey.get(key);
   if (hit) return hit;
   let live = !ctx.run.dryRun;
-  const pre = new Pretokenizer(settings, (spec) => ctx.tokenizer(spec), ctx.log, { niceness: RUN_HELPER_NICENESS });
+  const pre = new Pretokenizer(settings, (spec) => ctx.tokenizer(spec), ctx.log, { niceness: RUN_HELPER_NICENESS, minSamples });
   byKey.set(key, pre);
   ctx.hooks.runStart.tap((run) => {
     live = !run.dryRun;

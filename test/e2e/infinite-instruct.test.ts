@@ -102,6 +102,10 @@ describe('infinite-instruct preset over the 164 HumanEval functions', () => {
     expect(run.verify.analyzers.python.calls).toBeLessThan(run.verify.analyzers.python.samples);
     const exported = readJsonl(join(out, 'export', 'messages', 'train.jsonl')).length + readJsonl(join(out, 'export', 'messages', 'validation.jsonl')).length;
     expect(exported).toBe(result.funnel.kept);
+    // Fewer kept samples than pretokenizeFrom (256): no helper process, the export tokenized them itself.
+    const report = JSON.parse(readFileSync(join(out, 'export', 'messages', 'export.json'), 'utf8')) as { read: number; tokenizedBy: Record<string, number> };
+    expect(report.read).toBeLessThan(256);
+    expect(report.tokenizedBy).toMatchObject({ duringRun: 0, exportHelpers: 0 });
   });
 
   it('sent structured calls with a JSON schema and distinct seeds for the three judgments', () => {

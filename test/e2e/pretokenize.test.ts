@@ -29,7 +29,7 @@ describe('export pretokenizer', () => {
     double = await startLlmDouble();
     double.reply(scriptedModel({ humanEvalPath: HUMANEVAL }));
     out = tempDir('pretokenize');
-    const result = await runPreset({ preset: 'infinite-instruct', seeds: HUMANEVAL, model: 'openai:scripted-coder', baseUrl: double.url, out, limit: 40, concurrency: 8 });
+    const result = await runPreset({ preset: 'infinite-instruct', seeds: HUMANEVAL, model: 'openai:scripted-coder', baseUrl: double.url, out, limit: 40, concurrency: 8, plugins: { 'exporter:messages': { pretokenizeFrom: 1 } } });
     expect(result.status).toBe('complete');
   }, 600_000);
   afterAll(async () => double?.close());
