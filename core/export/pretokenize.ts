@@ -12,17 +12,20 @@ import { IGNORE_INDEX } from './mask.js';
 /**
  * Export pre-tokenization (issue #15, the run's tail): the export tokenizes and masks every kept
  * sample with the chat template (core/export/mask.ts), about 1 ms per sample with Qwen2.5 after a
- * 0.6 s tokenizer load, all after the run's last LLM reply. During a run, exporters hand each kept
- * sample (the `kept` hook) to one helper process (pretokenize-server.ts) that loads the tokenizer
- * from its `recipe` and writes what the export will need: the drop reason under `dropAmbiguous`, the
- * tokenizer's refusal (`SampleExportError`), or the token ids, labels and assistant mask. The
- * export then reads those instead of tokenizing; a sample the helper did not answer (a resumed
- * run's earlier samples, a helper that crashed, a tokenizer without a recipe) is tokenized at
- * export as before, so the exported files are the same either way.
+ * 0.6 s tokenizer load. During a run, exporters hand each kept sample (the `kept` hook) to one
+ * niced helper process (pretokenize-server.ts), started once `pretokenizeFrom` samples wait, which
+ * loads the tokenizer from its `recipe` and writes what the export will need: the drop reason under
+ * `dropAmbiguous`, the tokenizer's refusal (`SampleExportError`), or the token ids and trained
+ * spans. The export then reads those instead of tokenizing after the last LLM reply. At export,
+ * 2,000 or more samples without a result (a standalone `instructsmith export`, a resumed run's
+ * earlier samples) go to helpers on every core the same way (prepare.ts). A sample no helper
+ * answered (too few to start one, a helper that crashed, a tokenizer without a recipe) is tokenized
+ * in the export's own thread, so the exported files are the same either way.
  *
- * Memory: results live in a spill file under the OS temp folder (the token ids and the trained
- * spans, about 5 KB a sample); the index holds one key and two numbers per sample. Batches of {@link BATCH_SAMPLES}, or whatever waits after
- * {@link BATCH_WAIT_MS}, go to the helper; one helper, one batch at a time.
+ * Memory: results live in spill files under the OS temp folder, one per helper (the token ids and
+ * the trained spans, about 5 KB a sample); the index holds one key and three numbers per sample.
+ * Batches of {@link BATCH_SAMPLES}, or whatever waits after {@link BATCH_WAIT_MS}, go to the
+ * helpers, one batch at a time per helper.
  */
 
 /** What the helper found for one weighted conversation. */
