@@ -218,7 +218,12 @@ export function createHooks() {
      */
     derivedSeeds: new AsyncSeriesBailHook<[DerivedSeedQuery], AsyncIterable<Seed> | undefined>(['query']),
 
-    /** Series: a record passed every stage and was written to `samples.jsonl` (stage `kept`). Side effects only. */
+    /**
+     * Series: a record passed every stage and was written to `samples.jsonl` (stage `kept`). Side effects
+     * only. The runner checkpoints right after these taps: an LLM call a tap starts is counted as sent
+     * there, so start it on a later turn of the event loop (`setImmediate`), or a run killed before the
+     * request left would count it again when the resumed run makes it.
+     */
     kept: new AsyncSeriesHook<[SampleRecord]>(['record']),
 
     /** Series: a record was dropped and written to `rejected.jsonl`. Side effects only. */
