@@ -1,5 +1,5 @@
 import type { PluginLlmClient, PluginContext, SampleRecord } from '../../../core/index.js';
-import { extractKeywords, type ExtractionOutcome } from './extract.js';
+import { extractKeywords } from './extract.js';
 import { addProblem, createKnowledgeGraph, type KnowledgeGraph, normalizeProblem } from './graph.js';
 import type { AliasTable } from './normalize.js';
 
@@ -27,8 +27,6 @@ export interface BuildOptions {
   concurrency: number;
   signal?: AbortSignal;
   onRecord?: (done: number) => void;
-  /** An extraction already started for this record (see the plugin's prefetch), used instead of a new call. */
-  prefetched?: (record: SampleRecord) => Promise<ExtractionOutcome> | undefined;
 }
 
 /**
@@ -76,7 +74,7 @@ export async function buildGraphFromRecords(
   for await (const record of records) {
     if (opts.signal?.aborted) break;
     report.records++;
-    const outcome = opts.prefetched?.(record) ?? extractKeywords(ctx, llm, record, opts);
+    const outcome = extractKeywords(ctx, llm, record, opts);
     // A fatal failure is re-thrown when its turn comes; until then it must not count as unhandled.
     outcome.catch(() => undefined);
     window.push({ record, outcome });

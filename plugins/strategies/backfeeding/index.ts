@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { type DerivedSeedQuery, definePlugin, type PluginContext, type PluginLlmClient, type SampleRecord, type Seed, z } from '../../../core/index.js';
 import { buildGraphFromRecords, type ExtractionReport } from './build.js';
-import { extractKeywords, type ExtractionOutcome } from './extract.js';
 import { graphCommand } from './command.js';
 import { assignCommunities } from './communities.js';
 import { graphLanguages, type KnowledgeGraph } from './graph.js';
@@ -20,8 +19,6 @@ const NAME = 'strategy:backfeeding';
 const EXTRACTION_MAX_TOKENS = 512;
 /** Progress line every this many problems during extraction (long runs show they are alive). */
 const EXTRACTION_LOG_EVERY = 1000;
-/** First-pass extractions started early and held until the graph is built, at most (our choice: a few hundred bytes each); later records are extracted at the pass's end. */
-const MAX_PREFETCHED = 100_000;
 
 export const backfeedingOptions = z
   .object({
@@ -91,43 +88,9 @@ export default definePlugin({
     const aliases = compileAliases(options.aliases);
     const llm = () => ctx.llm(options.model);
 
-    // Pipelining (issue #15): each first-pass record the graph will be built from starts its keyword
-    // extraction as soon as it is kept (or, with `from: judged`, rejected after passing its judges),
-    // while the pass goes on, instead of all of them waiting for the pass to end and then running
-    // at the barrier. The graph still adds them in stream order: the same graph, the same calls.
-    const prefetched = new Map<string, Promise<ExtractionOutcome>>();
-    let firstPassOver = false;
-    const prefetch = (record: SampleRecord) => {
-      if (firstPassOver || options.graph || ctx.run.dryRun || prefetched.size >= MAX_PREFETCHED) return;
-      const outcome = extractKeywords(ctx, llm(), record, { plugin: NAME, maxPerKind: options.maxKeywordsPerKind, maxTokens: EXTRACTION_MAX_TOKENS });
-      // A fatal failure is re-thrown when the graph build reaches the record; until then it must not count as unhandled.
-      outcome.catch(() => undefined);
-      prefetched.set(record.id, outcome);
-    };
-    // Started on the next turn of the event loop, not inside the hook: the runner checkpoints right
-    // after the `kept` hooks, and a call counted as sent there but killed before it left would be
-    // counted again when a resumed run makes it.
-    const later = (record: SampleRecord) => setImmediate(() => prefetch(record));
-    ctx.hooks.kept.tap((record) => later(record));
-    if (options.from === 'judged') {
-      ctx.hooks.dropped.tap((record) => {
-        if (record.scores.length > 0 && record.scores.every((s) => s.passed)) later(record);
-      });
-    }
-    const take = (record: SampleRecord) => {
-      const outcome = prefetched.get(record.id);
-      prefetched.delete(record.id);
-      return outcome;
-    };
-
     ctx.hooks.derivedSeeds.tapPromise(async (query) => {
       if (query.phase !== 1) return undefined;
-      firstPassOver = true;
-      try {
-        return await derivedSeeds(ctx, options, query, aliases, llm, take);
-      } finally {
-        prefetched.clear();
-      }
+      return derivedSeeds(ctx, options, query, aliases, llm);
     });
 
     ctx.hooks.synthesize.tapPromise(async (records, seed) => {
@@ -145,7 +108,6 @@ async function derivedSeeds(
   query: DerivedSeedQuery,
   aliases: ReturnType<typeof compileAliases>,
   llm: () => PluginLlmClient,
-  prefetched: (record: SampleRecord) => Promise<ExtractionOutcome> | undefined,
 ): Promise<AsyncIterable<Seed> | undefined> {
   const dir = join(query.runDir, 'graph');
   let graph: KnowledgeGraph;
@@ -163,7 +125,6 @@ async function derivedSeeds(
       maxPerKind: options.maxKeywordsPerKind,
       maxTokens: EXTRACTION_MAX_TOKENS,
       concurrency: options.concurrency,
-      prefetched,
       onRecord: (done) => {
         if (done % EXTRACTION_LOG_EVERY < options.concurrency) ctx.log.info(`keywords extracted from ${done} problems`);
       },
