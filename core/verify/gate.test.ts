@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, InstructsmithError, ToolMissingError } from '../errors.js';
 import { createHooks, type CodeSample, type StageContext } from '../hooks.js';
 import type { CheckResult, SampleRecord } from '../record.js';
-import { createVerifier, dropReason } from './gate.js';
+import { createVerifier, dropReason, type VerifyPolicyInput } from './gate.js';
 
 const ctx: StageContext = { stage: 'verified', signal: new AbortController().signal, dryRun: false };
 
@@ -173,16 +173,21 @@ function heldAnalyzer(language: string) {
   return { fn, state };
 }
 
+/** A verifier whose python analyzer is {@link heldAnalyzer}. */
+function heldVerifier(policy: VerifyPolicyInput) {
+  const hooks = createHooks();
+  const a = heldAnalyzer('python');
+  hooks.analyze.for('python').tapPromise('analyzer:python', a.fn);
+  return { a, verifier: createVerifier({ hooks, policy }) };
+}
+
 /** Let queued microtasks and I/O callbacks run (the dispatch happens in a microtask). */
 const turn = () => new Promise<void>((r) => setImmediate(r));
 const py = (id: string) => record(id, '```python\nx = 1\n```');
 
 describe('createVerifier dispatch (a batch forms when a slot takes it)', () => {
   it('samples arriving while the only slot is busy leave together when it frees', async () => {
-    const hooks = createHooks();
-    const a = heldAnalyzer('python');
-    hooks.analyze.for('python').tapPromise('analyzer:python', a.fn);
-    const verifier = createVerifier({ hooks, policy: { dispatch: 'slot', cpuBudget: 1 } });
+    const { a, verifier } = heldVerifier({ dispatch: 'slot', cpuBudget: 1 });
     const out = [verifier.verify(py('r0'), ctx)];
     await turn();
     expect(a.state.calls.map((c) => c.keys)).toEqual([['r0#0']]);
@@ -200,10 +205,7 @@ describe('createVerifier dispatch (a batch forms when a slot takes it)', () => {
   });
 
   it('with cpuBudget 2 two batches run at once, and the next waits for a free slot', async () => {
-    const hooks = createHooks();
-    const a = heldAnalyzer('python');
-    hooks.analyze.for('python').tapPromise('analyzer:python', a.fn);
-    const verifier = createVerifier({ hooks, policy: { dispatch: 'slot', cpuBudget: 2 } });
+    const { a, verifier } = heldVerifier({ dispatch: 'slot', cpuBudget: 2 });
     const out = [verifier.verify(py('r0'), ctx)];
     await turn();
     out.push(verifier.verify(py('r1'), ctx));
@@ -222,10 +224,7 @@ describe('createVerifier dispatch (a batch forms when a slot takes it)', () => {
   });
 
   it('batchSize caps what a free slot takes; the rest leave in later batches, the last one partly filled', async () => {
-    const hooks = createHooks();
-    const a = heldAnalyzer('python');
-    hooks.analyze.for('python').tapPromise('analyzer:python', a.fn);
-    const verifier = createVerifier({ hooks, policy: { dispatch: 'slot', cpuBudget: 1, batchSize: 3 } });
+    const { a, verifier } = heldVerifier({ dispatch: 'slot', cpuBudget: 1, batchSize: 3 });
     const out = [verifier.verify(py('r0'), ctx)];
     await turn();
     out.push(...Array.from({ length: 7 }, (_, i) => verifier.verify(py(`r${i + 1}`), ctx)));
@@ -291,10 +290,7 @@ describe('createVerifier dispatch: fill (the default) and timer (the former poli
 
   it('fill: a partly filled batch waits while samples keep coming and leaves once the flow is quiet for quietMs', async () => {
     fakeClock();
-    const hooks = createHooks();
-    const a = heldAnalyzer('python');
-    hooks.analyze.for('python').tapPromise('analyzer:python', a.fn);
-    const verifier = createVerifier({ hooks, policy: { cpuBudget: 2, quietMs: 100, maxWaitMs: 10_000 } });
+    const { a, verifier } = heldVerifier({ cpuBudget: 2, quietMs: 100, maxWaitMs: 10_000 });
     const out: Array<Promise<unknown>> = [];
     for (let i = 0; i < 5; i++) {
       out.push(verifier.verify(py(`r${i}`), ctx));
@@ -310,10 +306,7 @@ describe('createVerifier dispatch: fill (the default) and timer (the former poli
 
   it('fill: flush() lets what waits leave at once, and samples arriving after it wait again', async () => {
     fakeClock();
-    const hooks = createHooks();
-    const a = heldAnalyzer('python');
-    hooks.analyze.for('python').tapPromise('analyzer:python', a.fn);
-    const verifier = createVerifier({ hooks, policy: { cpuBudget: 2, quietMs: 100, maxWaitMs: 10_000 } });
+    const { a, verifier } = heldVerifier({ cpuBudget: 2, quietMs: 100, maxWaitMs: 10_000 });
     const out = [verifier.verify(py('f0'), ctx), verifier.verify(py('f1'), ctx)];
     await vi.advanceTimersByTimeAsync(10);
     expect(a.state.calls).toHaveLength(0);
@@ -331,10 +324,7 @@ describe('createVerifier dispatch: fill (the default) and timer (the former poli
 
   it('fill: drain(true) (the input ended) sends each later sample as a slot frees; drain(false) waits for company again', async () => {
     fakeClock();
-    const hooks = createHooks();
-    const a = heldAnalyzer('python');
-    hooks.analyze.for('python').tapPromise('analyzer:python', a.fn);
-    const verifier = createVerifier({ hooks, policy: { cpuBudget: 1, quietMs: 100, maxWaitMs: 10_000 } });
+    const { a, verifier } = heldVerifier({ cpuBudget: 1, quietMs: 100, maxWaitMs: 10_000 });
     const out = [verifier.verify(py('d0'), ctx)];
     verifier.drain(true);
     await vi.advanceTimersByTimeAsync(0);
@@ -358,10 +348,7 @@ describe('createVerifier dispatch: fill (the default) and timer (the former poli
 
   it('fill: in a steady trickle no sample waits longer than maxWaitMs; the last partial batch leaves once the input is quiet', async () => {
     fakeClock();
-    const hooks = createHooks();
-    const a = heldAnalyzer('python');
-    hooks.analyze.for('python').tapPromise('analyzer:python', a.fn);
-    const verifier = createVerifier({ hooks, policy: { cpuBudget: 1, batchSize: 100, quietMs: 100, maxWaitMs: 275 } });
+    const { a, verifier } = heldVerifier({ cpuBudget: 1, batchSize: 100, quietMs: 100, maxWaitMs: 275 });
     const out: Array<Promise<unknown>> = [];
     for (let i = 0; i < 8; i++) {
       out.push(verifier.verify(py(`t${i}`), ctx)); // one every 90 ms: never quiet for 100 ms
@@ -380,10 +367,7 @@ describe('createVerifier dispatch: fill (the default) and timer (the former poli
   });
 
   it('fill: an abort settles every sample still waiting, with the abort reason', async () => {
-    const hooks = createHooks();
-    const a = heldAnalyzer('python');
-    hooks.analyze.for('python').tapPromise('analyzer:python', a.fn);
-    const verifier = createVerifier({ hooks, policy: { quietMs: 600_000, maxWaitMs: 600_000 } });
+    const { a, verifier } = heldVerifier({ quietMs: 600_000, maxWaitMs: 600_000 });
     const controller = new AbortController();
     const run = { ...ctx, signal: controller.signal };
     const out = [py('r0'), py('r1')].map((r) => verifier.verify(r, run).catch((e: unknown) => e));
@@ -417,10 +401,7 @@ describe('createVerifier dispatch: fill (the default) and timer (the former poli
 
   it('timer (the former policy): a batch sealed maxWaitMs after its first sample does not grow while it waits for a slot', async () => {
     fakeClock();
-    const hooks = createHooks();
-    const a = heldAnalyzer('python');
-    hooks.analyze.for('python').tapPromise('analyzer:python', a.fn);
-    const verifier = createVerifier({ hooks, policy: { dispatch: 'timer', cpuBudget: 1, maxWaitMs: 25 } });
+    const { a, verifier } = heldVerifier({ dispatch: 'timer', cpuBudget: 1, maxWaitMs: 25 });
     const out: Array<Promise<unknown>> = [];
     for (let i = 0; i < 3; i++) {
       out.push(verifier.verify(py(`r${i}`), ctx));
