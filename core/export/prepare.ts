@@ -1,6 +1,6 @@
-import { closeSync, createReadStream, createWriteStream, mkdtempSync, openSync, readSync, rmSync, type WriteStream } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, openSync, readSync, rmSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
@@ -12,6 +12,7 @@ import { tokenizeConversation } from './mask.js';
 import { lengthStats, type LengthStats } from './stats.js';
 import { SampleExportError } from './sample-error.js';
 import { ambiguity } from './ambiguity.js';
+import { makeTempDir, removeTempDir } from './temp-dir.js';
 import { Pretokenizer, type PretokenizedLookup } from './pretokenize.js';
 import type { Logger } from '../plugin.js';
 import { mulberry32, shuffleInPlace } from '../random.js';
@@ -167,8 +168,7 @@ export function prepareDataset(ctx: ExportContext, settings: ExportSettings, pre
   if (!byKey) memo.set(ctx, (byKey = new Map()));
   const hit = byKey.get(key);
   if (hit) return hit.promise;
-  const dir = mkdtempSync(join(tmpdir(), 'instructsmith-export-'));
-  cleanupOnExit.add(dir);
+  const dir = makeTempDir('export');
   const promise = prepare(ctx, settings, dir, pretokenized);
   byKey.set(key, { promise, dir });
   return promise;
@@ -179,16 +179,11 @@ export function releasePrepared(ctx: ExportContext): void {
   const byKey = memo.get(ctx);
   if (!byKey) return;
   for (const { dir } of byKey.values()) {
-    rmSync(dir, { recursive: true, force: true });
-    cleanupOnExit.delete(dir);
+    removeTempDir(dir);
   }
   memo.delete(ctx);
 }
 
-const cleanupOnExit = new Set<string>();
-process.once('exit', () => {
-  for (const dir of cleanupOnExit) rmSync(dir, { recursive: true, force: true });
-});
 
 async function prepare(ctx: ExportContext, settings: ExportSettings, dir: string, pretokenized?: PretokenizedLookup): Promise<PreparedDataset> {
   const tok = ctx.tokenizer(settings.tokenizer);

@@ -1,5 +1,4 @@
-import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger, PluginContext, RunInfo } from '../plugin.js';
 import { contentId, type SampleRecord } from '../record.js';
@@ -8,6 +7,7 @@ import type { Ambiguity } from './ambiguity.js';
 import type { ChatTokenizer, TokenizerRecipe } from './chat-tokenizer.js';
 import { weightConversation } from './conversation.js';
 import { IGNORE_INDEX } from './mask.js';
+import { makeTempDir, removeTempDir } from './temp-dir.js';
 
 /**
  * Export pre-tokenization (issue #15, the run's tail): the export tokenizes and masks every kept
@@ -207,8 +207,7 @@ export class Pretokenizer implements PretokenizedLookup {
     await this.server?.close();
     for (const f of this.files.splice(0)) closeSync(f.fd);
     if (this.dir) {
-      rmSync(this.dir, { recursive: true, force: true });
-      spillDirs.delete(this.dir);
+      removeTempDir(this.dir);
     }
     this.index.clear();
   }
@@ -233,17 +232,19 @@ export class Pretokenizer implements PretokenizedLookup {
     }
     this.recipe = tok.recipe;
     this.name = tok.name;
-    this.dir = mkdtempSync(join(tmpdir(), 'instructsmith-pretokenize-'));
-    spillDirs.add(this.dir);
-    const script = new URL(`./pretokenize-server${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
-    this.server = createToolServer({ name: 'export pretokenizer', ...nodeScriptCommand(script), size: Math.max(1, this.options.processes ?? 1), maxRequests: Number.POSITIVE_INFINITY, niceness: this.options.niceness });
     return true;
   }
 
   private flush(most = Number.POSITIVE_INFINITY): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pending.length === 0 || !this.server) return;
+    if (this.pending.length === 0 || this.disabled) return;
+    // The spill folder and the helpers only once there is something to send (most exports never reach `minSamples`).
+    if (!this.server) {
+      this.dir = makeTempDir('pretokenize');
+      const script = new URL(`./pretokenize-server${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+      this.server = createToolServer({ name: 'export pretokenizer', ...nodeScriptCommand(script), size: Math.max(1, this.options.processes ?? 1), maxRequests: Number.POSITIVE_INFINITY, niceness: this.options.niceness });
+    }
     const batch = this.pending.splice(0, most);
     const sent = this.send(batch).finally(() => {
       for (const p of batch) this.queued.delete(p.key);
@@ -277,10 +278,6 @@ export class Pretokenizer implements PretokenizedLookup {
   }
 }
 
-const spillDirs = new Set<string>();
-process.once('exit', () => {
-  for (const dir of spillDirs) rmSync(dir, { recursive: true, force: true });
-});
 
 /** A run's helper's nice value: it takes only CPU the run leaves idle, so the run's LLM calls are not delayed (our choice). */
 const RUN_HELPER_NICENESS = 15;
