@@ -112,7 +112,9 @@ export function addProblem(graph: KnowledgeGraph, problem: ProblemKeywords): voi
       const edge = graph.edge(a, b);
       if (edge === undefined) {
         const { relation, head, tail } = relationFor(a, b);
-        graph.addEdge(head, tail, { relation, head, tail, weight: 1, languages: { [lang]: 1 }, provenance: [problem.problemId] });
+        // Keyed by insertion order: graphology's generated keys number graph instances in the process,
+        // so the saved graph would depend on how many graphs the process had made before this one.
+        graph.addEdgeWithKey(`e${graph.size}`, head, tail, { relation, head, tail, weight: 1, languages: { [lang]: 1 }, provenance: [problem.problemId] });
         continue;
       }
       const attrs = graph.getEdgeAttributes(edge);
@@ -138,9 +140,9 @@ export function languageSubgraph(graph: KnowledgeGraph, language: string): Knowl
     const n = attrs.languages[language];
     if (n) sub.addNode(key, { ...attrs, count: n, languages: { [language]: n } });
   });
-  graph.forEachEdge((_edge, attrs, source, target) => {
+  graph.forEachEdge((edge, attrs, source, target) => {
     const w = attrs.languages[language];
-    if (w) sub.addEdge(source, target, { ...attrs, weight: w, languages: { [language]: w } });
+    if (w) sub.addEdgeWithKey(edge, source, target, { ...attrs, weight: w, languages: { [language]: w } });
   });
   return sub;
 }
