@@ -124,7 +124,7 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
   /** One provider call (`run`) through retries, the limiter (`tokens` estimated) and the breaker. */
   async function sendWith<R extends { rateLimit?: RateLimitInfo }>(tokens: number, run: (options: CallOptions) => Promise<R>, meta: CallMeta): Promise<R> {
     try {
-      return await withRetry(() => attempt(tokens, run), settings, {
+      return await withRetry(() => attempt(tokens, run, meta.priority), settings, {
         signal,
         onRetry: deps.onRetry ? (error, n, delayMs) => deps.onRetry!({ modelId, plugin: meta.plugin, error, attempt: n, delayMs }) : undefined,
       });
@@ -135,9 +135,9 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
   }
 
   /** One HTTP attempt, holding a slot of the endpoint's limiter, which learns from its outcome. */
-  async function attempt<R extends { rateLimit?: RateLimitInfo }>(tokens: number, run: (options: CallOptions) => Promise<R>): Promise<R> {
+  async function attempt<R extends { rateLimit?: RateLimitInfo }>(tokens: number, run: (options: CallOptions) => Promise<R>, priority: CallMeta['priority']): Promise<R> {
     signal?.throwIfAborted();
-    const slot = await limiter.acquire(model, tokens);
+    const slot = await limiter.acquire(model, tokens, priority);
     let outcome: AttemptOutcome = 'other';
     let info: RateLimitInfo | undefined;
     try {

@@ -52,10 +52,11 @@ export interface LlmFactory {
   /** Under `dryRun`: the recorded requests and the token estimate. */
   readonly dryRunLog?: DryRunLog;
   /**
-   * True when some endpoint in use would send another attempt at once (a free slot, nothing queued):
-   * the runner then lets more seeds into flight. False before any client is made.
+   * True when some endpoint in use should be given more work (a free slot, or a short backlog of
+   * waiting attempts: {@link EndpointLimiter.wantsWork}): the runner then lets more seeds into flight.
+   * False before any client is made.
    */
-  hasIdleSlot(): boolean;
+  wantsWork(): boolean;
   /** The limiters by endpoint (in-flight limit, queue, learned rate limits); for progress and tests. */
   readonly limiters: ReadonlyMap<string, EndpointLimiter>;
 }
@@ -165,6 +166,6 @@ export function createLlmFactory(options: LlmFactoryOptions): LlmFactory {
     }
     return new BatchCollector({ api: provider.batch, modelId, model, settings: settings.batch, http: settings, state, meter: options.meter, signal: options.signal });
   }
-  const hasIdleSlot = () => [...limiters.values()].some((l) => l.hasIdleSlot());
-  return Object.assign(factory, { settings, dryRunLog, hasIdleSlot, limiters }) as LlmFactory;
+  const wantsWork = () => [...limiters.values()].some((l) => l.wantsWork());
+  return Object.assign(factory, { settings, dryRunLog, wantsWork, limiters }) as LlmFactory;
 }

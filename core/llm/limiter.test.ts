@@ -13,7 +13,7 @@ describe('EndpointLimiter', () => {
     await tick();
     expect(got).toEqual([0, 1]);
     expect(limiter.queued).toBe(2);
-    expect(limiter.hasIdleSlot()).toBe(false);
+    expect(limiter.wantsWork()).toBe(false);
     limiter.release(slots[0]!, 'ok');
     await tick();
     expect(got).toEqual([0, 1, 2]);
@@ -73,5 +73,52 @@ describe('EndpointLimiter', () => {
     limiter.close(new Error('breaker tripped'));
     await expect(waiting).rejects.toThrow('breaker tripped');
     await expect(limiter.acquire('m', 1)).rejects.toThrow('breaker tripped');
+  });
+
+  it('lets background attempts through only while no normal one waits, and closes them too', async () => {
+    const limiter = new EndpointLimiter(2);
+    const order: string[] = [];
+    const held: Slot[] = [];
+    const take = (name: string, priority?: 'normal' | 'background') => limiter.acquire('m', 1, priority).then((s) => (order.push(name), held.push(s)));
+    // A free slot goes to a background attempt when nothing else waits: it fills idle capacity.
+    void take('b1', 'background');
+    void take('n1');
+    await tick();
+    expect(order).toEqual(['b1', 'n1']);
+    // Both slots busy: two background attempts queue first, then a normal one overtakes them.
+    void take('b2', 'background');
+    void take('b3', 'background');
+    void take('n2');
+    await tick();
+    expect(limiter.queued).toBe(3);
+    limiter.release(held[0]!, 'ok');
+    await tick();
+    expect(order).toEqual(['b1', 'n1', 'n2']);
+    // No normal attempt waits any more: the background ones go in arrival order.
+    limiter.release(held[1]!, 'ok');
+    limiter.release(held[2]!, 'ok');
+    await tick();
+    expect(order).toEqual(['b1', 'n1', 'n2', 'b2', 'b3']);
+    const waiting = limiter.acquire('m', 1, 'background');
+    limiter.close(new Error('run aborted'));
+    await expect(waiting).rejects.toThrow('run aborted');
+  });
+
+  it('wants work while a slot is free, then until a backlog of an eighth of the limit waits (background attempts not counted)', async () => {
+    const limiter = new EndpointLimiter(16);
+    expect(limiter.wantsWork()).toBe(true);
+    await Promise.all(Array.from({ length: 16 }, () => limiter.acquire('m', 1)));
+    // All slots taken, nothing waiting: a slot that frees would idle until new work arrives.
+    expect(limiter.wantsWork()).toBe(true);
+    const queued = (priority?: 'background') => void limiter.acquire('m', 1, priority).catch(() => undefined);
+    queued();
+    expect(limiter.wantsWork()).toBe(true);
+    queued('background');
+    queued('background');
+    expect(limiter.wantsWork()).toBe(true);
+    queued();
+    // Two normal attempts wait (16 / 8): the next freed slot is handed over at once, so no more is asked for.
+    expect(limiter.wantsWork()).toBe(false);
+    limiter.close(new Error('done'));
   });
 });

@@ -11,12 +11,27 @@ export interface Slot {
   readonly ticket: SendTicket;
 }
 
+/**
+ * Which queue an attempt waits in: `background` attempts are let through only while no `normal` one
+ * waits, so they fill slots the run's other calls leave idle (see {@link CallMeta.priority}).
+ */
+export type CallPriority = 'normal' | 'background';
+
 interface Waiter {
   model: string;
   tokens: number;
   resolve: (slot: Slot) => void;
   reject: (reason: unknown) => void;
 }
+
+/**
+ * Normal attempts kept waiting, as a share of the in-flight limit, once every slot is taken (see
+ * {@link EndpointLimiter.wantsWork}). Our choice, measured with `npm run bench scale` (utilisation
+ * section): a reply's handling and the next request's building take 2-5 ms of a busy main thread,
+ * about 2% of a 200 ms call, which a slot spent idle before; 1/8 of 64 slots covers the ~2 slots in
+ * that state at any time with room to spare, and adds at most a few ms of queueing per call.
+ */
+const BACKLOG_SHARE = 1 / 8;
 
 /** Multiplicative decrease on overload: halve, as TCP Reno does (RFC 5681). */
 const DECREASE = 0.5;
@@ -30,12 +45,14 @@ const DECREASE = 0.5;
  * decrease again), down to 1; each success adds 1/limit, so a full window of successes adds one slot.
  *
  * Rate: one {@link RateGate} per model (hosted APIs limit per model), fed by the `x-ratelimit-*`
- * headers providers return and by `llm.rateLimit`. Waiters are let through in arrival order.
+ * headers providers return and by `llm.rateLimit`. Waiters are let through in arrival order, the
+ * `background` ones only once no `normal` one waits.
  */
 export class EndpointLimiter {
   private current: number;
   private active = 0;
   private readonly waiters: Waiter[] = [];
+  private readonly background: Waiter[] = [];
   private readonly gates = new Map<string, RateGate>();
   private lastDecrease = -Infinity;
   private timer: NodeJS.Timeout | undefined;
@@ -57,13 +74,21 @@ export class EndpointLimiter {
   get inFlight(): number {
     return this.active;
   }
-  /** Attempts waiting for a slot or for the rate limit. */
+  /** Attempts waiting for a slot or for the rate limit, background ones included. */
   get queued(): number {
-    return this.waiters.length;
+    return this.waiters.length + this.background.length;
   }
-  /** True when another attempt would be sent at once: a free slot and nobody waiting. */
-  hasIdleSlot(): boolean {
-    return !this.closed && this.waiters.length === 0 && this.active < this.limit;
+  /**
+   * True when the endpoint should be given more work: a free slot with nothing waiting, or fewer
+   * `normal` attempts waiting than the backlog ({@link BACKLOG_SHARE} of the limit). The runner starts
+   * more seeds while this holds, so a slot that frees is handed to a waiting attempt at once, in
+   * {@link release}, instead of idling while the main thread handles the reply and builds the next
+   * request. Background attempts do not count: a normal one would go ahead of them.
+   */
+  wantsWork(): boolean {
+    if (this.closed) return false;
+    if (this.active < this.limit) return this.waiters.length === 0;
+    return this.waiters.length < Math.max(1, Math.ceil(this.limit * BACKLOG_SHARE));
   }
 
   /** The rate gate of `model` (made on first use). */
@@ -77,10 +102,10 @@ export class EndpointLimiter {
    * Wait for a slot for one attempt of about `tokens` tokens to `model`.
    * @throws the reason given to {@link close} once closed (queued waiters are rejected with it).
    */
-  acquire(model: string, tokens: number): Promise<Slot> {
+  acquire(model: string, tokens: number, priority: CallPriority = 'normal'): Promise<Slot> {
     if (this.closed) return Promise.reject(this.closed.reason);
     return new Promise<Slot>((resolve, reject) => {
-      this.waiters.push({ model, tokens, resolve, reject });
+      (priority === 'background' ? this.background : this.waiters).push({ model, tokens, resolve, reject });
       this.pump();
     });
   }
@@ -105,13 +130,15 @@ export class EndpointLimiter {
     if (this.closed) return;
     this.closed = { reason };
     clearTimeout(this.timer);
-    for (const w of this.waiters.splice(0)) w.reject(reason);
+    for (const w of [...this.waiters.splice(0), ...this.background.splice(0)]) w.reject(reason);
   }
 
   private pump(): void {
     if (this.closed) return;
-    while (this.waiters.length && this.active < this.limit) {
-      const head = this.waiters[0]!;
+    for (;;) {
+      const queue = this.waiters.length ? this.waiters : this.background;
+      if (!queue.length || this.active >= this.limit) return;
+      const head = queue[0]!;
       const now = this.now();
       const gate = this.gate(head.model);
       const wait = gate.wait(head.tokens, now);
@@ -125,7 +152,7 @@ export class EndpointLimiter {
         }
         return;
       }
-      this.waiters.shift();
+      queue.shift();
       const ticket = gate.sent(head.tokens, now);
       this.active++;
       head.resolve({ model: head.model, startedAt: now, ticket });

@@ -248,9 +248,17 @@ export interface StructuredCompletion<T> {
   usage: UsageEntry[];
 }
 
-/** Who is calling, for token accounting. */
+/** Who is calling, for token accounting, and how urgent the call is. */
 export interface CallMeta {
   plugin: string;
+  /**
+   * `background`: the call waits for a slot of the endpoint's limiter behind every `normal` one, so
+   * it only fills slots the rest of the run leaves idle (the end of a pass, the gaps between a
+   * reply and the next request). For work needed by a later stage but by nothing running now, e.g.
+   * backfeeding's keyword extraction of the records kept during the first pass. Default `normal`.
+   * Not part of the cache key; batch mode (`--batch`) ignores it.
+   */
+  priority?: 'normal' | 'background';
 }
 
 /**

@@ -67,7 +67,8 @@ export interface RunResult {
 /** Config keys that do not change the data a run produces; they are left out of the resume check. */
 const THROUGHPUT_KEYS = ['out', 'limit', 'concurrency', 'maxConcurrency', 'llm', 'cache', 'baseUrl'] as const;
 /**
- * Unless `maxConcurrency` is set, seeds in flight may grow to this many times `llm.concurrency` while the LLM limiter has idle slots
+ * Unless `maxConcurrency` is set, seeds in flight may grow to this many times `llm.concurrency` while
+ * the LLM limiter wants work (a free slot, or a short backlog: `EndpointLimiter.wantsWork`)
  * (a seed spends much of its time off the LLM: in verification, in the sandbox, between calls), and
  * twice that may be held with the reorder buffer. Our choice: bounds memory to a few hundred seeds at
  * the default settings while leaving room to keep every call slot busy.
@@ -79,7 +80,7 @@ const CHECKPOINT_INTERVAL_MS = 500;
 /**
  * Run a pipeline end to end (DESIGN.md, "Runs"): apply the plugins, stream seeds through
  * synthesize → judge → respond → verify with at least `config.concurrency` seeds in flight (more while
- * the LLM limiter has idle slots: see SEEDS_PER_CALL_SLOT), write kept and
+ * the LLM limiter wants work: see SEEDS_PER_CALL_SLOT), write kept and
  * rejected records in seed order, checkpoint, then run derived passes (`hooks.derivedSeeds`) and the
  * exporters, and write run.json.
  *
@@ -183,7 +184,7 @@ async function runInLockedDir(options: RunOptions, runDir: string): Promise<RunR
       const seeds = thenDrain(limitAndSkip(source, p === 1 ? config.limit : undefined, skip, funnel, controller.signal), () => verifier?.drain(true));
       const filterCtx = { stage: 'filtered' as const, signal: controller.signal, dryRun: false, phase: p, replay: false };
       const maxInFlight = Math.max(config.concurrency, config.maxConcurrency ?? SEEDS_PER_CALL_SLOT * llm.settings.concurrency);
-      const window = { maxInFlight, maxHeld: 2 * maxInFlight, wantMore: llm.hasIdleSlot };
+      const window = { maxInFlight, maxHeld: 2 * maxInFlight, wantMore: llm.wantsWork };
       for await (const records of mapOrdered(seeds, config.concurrency, (seed, i) => processOne(seed, { phase: p, index: skip + i }), window)) {
         if (controller.signal.aborted) break; // a seed finishing after the abort may hold aborted calls as drops: leave it to the resume
         for (const r of records) await filterRecord(r, hooks, filterCtx);
