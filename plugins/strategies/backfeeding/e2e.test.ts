@@ -13,7 +13,7 @@ import { loadGraph } from './persist.js';
 import { CombinationSampler } from './sampler.js';
 
 const HUMANEVAL = resolve(import.meta.dirname, '../../../../shared/data/humaneval/HumanEval.jsonl.gz');
-const quiet = { info: () => {}, warn: () => {}, debug: () => {} };
+const quiet: { info: (m: string) => void; warn: (m: string) => void; debug: (m: string) => void } = { info: () => {}, warn: () => {}, debug: () => {} };
 
 // A small programming vocabulary with spelling variants, so the double's "extractions" exercise
 // normalisation (variants must meet in one node) and give the graph hubs and a long tail.
@@ -56,12 +56,12 @@ function script(double: LlmDouble): void {
   });
 }
 
-async function run(out: string, double: LlmDouble, extra: ConfigInput = {}) {
+async function run(out: string, double: LlmDouble, extra: ConfigInput = {}, log = quiet) {
   const { config } = await loadConfig({
     cwd: out,
     overrides: { preset: 'infinite-instruct', seeds: HUMANEVAL, model: 'openai:double-model', baseUrl: double.url, out, ...extra },
   });
-  return runPipeline({ config, builtins: builtinPlugins, implicit: implicitPlugins, log: quiet });
+  return runPipeline({ config, builtins: builtinPlugins, implicit: implicitPlugins, log });
 }
 
 function readJsonl(path: string): SampleRecord[] {
@@ -141,6 +141,42 @@ describe('infinite-instruct preset, both paths, on HumanEval against the LLM dou
     expect(stats.nodes).toBe(graph.order);
     expect(stats.communities.count).toBeGreaterThan(0);
     expect(readFileSync(join(out, 'graph', 'graph.gexf'), 'utf8')).toContain('<gexf');
+  }, 240_000);
+
+  it('builds the same graph and samples whether keywords are extracted during the first pass or after it, each problem once', async () => {
+    const made: Record<string, { graph: string; extraction: string; samples: string; extractions: number; reverseKept: number; interleaved: boolean; fromPass: boolean }> = {};
+    for (const earlyExtraction of [true, false]) {
+      const out = join(dir, `early-${earlyExtraction}`);
+      double.reset();
+      script(double);
+      const info: string[] = [];
+      const result = await run(out, double, { limit: 60, plugins: { 'strategy:backfeeding': { earlyExtraction } } }, { ...quiet, info: (m: string) => void info.push(m) });
+      expect(result.status).toBe('complete');
+      const reverseKept = readJsonl(join(out, 'samples.jsonl')).filter((r) => r.lineage.strategy === 'strategy:reverse').length;
+      const requests = double.chatRequests().map((r) => r.schemaName);
+      made[String(earlyExtraction)] = {
+        graph: readFileSync(join(out, 'graph', 'graph.json'), 'utf8'),
+        extraction: readFileSync(join(out, 'graph', 'extraction.json'), 'utf8'),
+        // Some problem's keywords were asked for before the first pass wrote its last reverse problem.
+        interleaved: requests.indexOf('backfeeding_keywords') < requests.lastIndexOf('reverse_problem'),
+        fromPass: info.some((m) => m.includes(`keywords of ${reverseKept} kept problems extracted during the first pass`)),
+        samples: readFileSync(join(out, 'samples.jsonl'), 'utf8'),
+        extractions: double.chatRequests().filter((r) => r.schemaName === 'backfeeding_keywords').length,
+        reverseKept,
+      };
+    }
+    const [early, after] = [made.true!, made.false!];
+    expect(early.reverseKept).toBeGreaterThan(20);
+    expect(early.interleaved).toBe(true);
+    expect(after.interleaved).toBe(false);
+    // The graph built during the pass was used, not rebuilt from the run directory.
+    expect(early.fromPass).toBe(true);
+    expect(after.fromPass).toBe(false);
+    expect(early.extraction).toBe(after.extraction);
+    expect(early.extractions).toBe(early.reverseKept);
+    expect(after.extractions).toBe(after.reverseKept);
+    expect(early.graph).toBe(after.graph);
+    expect(early.samples).toBe(after.samples);
   }, 240_000);
 
   it('reuses a saved graph without extracting keywords again', async () => {

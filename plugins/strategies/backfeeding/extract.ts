@@ -1,4 +1,4 @@
-import { type PluginLlmClient, type PluginContext, type SampleRecord, type UsageEntry, isKnownLanguage, structuredOutput, z } from '../../../core/index.js';
+import { type CallMeta, type PluginLlmClient, type PluginContext, type SampleRecord, type UsageEntry, isKnownLanguage, structuredOutput, z } from '../../../core/index.js';
 import type { ExtractedKeywords } from './types.js';
 
 /** The reply the keyword-extraction prompt asks for (templates/strategy-backfeeding-keywords). */
@@ -26,7 +26,7 @@ export type ExtractionOutcome =
 /**
  * Extract task / instruction / knowledge-point keywords from one problem with a structured LLM
  * call (Infinite-Instruct's backfeeding construction, arXiv 2505.23177: keywords of three kinds from
- * each problem). The record's language wins over the model's guess when the record has a known one.
+ * each problem), at `opts.priority` in the endpoint's queue. The record's language wins over the model's guess when the record has a known one.
  * Temperature 0 (our choice): extraction is labelling, not writing. The call goes through core's
  * cache, so a resumed run repeats none.
  * @returns `{ok: false, reason}` for a record with no user turn or a reply that never validated;
@@ -36,7 +36,7 @@ export async function extractKeywords(
   ctx: Pick<PluginContext, 'templates' | 'drop'>,
   llm: PluginLlmClient,
   record: SampleRecord,
-  opts: { plugin: string; maxPerKind: number; maxTokens: number },
+  opts: { plugin: string; maxPerKind: number; maxTokens: number; priority?: CallMeta['priority'] },
 ): Promise<ExtractionOutcome> {
   const problem = problemText(record);
   if (!problem?.trim()) return { ok: false, reason: 'record has no user turn to take keywords from' };
@@ -44,6 +44,7 @@ export async function extractKeywords(
     const res = await llm.structured(
       { messages: ctx.templates.chat('strategy-backfeeding-keywords', { problem, language: record.language, max_per_kind: opts.maxPerKind }), temperature: 0, maxTokens: opts.maxTokens },
       KEYWORDS_OUTPUT,
+      opts.priority ? { priority: opts.priority } : undefined,
     );
     const v = res.value;
     const guessed = v.language.trim().toLowerCase();

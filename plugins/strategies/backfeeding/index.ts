@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { type DerivedSeedQuery, definePlugin, type PluginContext, type PluginLlmClient, type SampleRecord, type Seed, z } from '../../../core/index.js';
-import { buildGraphFromRecords, type ExtractionReport } from './build.js';
+import { buildGraphFromRecords, type ExtractionReport, GraphBuilder } from './build.js';
+import { FirstPassGraph } from './early.js';
 import { graphCommand } from './command.js';
 import { assignCommunities } from './communities.js';
 import { graphLanguages, type KnowledgeGraph } from './graph.js';
@@ -47,6 +48,12 @@ export const backfeedingOptions = z
     maxKeywordsPerKind: z.number().int().min(1).max(32).default(8),
     /** Extra aliases, canonical → variants, merged over the built-in table. */
     aliases: z.record(z.string(), z.array(z.string())).default({}),
+    /**
+     * Extract each first-pass record's keywords as soon as it is kept, at background priority (the
+     * calls take the slots the pass leaves idle, above all at its end), building the graph during the
+     * pass; `false`: all of them after the pass. The same calls and the same graph either way.
+     */
+    earlyExtraction: z.boolean().default(true),
     /** Reuse a saved graph (a run directory, its graph/ folder or a graph.json) instead of building one. */
     graph: z.string().optional(),
     /** Extra graph formats written beside graph.json and stats.json. */
@@ -87,10 +94,18 @@ export default definePlugin({
   apply(ctx, options) {
     const aliases = compileAliases(options.aliases);
     const llm = () => ctx.llm(options.model);
+    const extraction = { plugin: NAME, aliases, maxPerKind: options.maxKeywordsPerKind, maxTokens: EXTRACTION_MAX_TOKENS };
+    const logProgress = (done: number) => {
+      if (done % EXTRACTION_LOG_EVERY === 0) ctx.log.info(`keywords extracted from ${done} problems`);
+    };
+    let early = options.earlyExtraction && !options.graph && !ctx.run.dryRun ? new FirstPassGraph(ctx, llm, { ...extraction, onRecord: logProgress }) : undefined;
+    if (early) ctx.hooks.kept.tap((record) => early?.push(record));
 
     ctx.hooks.derivedSeeds.tapPromise(async (query) => {
       if (query.phase !== 1) return undefined;
-      return derivedSeeds(ctx, options, query, aliases, llm);
+      const first = early;
+      early = undefined;
+      return derivedSeeds(ctx, options, query, llm, extraction, first);
     });
 
     ctx.hooks.synthesize.tapPromise(async (records, seed) => {
@@ -106,8 +121,9 @@ async function derivedSeeds(
   ctx: PluginContext,
   options: BackfeedingOptions,
   query: DerivedSeedQuery,
-  aliases: ReturnType<typeof compileAliases>,
   llm: () => PluginLlmClient,
+  extractOptions: { plugin: string; aliases: ReturnType<typeof compileAliases>; maxPerKind: number; maxTokens: number },
+  early: FirstPassGraph | undefined,
 ): Promise<AsyncIterable<Seed> | undefined> {
   const dir = join(query.runDir, 'graph');
   let graph: KnowledgeGraph;
@@ -118,17 +134,20 @@ async function derivedSeeds(
     sources = options.from === 'kept' ? query.counts.kept : await count(judgedRecords(query));
     ctx.log.info(`reusing the knowledge graph at ${options.graph} (${graph.order} keywords, ${graph.size} edges)`);
   } else {
-    const records = options.from === 'kept' ? query.kept() : judgedRecords(query);
-    const built = await buildGraphFromRecords(records, ctx, llm(), {
-      plugin: NAME,
-      aliases,
-      maxPerKind: options.maxKeywordsPerKind,
-      maxTokens: EXTRACTION_MAX_TOKENS,
+    const opts = {
+      ...extractOptions,
       concurrency: options.concurrency,
-      onRecord: (done) => {
+      onRecord: (done: number) => {
         if (done % EXTRACTION_LOG_EVERY < options.concurrency) ctx.log.info(`keywords extracted from ${done} problems`);
       },
-    });
+    };
+    // The graph built during the pass holds the kept records when it saw all of them (not after a
+    // resume inside the pass: then the run directory is read again, the cache answering).
+    const builder = await early?.finish();
+    const fromEarly = builder !== undefined && early!.covers(query.counts.kept);
+    if (fromEarly) ctx.log.info(`keywords of ${builder.report.records} kept problems extracted during the first pass`);
+    const records = fromEarly ? (options.from === 'kept' ? none() : passedJudges(query)) : options.from === 'kept' ? query.kept() : judgedRecords(query);
+    const built = await buildGraphFromRecords(records, ctx, llm(), opts, fromEarly ? builder : new GraphBuilder(opts));
     graph = built.graph;
     extraction = built.report;
     sources = extraction.records;
@@ -178,8 +197,15 @@ async function derivedSeeds(
 /** Kept records, then rejected ones whose judges all passed (dropped later, at response or verification). */
 async function* judgedRecords(query: DerivedSeedQuery): AsyncGenerator<SampleRecord> {
   yield* query.kept();
+  yield* passedJudges(query);
+}
+
+/** Rejected records whose judges all passed. */
+async function* passedJudges(query: DerivedSeedQuery): AsyncGenerator<SampleRecord> {
   for await (const r of query.rejected()) if (r.scores.length > 0 && r.scores.every((s) => s.passed)) yield r;
 }
+
+async function* none(): AsyncGenerator<SampleRecord> {}
 
 async function count(records: AsyncIterable<unknown>): Promise<number> {
   let n = 0;
