@@ -149,7 +149,8 @@ const memo = new WeakMap<ExportContext, Map<string, { promise: Promise<PreparedD
  *
  * Bounded memory: samples stream from the run; the shuffle is the two-pass external shuffle
  * (write each sample to a random one of ceil(n / 50,000) bucket files, then shuffle each bucket in
- * memory with Fisher-Yates), which yields a uniformly random permutation. Only ids' hashes, token
+ * memory with Fisher-Yates), which yields a uniformly random permutation; a single bucket is kept
+ * in memory instead of a file (the same order). Only ids' hashes, token
  * lengths and drops are held. The validation split is the first round(n x valRatio) samples of the
  * shuffled order (at least 1 when valRatio > 0 and n >= 2), whatever the order. The curriculum sort
  * holds three numbers per train sample (rank, byte offset, length) and reads rows back by offset.
@@ -210,7 +211,10 @@ async function prepare(ctx: ExportContext, settings: ExportSettings, dir: string
 async function prepareCounted(ctx: ExportContext, settings: ExportSettings, dir: string, tok: ChatTokenizer, total: number, pre: PretokenizedLookup | undefined, helpers: PretokenizedLookup | undefined): Promise<PreparedDataset> {
   const tokenizedBy = { duringRun: 0, exportHelpers: 0, inline: 0 };
   const bucketCount = Math.max(1, Math.ceil(total / BUCKET_ROWS));
-  const buckets = Array.from({ length: bucketCount }, (_, b) => createWriteStream(join(dir, `bucket-${b}.jsonl`)));
+  // One bucket (up to BUCKET_ROWS samples, most runs) is kept in memory, as it would be once read
+  // back: writing it out and parsing it again only cost time at the end of the run.
+  const inMemory: BucketRow[] | undefined = bucketCount === 1 ? [] : undefined;
+  const buckets = inMemory ? [] : Array.from({ length: bucketCount }, (_, b) => createWriteStream(join(dir, `bucket-${b}.jsonl`)));
   const pickBucket = mulberry32(settings.seed);
   const seen = new Set<string>();
   const drops: ExportDrop[] = [];
@@ -249,7 +253,9 @@ async function prepareCounted(ctx: ExportContext, settings: ExportSettings, dir:
       const row: PreparedSample = { id: record.id, language: record.language, messages, input_ids: t.input_ids, labels: t.labels, assistant_masks: t.assistant_masks };
       if (rank !== undefined) row.curriculum = record.meta.curriculum as CurriculumMeta;
       if (record.label && Object.keys(record.label).length > 0) row.label = record.label;
-      await write(buckets[Math.floor(pickBucket() * bucketCount)]!, `${JSON.stringify(row)}\n`);
+      const b = Math.floor(pickBucket() * bucketCount);
+      if (inMemory) inMemory.push(bucketRow(JSON.stringify(row), row));
+      else await write(buckets[b]!, `${JSON.stringify(row)}\n`);
       kept++;
     } catch (err) {
       if (!(err instanceof SampleExportError)) throw err;
@@ -266,22 +272,25 @@ async function prepareCounted(ctx: ExportContext, settings: ExportSettings, dir:
   const curriculum = new CurriculumIndex(settings.order === 'curriculum' ? join(dir, 'train-shuffled.jsonl') : undefined);
   let position = 0;
   for (let b = 0; b < bucketCount; b++) {
-    const rows: string[] = [];
-    for await (const line of lines(join(dir, `bucket-${b}.jsonl`))) rows.push(line);
+    const path = join(dir, `bucket-${b}.jsonl`);
+    let rows = inMemory;
+    if (!rows) {
+      rows = [];
+      for await (const line of lines(path)) rows.push(bucketRow(line, JSON.parse(line) as PreparedSample));
+    }
     shuffleInPlace(rows, shuffle);
-    for (const line of rows) {
+    for (const { line, tokens, trained, rank } of rows) {
       const isVal = position++ < nVal;
-      const row = JSON.parse(line) as PreparedSample;
-      (isVal ? lengths.validation : lengths.train).push(row.input_ids.length);
-      lengths.trained.push(row.assistant_masks.reduce((a, v) => a + v, 0));
+      (isVal ? lengths.validation : lengths.train).push(tokens);
+      lengths.trained.push(trained);
       if (isVal) await write(validation, `${line}\n`);
-      else if (curriculum.collecting) await curriculum.add(row.curriculum?.rank, line);
+      else if (curriculum.collecting) await curriculum.add(rank, line);
       else {
-        curriculum.count(row.curriculum?.rank);
+        curriculum.count(rank);
         await write(train, `${line}\n`);
       }
     }
-    rmSync(join(dir, `bucket-${b}.jsonl`), { force: true });
+    if (!inMemory) rmSync(path, { force: true });
   }
   await curriculum.writeSorted(train);
   await Promise.all([train, validation].map((s) => new Promise<void>((res, rej) => s.end((e?: Error | null) => (e ? rej(e) : res())))));
@@ -302,6 +311,18 @@ async function prepareCounted(ctx: ExportContext, settings: ExportSettings, dir:
     drops,
     split: (name) => ({ [Symbol.asyncIterator]: () => parsed(join(dir, `${name}.jsonl`)) }),
   };
+}
+
+/** A prepared sample's JSON line in a shuffle bucket, with what the split statistics and the curriculum need of it. */
+interface BucketRow {
+  line: string;
+  tokens: number;
+  trained: number;
+  rank: number | undefined;
+}
+
+function bucketRow(line: string, row: PreparedSample): BucketRow {
+  return { line, tokens: row.input_ids.length, trained: row.assistant_masks.reduce((a, v) => a + v, 0), rank: row.curriculum?.rank };
 }
 
 /**
