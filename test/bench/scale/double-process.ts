@@ -34,8 +34,11 @@ export interface DoubleStats {
   cpuMs: number;
 }
 
-/** Width of the in-flight timeline's intervals, in seconds; our choice (a 30 s run gives 15 points). */
-const BUCKET_S = 2;
+/**
+ * Width of the in-flight timeline's intervals, in seconds; our choice (a 30 s run gives 15 points).
+ * `SCALE_BUCKET_S` narrows it to look at the ramps.
+ */
+const BUCKET_S = Number(process.env.SCALE_BUCKET_S ?? 2);
 
 const latencyMs = Number(process.env.LATENCY_MS ?? 0);
 const double = await startLlmDouble({ latencyMs });

@@ -6,7 +6,9 @@
  * (`SCALE_SEEDS_PATH`, default this machine's Python stdlib), `limit` sized from `SCALE_CALLS`.
  * Printed with the process's CPU per call, since on a small shared machine the run may be CPU-bound
  * (its CPU time exceeding the 200 ms endpoint's ideal wall, calls x 0.2 / 64), and the double's
- * in-flight timeline, which shows where the pipeline leaves slots idle (the pass barrier, the tail).
+ * in-flight timeline, which shows where the pipeline leaves slots idle (the pass barrier, the tail):
+ * `SCALE_BUCKET_S` sets its interval (default 2 s; 0.25 shows the ramps). `SCALE_PLUGINS` (JSON) is
+ * merged into the run's `plugins`, for A/B runs, e.g. `{"strategy:backfeeding":{"earlyExtraction":false}}`.
  */
 import { execFileSync } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -37,6 +39,7 @@ export async function utilisation(log: (line: string) => void): Promise<{ utilis
     try {
       const overrides: ConfigInput = { model: 'openai:scripted-coder', baseUrl: double.url, out: join(tempDir('scale-utilisation'), 'run'), limit, concurrency: CALL_SLOTS, llm: { concurrency: CALL_SLOTS } };
       if (!analyzers) Object.assign(overrides, { plugins: { 'analyzer:python': false }, verify: { unhandled: 'skip' } });
+      if (process.env.SCALE_PLUGINS) overrides.plugins = { ...(overrides.plugins as object), ...JSON.parse(process.env.SCALE_PLUGINS) };
       await double.reset();
       const startedAt = Date.now();
       const started = performance.now();
