@@ -127,8 +127,10 @@ export default definePlugin({
 
 /** `count` distinct directions, chosen by hashing the seed id so that reruns choose the same ones. */
 export function pickDirections(seedId: string, directions: readonly RewriteDirection[], count: number): RewriteDirection[] {
-  const ranked = [...directions].sort((a, b) => contentId([seedId, a]).localeCompare(contentId([seedId, b])));
-  return ranked.slice(0, Math.min(count, ranked.length));
+  // Each direction's hash once, not twice per comparison.
+  const keyed = directions.map((d) => ({ d, key: contentId([seedId, d]) }));
+  keyed.sort((a, b) => a.key.localeCompare(b.key));
+  return keyed.slice(0, Math.min(count, keyed.length)).map((k) => k.d);
 }
 
 function isFatal(err: unknown): boolean {
