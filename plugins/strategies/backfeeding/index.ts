@@ -18,6 +18,12 @@ import { KEYWORD_KINDS } from './types.js';
 const NAME = 'strategy:backfeeding';
 /** Completion budget of one keyword extraction; our choice (a reply is a few dozen short strings). */
 const EXTRACTION_MAX_TOKENS = 512;
+/**
+ * graph.svg is drawn once this many derived seeds have been handed to the runner (or the pass ends):
+ * by then the pass's first calls are out, so the layout's main-thread time does not hold them back.
+ * Our choice: the default `llm.concurrency`.
+ */
+const PICTURE_AFTER_SEEDS = 64;
 /** Progress line every this many problems during extraction (long runs show they are alive). */
 const EXTRACTION_LOG_EVERY = 1000;
 
@@ -157,7 +163,12 @@ async function derivedSeeds(
   const stats = graphStats(graph);
   saveGraph(graph, dir, stats, options.formats);
   if (extraction) writeFileSync(join(dir, 'extraction.json'), `${JSON.stringify(extraction, null, 2)}\n`);
-  if (options.picture) writeFileSync(join(dir, GRAPH_FILES.picture), renderGraphSvg(graph, { seed: options.seed }));
+  let pictureDrawn = !options.picture;
+  const drawPicture = () => {
+    if (pictureDrawn) return;
+    pictureDrawn = true;
+    writeFileSync(join(dir, GRAPH_FILES.picture), renderGraphSvg(graph, { seed: options.seed }));
+  };
   ctx.log.info(
     `knowledge graph of ${stats.problems} problems: ${stats.nodes} keywords (${KEYWORD_KINDS.map((k) => `${stats.nodesPerKind[k]} ${k}`).join(', ')}), ${stats.edges} edges, ${communities.count} communities; saved in ${dir}`,
   );
@@ -165,31 +176,38 @@ async function derivedSeeds(
   const total = Math.round(options.ratio * sources);
   const quotas = planQuotas(total, graphLanguages(graph).map((l) => [l, graph.getAttribute('languages')[l] ?? 0] as const));
   if (total === 0 || graph.size === 0) {
+    drawPicture();
     ctx.log.warn(`no derived problems: ${total === 0 ? `ratio ${options.ratio} × ${sources} source problems rounds to 0` : 'the knowledge graph has no edges'}`);
     return undefined;
   }
   // Lazy: seeds are drawn as the runner asks for them, so memory holds the graph, not the sample.
   return (async function* () {
     let index = 0;
-    for (const [language, quota] of quotas) {
-      if (quota === 0) continue;
-      const sampler = new CombinationSampler(graph, language, {
-        minKeywords: options.keywordsPerProblem.min,
-        maxKeywords: options.keywordsPerProblem.max,
-        requireKinds: options.requireKinds,
-        crossCommunity: options.crossCommunity,
-        seed: options.seed,
-      });
-      let drawn = 0;
-      for (; drawn < quota; drawn++) {
-        const c = sampler.next();
-        if (!c) break;
-        yield combinationSeed(c, ++index, `graph/${GRAPH_FILES.json}`);
+    try {
+      for (const [language, quota] of quotas) {
+        if (quota === 0) continue;
+        const sampler = new CombinationSampler(graph, language, {
+          minKeywords: options.keywordsPerProblem.min,
+          maxKeywords: options.keywordsPerProblem.max,
+          requireKinds: options.requireKinds,
+          crossCommunity: options.crossCommunity,
+          seed: options.seed,
+        });
+        let drawn = 0;
+        for (; drawn < quota; drawn++) {
+          const c = sampler.next();
+          if (!c) break;
+          yield combinationSeed(c, ++index, `graph/${GRAPH_FILES.json}`);
+          // The picture's layout (tens of ms) waits until the pass's first seeds have their calls out.
+          if (index === PICTURE_AFTER_SEEDS) drawPicture();
+        }
+        if (drawn < quota) {
+          ctx.log.warn(`${language}: the graph yields only ${drawn} distinct connected combinations of ${options.keywordsPerProblem.min}-${options.keywordsPerProblem.max} keywords; ${quota} were asked for (ratio ${options.ratio})`);
+        }
+        ctx.log.info(`${language}: ${drawn} combinations, covering ${sampler.covered} of ${sampler.coverableCount} connected keywords`);
       }
-      if (drawn < quota) {
-        ctx.log.warn(`${language}: the graph yields only ${drawn} distinct connected combinations of ${options.keywordsPerProblem.min}-${options.keywordsPerProblem.max} keywords; ${quota} were asked for (ratio ${options.ratio})`);
-      }
-      ctx.log.info(`${language}: ${drawn} combinations, covering ${sampler.covered} of ${sampler.coverableCount} connected keywords`);
+    } finally {
+      drawPicture();
     }
   })();
 }
