@@ -27,7 +27,7 @@ export { InstructsmithError, ConfigError, InputError, ToolMissingError, PluginEr
 // --- LLM access: structured output for plugins, the contract and helpers for provider plugins
 export { structuredOutput } from './llm/zod-schema.js';
 export { LlmError, PROVIDER_API_VERSION } from './llm/types.js';
-export type { ChatRequest, ChatResult, SamplingParams, OutputSchema, Completion, StructuredCompletion, CallMeta, ChatProvider, ProviderOptions, CallOptions, LlmErrorKind, PromptLogprobs, PromptLogprobsResult, PromptLogprobsCompletion } from './llm/types.js';
+export type { ChatRequest, ChatResult, SamplingParams, OutputSchema, Completion, StructuredCompletion, CallMeta, CallPriority, ChatProvider, ProviderOptions, CallOptions, LlmErrorKind, PromptLogprobs, PromptLogprobsResult, PromptLogprobsCompletion } from './llm/types.js';
 export { llmErrorFromNetwork, llmErrorFromStatus, networkErrorCode, parseEndpointUrl, publicUrl, retryAfterMs, type EndpointUrl, type FailureContext } from './llm/http-errors.js';
 export { linkSignals } from './llm/abort.js';
 export type { BatchApi, BatchCallOptions, BatchRequestLine, BatchResultLine, BatchStatus, BatchStatusName } from './llm/batch/types.js';

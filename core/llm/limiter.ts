@@ -1,4 +1,5 @@
 import { RateGate, type RateLimitInfo, type RateLimitSettings, type SendTicket } from './rate-limit.js';
+import type { CallPriority } from './types.js';
 
 /** What a finished attempt tells the limiter. */
 export type AttemptOutcome = 'ok' | 'overload' | 'other';
@@ -11,12 +12,6 @@ export interface Slot {
   readonly ticket: SendTicket;
 }
 
-/**
- * Which queue an attempt waits in: `background` attempts are let through only while no `normal` one
- * waits, so they fill slots the run's other calls leave idle (see {@link CallMeta.priority}).
- */
-export type CallPriority = 'normal' | 'background';
-
 interface Waiter {
   model: string;
   tokens: number;
@@ -26,10 +21,12 @@ interface Waiter {
 
 /**
  * Normal attempts kept waiting, as a share of the in-flight limit, once every slot is taken (see
- * {@link EndpointLimiter.wantsWork}). Our choice, measured with `npm run bench scale` (utilisation
- * section): a reply's handling and the next request's building take 2-5 ms of a busy main thread,
- * about 2% of a 200 ms call, which a slot spent idle before; 1/8 of 64 slots covers the ~2 slots in
- * that state at any time with room to spare, and adds at most a few ms of queueing per call.
+ * {@link EndpointLimiter.wantsWork}). Our choice: handling a reply and building the next request take
+ * 2-5 ms of a busy main thread (about 2% of a 200 ms call), so ~2 of 64 slots are in that state at any
+ * time; 1/8 covers them with room to spare and adds a few ms of queueing per call. Measured only
+ * together with backfeeding's background extraction (the utilisation section of `npm run bench
+ * scale`: 0.914 -> 0.923 mean of three runs each on a busy machine); the reply's own wait for the
+ * event loop, which a backlog cannot hide, is the larger part of what is left.
  */
 const BACKLOG_SHARE = 1 / 8;
 

@@ -248,6 +248,12 @@ export interface StructuredCompletion<T> {
   usage: UsageEntry[];
 }
 
+/**
+ * Which queue of the endpoint's limiter a call waits in: `background` calls are let through only
+ * while no `normal` one waits (see {@link CallMeta.priority}).
+ */
+export type CallPriority = 'normal' | 'background';
+
 /** Who is calling, for token accounting, and how urgent the call is. */
 export interface CallMeta {
   plugin: string;
@@ -258,7 +264,7 @@ export interface CallMeta {
    * backfeeding's keyword extraction of the records kept during the first pass. Default `normal`.
    * Not part of the cache key; batch mode (`--batch`) ignores it.
    */
-  priority?: 'normal' | 'background';
+  priority?: CallPriority;
 }
 
 /**
