@@ -26,7 +26,8 @@ export type ExtractionOutcome =
 /**
  * Extract task / instruction / knowledge-point keywords from one problem with a structured LLM
  * call (Infinite-Instruct's backfeeding construction, arXiv 2505.23177: keywords of three kinds from
- * each problem), at `opts.priority` in the endpoint's queue. The record's language wins over the model's guess when the record has a known one.
+ * each problem), at `opts.priority` in the endpoint's queue. The record's language wins over the
+ * model's guess when the record has a known one.
  * Temperature 0 (our choice): extraction is labelling, not writing. The call goes through core's
  * cache, so a resumed run repeats none.
  * @returns `{ok: false, reason}` for a record with no user turn or a reply that never validated;

@@ -91,6 +91,9 @@ export type BackfeedingOptions = z.output<typeof backfeedingOptions>;
  * `graph/graph.json`, `graph.gexf`, `stats.json` and `graph.svg` in the run directory, then yield one
  * derived seed per sampled combination: round(ratio × source problems), split over languages in
  * proportion to their problems. On `hooks.synthesize` it writes a new problem from each of its seeds.
+ * With `earlyExtraction` (the default) the keywords of each record kept in the first pass are
+ * extracted as it is kept (`hooks.kept`, background priority: `early.ts`), so at the pass's end the
+ * graph is built or nearly; the records, calls and graph are the same.
  */
 export default definePlugin({
   name: NAME,
