@@ -185,7 +185,6 @@ export function releasePrepared(ctx: ExportContext): void {
   memo.delete(ctx);
 }
 
-
 async function prepare(ctx: ExportContext, settings: ExportSettings, dir: string, pretokenized?: PretokenizedLookup): Promise<PreparedDataset> {
   const tok = ctx.tokenizer(settings.tokenizer);
   let pre = pretokenized && pretokenized.trainOn === settings.trainOn ? pretokenized : undefined;
@@ -253,9 +252,9 @@ async function prepareCounted(ctx: ExportContext, settings: ExportSettings, dir:
       const row: PreparedSample = { id: record.id, language: record.language, messages, input_ids: t.input_ids, labels: t.labels, assistant_masks: t.assistant_masks };
       if (rank !== undefined) row.curriculum = record.meta.curriculum as CurriculumMeta;
       if (record.label && Object.keys(record.label).length > 0) row.label = record.label;
-      const b = Math.floor(pickBucket() * bucketCount);
-      if (inMemory) inMemory.push(bucketRow(JSON.stringify(row), row));
-      else await write(buckets[b]!, `${JSON.stringify(row)}\n`);
+      const line = JSON.stringify(row);
+      if (inMemory) inMemory.push(bucketRow(line, row));
+      else await write(buckets[Math.floor(pickBucket() * bucketCount)]!, `${line}\n`);
       kept++;
     } catch (err) {
       if (!(err instanceof SampleExportError)) throw err;

@@ -3,7 +3,8 @@
  * protocol (core/verify/tool-server.ts): a request `{id, spillDir, tokenizer: TokenizerRecipe,
  * samples: [{key, messages}]}` (weighted messages) appends one JSON line per sample (a `SpillLine`)
  * to this process's spill file in `spillDir`, and answers `stdout` = `{file, spans: [[offset,
- * length], ...]}`: the file's name and each sample's byte span in it, in the samples' order. The tokenizer loads once per recipe. Exits when stdin closes.
+ * length], ...]}`: the file's name and each sample's byte span in it, in the samples' order. The
+ * tokenizer loads once per recipe. Exits when stdin closes.
  */
 import { appendFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';

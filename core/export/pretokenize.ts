@@ -206,9 +206,7 @@ export class Pretokenizer implements PretokenizedLookup {
     await Promise.allSettled([...this.inFlight]);
     await this.server?.close();
     for (const f of this.files.splice(0)) closeSync(f.fd);
-    if (this.dir) {
-      removeTempDir(this.dir);
-    }
+    if (this.dir) removeTempDir(this.dir);
     this.index.clear();
   }
 
@@ -277,7 +275,6 @@ export class Pretokenizer implements PretokenizedLookup {
     batch.forEach((p, i) => this.index.set(p.key, [n, ...reply.spans[i]!]));
   }
 }
-
 
 /** A run's helper's nice value: it takes only CPU the run leaves idle, so the run's LLM calls are not delayed (our choice). */
 const RUN_HELPER_NICENESS = 15;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { type DerivedSeedQuery, definePlugin, type PluginContext, type PluginLlmClient, type SampleRecord, type Seed, z } from '../../../core/index.js';
-import { buildGraphFromRecords, type ExtractionReport, GraphBuilder } from './build.js';
+import { buildGraphFromRecords, type ExtractionReport } from './build.js';
 import { FirstPassGraph } from './early.js';
 import { graphCommand } from './command.js';
 import { assignCommunities } from './communities.js';
@@ -156,7 +156,7 @@ async function derivedSeeds(
     const fromEarly = builder !== undefined && early!.covers(query.counts.kept);
     if (fromEarly) ctx.log.info(`keywords of ${builder.report.records} kept problems extracted during the first pass`);
     const records = fromEarly ? (options.from === 'kept' ? none() : passedJudges(query)) : options.from === 'kept' ? query.kept() : judgedRecords(query);
-    const built = await buildGraphFromRecords(records, ctx, llm(), opts, fromEarly ? builder : new GraphBuilder(opts));
+    const built = await buildGraphFromRecords(records, ctx, llm(), opts, fromEarly ? builder : undefined);
     graph = built.graph;
     extraction = built.report;
     sources = extraction.records;
