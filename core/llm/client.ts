@@ -173,13 +173,14 @@ export function createLlmClient(deps: LlmClientDeps): LlmClient {
         }));
       }, settings.timeoutMs + TIMEOUT_GRACE_MS);
     });
+    const answered = meter.sending(modelId);
     try {
-      meter.sent(modelId);
       return await Promise.race([run({ signal: link.signal, timeoutMs: settings.timeoutMs }), guardFired]);
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
       throw err;
     } finally {
+      answered();
       clearTimeout(guard);
       link.dispose();
     }

@@ -12,6 +12,7 @@ import type { UsageTotals } from './types.js';
  */
 export class UsageMeter {
   private readonly perModel = new Map<string, UsageTotals>();
+  private readonly pending = new Map<string, number>();
   private readonly cached = { promptTokens: 0, completionTokens: 0 };
   private readonly listeners = new Set<(entry: UsageEntry) => void>();
   private sink?: () => UsageMeter | undefined;
@@ -28,6 +29,28 @@ export class UsageMeter {
   sent(modelId: string): void {
     this.totalsOf(modelId).calls++;
     this.sink?.()?.sent(modelId);
+  }
+
+  /**
+   * {@link sent}, for an attempt that stays unanswered until the returned function is called (once
+   * its reply or failure is in). Until then {@link unanswered} counts it: the request may not have
+   * left the process yet (a connection still opening), so a checkpoint leaves it out
+   * (`UsageTally.state`), and a run killed before it left does not count it twice after the resume.
+   */
+  sending(modelId: string): () => void {
+    this.sent(modelId);
+    this.pending.set(modelId, (this.pending.get(modelId) ?? 0) + 1);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.pending.set(modelId, this.pending.get(modelId)! - 1);
+    };
+  }
+
+  /** Attempts counted by {@link sending} whose reply or failure is not in yet, per model id. */
+  unanswered(): Record<string, number> {
+    return Object.fromEntries([...this.pending].filter(([, n]) => n > 0));
   }
 
   /**

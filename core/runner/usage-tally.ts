@@ -33,8 +33,17 @@ export class UsageTally {
     return out;
   }
 
-  /** What the checkpoint stores. */
+  /**
+   * What the checkpoint stores: the totals without this process's attempts still unanswered
+   * (`UsageMeter.unanswered`). Such a request may not have left yet when the process is killed, and
+   * the resumed run makes it again; counting it here too would report more calls than were received.
+   */
   state(): unknown {
-    return this.totals();
+    const totals = this.totals();
+    for (const [id, n] of Object.entries(this.meter.unanswered())) {
+      const t = totals[id];
+      if (t) t.calls -= n;
+    }
+    return totals;
   }
 }
