@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHooks, type CodeSample, type ExportContext, type Hooks, type JudgeSubject, type StageContext } from '../hooks.js';
@@ -20,7 +20,10 @@ export type PluginWithOptions = Plugin | readonly [Plugin, unknown];
 export interface HarnessOptions {
   /** The model behind `ctx.llm()`: model id `mock:test`. Default: a MockModel with no routes (schema-valid replies). */
   model?: MockModel;
-  /** Run directory handed to plugins (`ctx.run.dir`); default a new temporary folder. */
+  /**
+   * Run directory handed to plugins (`ctx.run.dir`); default a new temporary folder, which
+   * {@link PluginHarness.dispose} removes (a folder given here is left alone).
+   */
   runDir?: string;
   /** Collects log lines; default silent. */
   log?: Logger;
@@ -81,6 +84,13 @@ export interface PluginHarness {
    */
   exportRecords(records: readonly SampleRecord[], options?: { outDir?: string; run?: Record<string, unknown>; trainSettings?: Record<string, unknown> }): Promise<{ written: string[]; commands: string[] }>;
   stage(stage: Stage): StageContext;
+  /**
+   * Remove the temporary run directory the harness made (nothing when `options.runDir` was given),
+   * with everything plugins wrote there; safe to call twice. Call it in `afterEach`, or declare the
+   * harness with `await using` (`Symbol.asyncDispose`).
+   */
+  dispose(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**
@@ -90,6 +100,7 @@ export interface PluginHarness {
 export async function createHarness(plugins: readonly PluginWithOptions[], options: HarnessOptions = {}): Promise<PluginHarness> {
   const hooks = createHooks();
   const model = options.model ?? new MockModel();
+  const ownDir = options.runDir === undefined;
   const runDir = options.runDir ?? mkdtempSync(join(tmpdir(), 'instructsmith-test-'));
   const log = options.log ?? { info() {}, warn() {}, debug() {} };
   const entries = [model.plugin('mock'), ...plugins].map((p) => {
@@ -100,8 +111,13 @@ export async function createHarness(plugins: readonly PluginWithOptions[], optio
   await applyPlugins({ hooks, llm, templates: createTemplateRenderer(options.templates), log, run: { dir: runDir, dryRun: false, config: {} } }, entries);
   const signal = new AbortController().signal;
   const stage = (s: Stage): StageContext => ({ stage: s, signal, dryRun: false });
+  const dispose = async () => {
+    if (ownDir) rmSync(runDir, { recursive: true, force: true });
+  };
 
   return {
+    dispose,
+    [Symbol.asyncDispose]: dispose,
     hooks,
     model,
     runDir,

@@ -7,7 +7,7 @@
  * - runPreset: a whole preset in a test.
  * - derivedSeedQuery: the `hooks.derivedSeeds` query over records in arrays (positions are indices), for strategy tests.
  */
-export { PluginTester, type TesterCase, type ValidCase, type InvalidCase, type PluginTesterOptions } from './plugin-tester.js';
+export { PluginTester, type CaseRun, type TesterCase, type ValidCase, type InvalidCase, type PluginTesterOptions } from './plugin-tester.js';
 export { createHarness, readRecordFile, type PluginHarness, type HarnessOptions, type PluginWithOptions, type SeedRun, type SelectRun } from './harness.js';
 export type { SelectionDrop, SelectionSummary, SelectorCount } from '../selection.js';
 export { MockModel, MockReply, mockReply, createMockModel, type MockRequest, type MockReplyFn, type MockMatch } from './mock-model.js';

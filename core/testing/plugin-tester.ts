@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -43,6 +43,15 @@ export interface InvalidCase extends TesterCase {
   };
 }
 
+/** What {@link PluginTester.runCase} returns. */
+export interface CaseRun {
+  kept: SampleRecord[];
+  rejected: SampleRecord[];
+  runDir: string;
+  /** Remove the case's temporary folder (its run directory included); safe to call twice. */
+  dispose(): Promise<void>;
+}
+
 export interface PluginTesterOptions {
   /** Other plugins every case needs (an executor, an analyzer), with options. */
   plugins?: readonly PluginWithOptions[];
@@ -66,6 +75,8 @@ const DEFAULT_SEED = { code: 'def add(a, b):\n    return a + b\n', language: 'py
  *     invalid: [{ response: 'x'.repeat(5000), options: { maxChars: 100 }, error: { category: 'too_long' } }],
  *   }));
  * ```
+ * Each case runs in a temporary folder, removed once the case passes; a failed case's stays, named in
+ * the failure, to be looked at.
  * @throws Error listing every case that failed and why (after running all of them)
  */
 export class PluginTester {
@@ -75,8 +86,10 @@ export class PluginTester {
     const failures: string[] = [];
     const all = [...(cases.valid ?? []).map((c, i) => ({ c, valid: true, label: c.name ?? `valid #${i + 1}` })), ...(cases.invalid ?? []).map((c, i) => ({ c, valid: false, label: c.name ?? `invalid #${i + 1}` }))];
     for (const { c, valid, label } of all) {
+      let run: CaseRun | undefined;
       try {
-        const { kept, rejected } = await this.runCase(plugin, c);
+        run = await this.runCase(plugin, c);
+        const { kept, rejected } = run;
         const byPlugin = rejected.filter((r) => r.dropped?.plugin === plugin.name);
         if (valid) {
           if (byPlugin.length) throw new Error(`dropped by ${plugin.name}: ${byPlugin[0]!.dropped!.reason}`);
@@ -88,16 +101,33 @@ export class PluginTester {
           const ok = byPlugin.some((r) => matchesDrop(r, want));
           if (!ok) throw new Error(`dropped, but not as expected ${describeWant(want)}: got ${byPlugin.map((r) => JSON.stringify(r.dropped)).join(', ')}`);
         }
+        await run.dispose();
       } catch (err) {
-        failures.push(`${plugin.name} ${label}: ${(err as Error).message}`);
+        // A failed case's run directory stays, for its run.json, records and funnel to be read.
+        failures.push(`${plugin.name} ${label}: ${(err as Error).message}${run ? ` (run directory kept: ${run.runDir})` : ''}`);
       }
     }
     if (failures.length) throw new Error(`${failures.length} of ${all.length} cases failed:\n  ${failures.join('\n  ')}`);
   }
 
-  /** Run one case through the runner; returns the run directory's kept and rejected records. */
-  async runCase(plugin: Plugin, c: TesterCase): Promise<{ kept: SampleRecord[]; rejected: SampleRecord[]; runDir: string }> {
+  /**
+   * Run one case through the runner; returns the run directory's kept and rejected records. The run
+   * directory (in a temporary folder) is the caller's: `dispose()` removes it. A case whose run throws
+   * leaves nothing behind.
+   * @throws what the run throws (a fatal error of the plugin under test, a ConfigError for its options)
+   */
+  async runCase(plugin: Plugin, c: TesterCase): Promise<CaseRun> {
     const dir = mkdtempSync(join(tmpdir(), 'instructsmith-tester-'));
+    const dispose = async () => rmSync(dir, { recursive: true, force: true });
+    try {
+      return { ...(await this.runIn(dir, plugin, c)), dispose };
+    } catch (err) {
+      await dispose();
+      throw err;
+    }
+  }
+
+  private async runIn(dir: string, plugin: Plugin, c: TesterCase): Promise<Omit<CaseRun, 'dispose'>> {
     const seedFile = join(dir, 'case.json');
     const seed = { ...DEFAULT_SEED, ...c.seed };
     writeFileSync(seedFile, JSON.stringify({ seed, instruction: c.instruction, response: c.response }));

@@ -110,7 +110,8 @@ describe('responder:conversation', () => {
           },
         ],
       });
-      const { kept, rejected } = await tester.runCase(conversation, { instruction: INSTRUCTION, options: { rounds: [3, 3] }, model: script({ bad: 2 }) });
+      const { kept, rejected, dispose } = await tester.runCase(conversation, { instruction: INSTRUCTION, options: { rounds: [3, 3] }, model: script({ bad: 2 }) });
+      await dispose();
       expect(kept).toEqual([]);
       expect(rejected).toHaveLength(1);
       const [r] = rejected;

@@ -109,7 +109,8 @@ describe('strategy:reverse', () => {
     expect(await h.synthesize(seed)).toEqual([]);
     expect(model.requests).toHaveLength(0);
 
-    const { kept, rejected } = await tester.runCase(reverse, { seed: { code: CODE, kind: 'derived' }, model: script() });
+    const { kept, rejected, dispose } = await tester.runCase(reverse, { seed: { code: CODE, kind: 'derived' }, model: script() });
+    await dispose();
     expect(kept).toHaveLength(0);
     expect(rejected.map((r) => r.dropped)).toEqual([{ stage: 'synthesized', plugin: 'runner', reason: 'no strategy wrote an instruction from this seed', category: 'no_instruction' }]);
   });
