@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'bullmq';
@@ -47,11 +47,13 @@ interface RunPipeline {
   deps: PipelineDeps;
   meter: UsageMeter;
   maxHoldMs: number;
+  /** The run's scratch directory on this machine, removed when the worker closes. */
+  scratch: string;
 }
 
 /** A running worker. */
 export interface QueueWorker {
-  /** Stop taking jobs, let the jobs in hand finish, disconnect. */
+  /** Stop taking jobs, let the jobs in hand finish, disconnect, and remove the runs' scratch directories. */
   close(): Promise<void>;
 }
 
@@ -117,6 +119,7 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
         const built = await p.catch(() => undefined);
         const t = built?.meter.total();
         if (t) options.log.info(`worker: run ${runId}: ${t.calls} calls sent, ${t.cachedCalls} answered from the cache`);
+        if (built) rmSync(built.scratch, { recursive: true, force: true });
       }
       controller.abort();
       await cache.close();
@@ -139,21 +142,26 @@ async function buildPipeline(runId: string, redis: Redis, cache: RedisRequestCac
   if (options.baseUrl) config.baseUrl = options.baseUrl;
   // Plugins may write under their run directory; the coordinator's is on another machine.
   const scratch = mkdtempSync(join(tmpdir(), `instructsmith-worker-${runId}-`));
-  const { hooks, llm, meter } = await startPlugins({
-    config,
-    dir: scratch,
-    builtins: options.builtins,
-    implicit: options.implicit,
-    log: options.log,
-    settings: { ...llmSettings(config, scratch), cacheDir: null },
-    cache: config.cache.enabled ? cache : undefined,
-    signal,
-  });
-  meter.teeTo(countFor);
-  await hooks.runStart.promise({ runDir: scratch, dryRun: false });
-  const verifier = handledLanguages(hooks).length > 0 ? createVerifier({ hooks, policy: config.verify }) : undefined;
-  // Past this a claim lapses (a call that failed stores nothing); our choice: every attempt timing out
-  // after its longest backoff, plus one such span for the wait for a call slot.
-  const { maxAttempts, timeoutMs, backoffMaxMs } = llm.settings;
-  return { deps: { hooks, signal, dryRun: false, verifier }, meter, maxHoldMs: (maxAttempts + 1) * (timeoutMs + backoffMaxMs) };
+  try {
+    const { hooks, llm, meter } = await startPlugins({
+      config,
+      dir: scratch,
+      builtins: options.builtins,
+      implicit: options.implicit,
+      log: options.log,
+      settings: { ...llmSettings(config, scratch), cacheDir: null },
+      cache: config.cache.enabled ? cache : undefined,
+      signal,
+    });
+    meter.teeTo(countFor);
+    await hooks.runStart.promise({ runDir: scratch, dryRun: false });
+    const verifier = handledLanguages(hooks).length > 0 ? createVerifier({ hooks, policy: config.verify }) : undefined;
+    // Past this a claim lapses (a call that failed stores nothing); our choice: every attempt timing out
+    // after its longest backoff, plus one such span for the wait for a call slot.
+    const { maxAttempts, timeoutMs, backoffMaxMs } = llm.settings;
+    return { deps: { hooks, signal, dryRun: false, verifier }, meter, maxHoldMs: (maxAttempts + 1) * (timeoutMs + backoffMaxMs), scratch };
+  } catch (err) {
+    rmSync(scratch, { recursive: true, force: true });
+    throw err;
+  }
 }

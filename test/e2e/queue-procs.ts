@@ -10,9 +10,9 @@ export interface Cli {
   exited: Promise<number | null>;
 }
 
-/** `instructsmith ...args` from the sources (tsx), with CI=true (progress as lines); stdout ignored. */
-export function cli(args: string[]): Cli {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(packageRoot(), 'cli/bin.ts'), ...args], { cwd: packageRoot(), stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: 'true' } });
+/** `instructsmith ...args` from the sources (tsx), with CI=true (progress as lines) and `env` added; stdout ignored. */
+export function cli(args: string[], env: Record<string, string> = {}): Cli {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(packageRoot(), 'cli/bin.ts'), ...args], { cwd: packageRoot(), stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: 'true', ...env } });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -27,9 +27,12 @@ export async function until(what: string, cond: () => boolean, proc?: Cli): Prom
   }
 }
 
-/** A worker (`instructsmith worker --queue url ...extra`) whose start-up line has been printed (it is listening on the queue). */
-export async function worker(url: string, ...extra: string[]): Promise<Cli> {
-  const w = cli(['worker', '--queue', url, ...extra]);
+/**
+ * A worker (`instructsmith worker --queue url ...extra`) whose start-up line has been printed (it is
+ * listening on the queue); `env` is added to its environment.
+ */
+export async function worker(url: string, extra: string[] = [], env: Record<string, string> = {}): Promise<Cli> {
+  const w = cli(['worker', '--queue', url, ...extra], env);
   await until('the worker to start', () => w.stderr().includes('worker: taking seeds'), w);
   return w;
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -57,12 +57,15 @@ describe.skipIf(!redisPresent)(`run --queue with workers${redisPresent ? '' : ' 
 
   it('a coordinator and two workers write the single-process dataset byte for byte, with the same endpoint calls in all (shared cache)', async () => {
     double.reply(scriptedModel({ humanEvalPath: HUMANEVAL }));
-    const workers = await Promise.all([worker(redis.url, '--concurrency', '2'), worker(redis.url, '--concurrency', '2')]);
+    // Each worker with a temp folder of its own, to see that it removes its scratch run directory on the way out.
+    const temps = [tempDir('worker-tmp'), tempDir('worker-tmp')];
+    const workers = await Promise.all(temps.map((t) => worker(redis.url, ['--concurrency', '2'], { TMPDIR: t })));
     const out = join(tempDir('queue'), 'run');
     const coordinator = cli(runArgs(redis.url, double, out));
     const code = await coordinator.exited;
     const sent = await Promise.all(workers.map(stop));
     expect(code, coordinator.stderr()).toBe(0);
+    expect(temps.map((t) => readdirSync(t).filter((n) => n.startsWith('instructsmith-worker-')))).toEqual([[], []]);
     expect(bytes(out)).toEqual(bytes(reference));
     expect(readFileSync(join(out, 'samples.jsonl'), 'utf8').length).toBeGreaterThan(0);
     // Both workers took seeds (each holds at most 2 of the coordinator's 3+ in flight); with the
@@ -91,7 +94,7 @@ describe.skipIf(!redisPresent)(`run --queue with workers${redisPresent ? '' : ' 
     events.on('stalled', ({ jobId }) => stalled.push(jobId));
     await events.waitUntilReady();
     try {
-      const first = await worker(redis.url, '--concurrency', '2', '--stall-seconds', '2');
+      const first = await worker(redis.url, ['--concurrency', '2', '--stall-seconds', '2']);
       const out = join(tempDir('queue-kill'), 'run');
       const coordinator = cli(runArgs(redis.url, double, out));
       await until('the first calls', () => double.chatRequests().length >= 3, coordinator);
@@ -100,7 +103,7 @@ describe.skipIf(!redisPresent)(`run --queue with workers${redisPresent ? '' : ' 
       await first.exited;
       expect(held).toBeGreaterThan(0); // the killed worker was holding seeds
       expect(coordinator.child.exitCode).toBeNull();
-      const second = await worker(redis.url, '--concurrency', '2', '--stall-seconds', '2');
+      const second = await worker(redis.url, ['--concurrency', '2', '--stall-seconds', '2']);
       const code = await coordinator.exited;
       await stop(second);
       expect(code, coordinator.stderr()).toBe(0);

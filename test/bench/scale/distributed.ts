@@ -55,7 +55,7 @@ export async function queuedRun(double: LlmDouble, redis: TestRedis, workers: nu
   const dir = tempDir('queue-bench');
   const config = join(dir, 'instructsmith.config.json');
   writeFileSync(config, JSON.stringify({ llm: { concurrency: CALLS_PER_WORKER }, plugins: { 'analyzer:python': false }, verify: { unhandled: 'skip' } }));
-  const procs = await Promise.all(Array.from({ length: workers }, () => worker(redis.url, '--concurrency', String(4 * CALLS_PER_WORKER))));
+  const procs = await Promise.all(Array.from({ length: workers }, () => worker(redis.url, ['--concurrency', String(4 * CALLS_PER_WORKER)])));
   const out = join(dir, 'run');
   const coordinator = cli(['run', '--preset', 'infinite-instruct', '--seeds', HUMANEVAL, '--model', MODEL, '--base-url', double.url, '--out', out, '--limit', String(seeds), '--concurrency', '8', '--max-concurrency', '64', '--config', config, '--queue', redis.url]);
   const code = await coordinator.exited;
