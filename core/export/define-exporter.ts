@@ -44,7 +44,7 @@ export function defineExporter<X extends z.ZodRawShape = Record<never, never>>(d
       // the last LLM reply only reads the results (core/export/pretokenize.ts).
       const pretokenized = settings.pretokenizeFrom === false ? undefined : sharedPretokenizer(ctx, { tokenizer: settings.tokenizer, trainOn: settings.trainOn }, settings.pretokenizeFrom);
       ctx.hooks.export.tapPromise(async (exportCtx) => {
-        const res = await writeExport(exportCtx, settings, { format: def.format, exporter: def.name, description: def.rowDescription, toRow: def.toRow, extension: file?.extension, writeRows: file?.writeRows, pretokenized });
+        const res = await writeExport(exportCtx, settings, { format: def.format, exporter: def.name, description: def.rowDescription, toRow: def.toRow, extension: file?.extension, writeRows: file?.writeRows, pretokenized, log: ctx.log });
         await def.afterWrite?.(res, exportCtx);
         ctx.log.info(`${res.rows.train} train, ${res.rows.validation} validation rows in ${res.dir}`);
       });

@@ -160,17 +160,19 @@ const memo = new WeakMap<ExportContext, Map<string, { promise: Promise<PreparedD
  * With `pretokenized` (results the run's pretokenizer made with the same tokenizer and `trainOn`),
  * a sample it answered takes its ambiguity, refusal or tokens from there instead of being tokenized
  * again; when at least 2,000 samples lack a result and the machine has several cores, they are
- * tokenized by helper processes (up to 8) during the counting pass. The output is the same either way.
+ * tokenized by helper processes (up to 8) during the counting pass; helpers that fail are reported to
+ * `log` once (exporters sharing the dataset: the first one's), and their samples tokenized here. The
+ * output is the same either way.
  * @throws InputError for an unreadable run or tokenizer (whole export fails); a bad sample never throws
  */
-export function prepareDataset(ctx: ExportContext, settings: ExportSettings, pretokenized?: PretokenizedLookup): Promise<PreparedDataset> {
+export function prepareDataset(ctx: ExportContext, settings: ExportSettings, pretokenized?: PretokenizedLookup, log: Logger = SILENT): Promise<PreparedDataset> {
   const key = JSON.stringify(settings);
   let byKey = memo.get(ctx);
   if (!byKey) memo.set(ctx, (byKey = new Map()));
   const hit = byKey.get(key);
   if (hit) return hit.promise;
   const dir = makeTempDir('export');
-  const promise = prepare(ctx, settings, dir, pretokenized);
+  const promise = prepare(ctx, settings, dir, pretokenized, log);
   byKey.set(key, { promise, dir });
   return promise;
 }
@@ -185,7 +187,7 @@ export function releasePrepared(ctx: ExportContext): void {
   memo.delete(ctx);
 }
 
-async function prepare(ctx: ExportContext, settings: ExportSettings, dir: string, pretokenized?: PretokenizedLookup): Promise<PreparedDataset> {
+async function prepare(ctx: ExportContext, settings: ExportSettings, dir: string, pretokenized: PretokenizedLookup | undefined, log: Logger): Promise<PreparedDataset> {
   const tok = ctx.tokenizer(settings.tokenizer);
   let pre = pretokenized && pretokenized.trainOn === settings.trainOn ? pretokenized : undefined;
   if (pre) await pre.settle();
@@ -193,7 +195,7 @@ async function prepare(ctx: ExportContext, settings: ExportSettings, dir: string
   const cores = availableParallelism();
   // Samples the run did not tokenize, when there are enough of them, go to helper processes on the
   // other cores while this pass counts; fewer are tokenized below.
-  const helpers = tok.recipe && cores > 1 ? new Pretokenizer({ tokenizer: settings.tokenizer, trainOn: settings.trainOn }, () => tok, SILENT, { processes: Math.min(cores, MAX_EXPORT_HELPERS), minSamples: EXPORT_HELPERS_FROM }) : undefined;
+  const helpers = tok.recipe && cores > 1 ? new Pretokenizer({ tokenizer: settings.tokenizer, trainOn: settings.trainOn }, () => tok, log, { processes: Math.min(cores, MAX_EXPORT_HELPERS), minSamples: EXPORT_HELPERS_FROM }) : undefined;
   try {
     let total = 0;
     for await (const record of ctx.samples()) {

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import type { ExportContext } from '../hooks.js';
+import type { Logger } from '../plugin.js';
 import { datasetCard } from './card.js';
 import type { PretokenizedLookup } from './pretokenize.js';
 import { prepareDataset, type ExportDrop, type ExportSettings, type PreparedSample } from './prepare.js';
@@ -29,6 +30,8 @@ export interface FormatSpec {
   pretokenized?: PretokenizedLookup;
   /** File extension of the data files, default `jsonl`. */
   extension?: string;
+  /** Where the export's warnings go (its tokenizer helpers failing, the export then tokenizing alone); default nowhere. */
+  log?: Logger;
   /** Row writer for that extension; default JSON Lines. */
   writeRows?: RowFileWriter;
 }
@@ -49,7 +52,7 @@ export interface FormatResult {
  * @throws what `prepareDataset` throws (bad run directory or tokenizer)
  */
 export async function writeExport(ctx: ExportContext, settings: ExportSettings, spec: FormatSpec): Promise<FormatResult> {
-  const prepared = await prepareDataset(ctx, settings, spec.pretokenized);
+  const prepared = await prepareDataset(ctx, settings, spec.pretokenized, spec.log);
   const dir = join(ctx.outDir, spec.format);
   await mkdir(dir, { recursive: true });
   const ext = spec.extension ?? 'jsonl';

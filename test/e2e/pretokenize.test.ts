@@ -12,6 +12,10 @@ import { weightConversation } from '../../core/export/conversation.js';
 import { tokenizeConversation } from '../../core/export/mask.js';
 import { ambiguity } from '../../core/export/ambiguity.js';
 import { Pretokenizer } from '../../core/export/pretokenize.js';
+import type { ChatTokenizer } from '../../core/export/chat-tokenizer.js';
+import { exportContextFor } from '../../core/export/run-dir.js';
+import { releasePrepared } from '../../core/export/prepare.js';
+import { exportSettingsSchema, writeExport } from '../../core/index.js';
 import { main } from '../../cli/main.js';
 import { loadChatTokenizer } from '../../training/tokenizer.js';
 import { scriptedModel } from '../../plugins/providers/mock/scripted.js';
@@ -51,8 +55,8 @@ describe('export pretokenizer', () => {
     for (const file of FILES) expect(read(join(again, 'messages'), file), file).toBe(read(join(out, 'export', 'messages'), file));
   }, 120_000);
 
-  it('tokenizes a large export in helper processes, row for row what the mask code gives', async () => {
-    // 2,400 distinct samples (each kept sample's answer with a numbered comment), in a copy of the run.
+  /** A copy of the run with 2,400 distinct samples (each kept sample's answer with a numbered comment), over the export's helper threshold. */
+  const bigRun = () => {
     const big = tempDir('pretokenize-big');
     cpSync(out, big, { recursive: true });
     const kept = readJsonl<SampleRecord>(join(out, 'samples.jsonl'));
@@ -63,6 +67,11 @@ describe('export pretokenizer', () => {
       return JSON.stringify(r);
     });
     writeFileSync(join(big, 'samples.jsonl'), `${rows.join('\n')}\n`);
+    return { big, rows };
+  };
+
+  it('tokenizes a large export in helper processes, row for row what the mask code gives', async () => {
+    const { big, rows } = bigRun();
     const dest = tempDir('pretokenize-big-export');
     expect(await main(['export', big, '--format', 'tokenized', '--out', dest, '--val-ratio', '0'])).toBe(0);
     const report = JSON.parse(read(join(dest, 'tokenized'), 'export.json')) as { exported: number; tokenizedBy: Record<string, number> };
@@ -78,6 +87,31 @@ describe('export pretokenizer', () => {
       expect(row.input_ids, row.id).toEqual(t.input_ids);
       expect(row.labels, row.id).toEqual(t.labels);
     }
+  }, 300_000);
+
+  it.skipIf(availableParallelism() < 2)('says so when the export\'s helpers fail, and tokenizes their samples itself: the same rows', async () => {
+    const { big } = bigRun();
+    const tok = loadChatTokenizer('qwen2.5');
+    const broken: ChatTokenizer = { ...tok, addedTokens: tok.addedTokens, recipe: { module: new URL('./no-such-module.js', import.meta.url).href, export: 'loadChatTokenizer', spec: 'qwen2.5' } };
+    const warnings: string[] = [];
+    const log: Logger = { info: () => undefined, debug: () => undefined, warn: (m) => warnings.push(m) };
+    const settings = exportSettingsSchema.parse({ valRatio: 0 });
+    const written = async (tokenizer: ChatTokenizer, dest: string, withLog?: Logger) => {
+      const ctx = exportContextFor(big, dest, () => tokenizer);
+      try {
+        const res = await writeExport(ctx, settings, { format: 'tokenized', exporter: 'exporter:test', description: 'rows', toRow: (s) => ({ id: s.id, input_ids: s.input_ids, labels: s.labels }), log: withLog });
+        return { rows: readFileSync(join(res.dir, 'train.jsonl'), 'utf8'), report: JSON.parse(read(res.dir, 'export.json')) as { tokenizedBy: Record<string, number> } };
+      } finally {
+        releasePrepared(ctx);
+      }
+    };
+    const failed = await written(broken, tempDir('pretokenize-broken'), log);
+    expect(failed.report.tokenizedBy).toEqual({ duringRun: 0, exportHelpers: 0, inline: 2_400 });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/export pretokenizer: failed .*the export tokenizes the remaining samples itself/);
+    const helped = await written(tok, tempDir('pretokenize-helped'));
+    expect(helped.report.tokenizedBy.exportHelpers).toBe(2_400);
+    expect(failed.rows).toBe(helped.rows);
   }, 300_000);
 
   it('answers what tokenizeConversation and the ambiguity check give, and nothing for a helper that cannot load', async () => {
