@@ -24,10 +24,12 @@ interface Claim {
   timer: NodeJS.Timeout;
 }
 
-/** Timings, for tests that cannot wait for the defaults. */
+/** Timings (for tests that cannot wait for the defaults), and where failed reads are reported. */
 export interface RedisCacheTimings {
   leaseMs?: number;
   pollMs?: number;
+  /** Told each time a read from Redis fails (the lookup is then a miss); the worker logs it as a warning. */
+  onReadError?: (message: string) => void;
 }
 
 /**
@@ -56,7 +58,7 @@ export class RedisRequestCache implements RequestCache {
 
   constructor(
     private readonly redis: Redis,
-    timings: RedisCacheTimings = {},
+    private readonly timings: RedisCacheTimings = {},
   ) {
     this.leaseMs = timings.leaseMs ?? LEASE_MS;
     this.pollMs = timings.pollMs ?? POLL_MS;
@@ -78,9 +80,22 @@ export class RedisRequestCache implements RequestCache {
   /**
    * The entry; or, on a miss inside a job, undefined once this job holds the claim on the key (it is
    * to call the endpoint and `set` the reply), after waiting for another job's call when one holds it.
-   * A torn or foreign entry is a miss, overwritten by the next call.
+   * A torn or foreign entry is a miss, overwritten by the next call. So is a lookup Redis fails
+   * (a timeout, a dropped connection after ioredis's own retries), reported to `onReadError`: the job
+   * calls the endpoint itself, perhaps beside another worker, rather than failing the call and
+   * dropping its sample; if Redis is gone for good, storing the reply then stops the run
+   * (`LLM_CACHE_WRITE`, fatal), resumably.
    */
   async get(key: string): Promise<CacheEntry | undefined> {
+    try {
+      return await this.lookup(key);
+    } catch (err) {
+      this.timings.onReadError?.(`reading the LLM cache entry ${key} from Redis failed (${(err as Error).message}); calling the endpoint instead`);
+      return undefined;
+    }
+  }
+
+  private async lookup(key: string): Promise<CacheEntry | undefined> {
     const hit = await this.read(key);
     const scope = currentJob();
     if (hit || !scope) return hit;

@@ -73,7 +73,7 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
   const connection = redisOptions(options.url);
   await checkRedis(connection);
   const redis = new Redis(connection);
-  const cache = new RedisRequestCache(redis);
+  const cache = new RedisRequestCache(redis, { onReadError: (message) => options.log.warn(`worker: ${message}`) });
   const pipelines = new Map<string, Promise<RunPipeline>>();
   const controller = new AbortController();
   const pipelineFor = (runId: string) => {

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { collectAbandoned, trackAttempt } from '../../cli/queue/attempt-usage.js';
 import { countFor, inJob, JobScope } from '../../cli/queue/job-scope.js';
-import { RedisRequestCache } from '../../cli/queue/redis-cache.js';
+import { RedisRequestCache, type RedisCacheTimings } from '../../cli/queue/redis-cache.js';
 import { createPluginContext } from '../../core/context.js';
 import { createHooks } from '../../core/hooks.js';
 import { LlmCache, type CacheEntry } from '../../core/llm/cache.js';
@@ -20,7 +20,7 @@ const HOUR = 3_600_000;
 const MODEL = 'openai:gpt-test';
 
 /** A worker's LLM side as worker.ts builds it: its own Redis connection, cache and meter, the real openai provider. */
-function workerLlm(url: string, double: LlmDouble, timings: { leaseMs?: number; pollMs?: number } = {}) {
+function workerLlm(url: string, double: LlmDouble, timings: RedisCacheTimings = {}) {
   const hooks = createHooks();
   const parts = { hooks, llm: () => undefined as never, templates: createTemplateRenderer(), log: { info() {}, warn() {}, debug() {} }, run: { dir: tmpdir(), dryRun: false, config: {} } };
   void openaiPlugin.apply(createPluginContext(openaiPlugin.name, parts), openaiPlugin.options.parse({}) as never);
@@ -123,6 +123,30 @@ describe.skipIf(!hasRedisServer())('the Redis request cache across workers', () 
       a.redis.disconnect();
       b.redis.disconnect();
       await Promise.all([a.cache.close(), b.cache.close()]);
+    }
+  });
+
+  it('a lookup Redis fails is a miss, reported: the call is made and stored; with Redis gone the store stops the run (fatal)', async () => {
+    const errors: string[] = [];
+    const w = workerLlm(redis.url, double, { onReadError: (m) => errors.push(m) });
+    try {
+      double.reply(() => 'answered anyway');
+      const get = w.redis.get.bind(w.redis);
+      let failures = 1;
+      // One GET fails as a command timing out would; everything after it works.
+      w.redis.get = ((...args: Parameters<typeof get>) => (failures-- > 0 ? Promise.reject(new Error('Command timed out')) : get(...args))) as typeof w.redis.get;
+      const { settled } = await job(w, ['read fails once']);
+      expect(settled).toEqual([{ status: 'fulfilled', value: expect.objectContaining({ content: 'answered anyway' }) }]);
+      expect(double.chatRequests()).toHaveLength(1);
+      expect(errors).toEqual([expect.stringMatching(/^reading the LLM cache entry [0-9a-f]{64} from Redis failed \(Command timed out\); calling the endpoint instead$/)]);
+      expect(await admin.keys('instructsmith:llm-cache:*')).toHaveLength(1); // stored for the other workers
+
+      w.redis.disconnect(); // Redis unreachable from here on: the read misses, the store refuses
+      const gone = await job(w, ['redis gone']);
+      expect(gone.settled).toEqual([{ status: 'rejected', reason: expect.objectContaining({ code: 'LLM_CACHE_WRITE', fatal: true }) }]);
+      expect(errors).toHaveLength(2);
+    } finally {
+      await w.cache.close();
     }
   });
 
