@@ -1,7 +1,7 @@
 /**
  * instructsmith's public API (`import { ... } from 'instructsmith'`), plugin API v1. Named exports
  * only, grouped by what a plugin does with them; built-in plugins import nothing else, exactly as a
- * third-party plugin does. The test kit is the second entry, `instructsmith/testing`.
+ * third-party plugin does. The test kit is the second entry, `instructsmith/testing`; the server side of the tool-server protocol the third, `instructsmith/tool-server` (verify/serve-lines.ts), light enough for a tool server's start-up.
  * Anything not exported here is internal and may change without notice.
  */
 export { z } from 'zod';

@@ -4,17 +4,17 @@
  * samples: [{key, messages}]}` (weighted messages) appends one JSON line per sample (a `SpillLine`)
  * to this process's spill file in `spillDir`, and answers `stdout` = `{file, spans: [[offset,
  * length], ...]}`: the file's name and each sample's byte span in it, in the samples' order. The
- * tokenizer loads once per recipe. Exits when stdin closes.
+ * tokenizer loads once per recipe. Exits when stdin closes (serve-lines.ts).
  */
 import { appendFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { ChatMessage } from '../record.js';
 import { ambiguity } from './ambiguity.js';
 import type { ChatTokenizer, TokenizerRecipe } from './chat-tokenizer.js';
 import { tokenizeConversation } from './mask.js';
 import type { SpillLine } from './pretokenize.js';
 import { SampleExportError } from './sample-error.js';
+import { serveLines } from '../verify/serve-lines.js';
 
 const tokenizers = new Map<string, Promise<ChatTokenizer>>();
 
@@ -79,22 +79,4 @@ async function handle(request: { spillDir: string; tokenizer: TokenizerRecipe; s
   return JSON.stringify({ file, spans });
 }
 
-// Only the protocol writes to stdout.
-const write = process.stdout.write.bind(process.stdout);
-console.log = console.info = console.warn;
-let queue = Promise.resolve();
-const input = createInterface({ input: process.stdin, crlfDelay: Infinity });
-input.on('line', (line) => {
-  if (!line.trim()) return;
-  queue = queue.then(async () => {
-    const request = JSON.parse(line) as Parameters<typeof handle>[0] & { id: number };
-    let reply: { exitCode: number; stdout: string; stderr?: string };
-    try {
-      reply = { exitCode: 0, stdout: await handle(request) };
-    } catch (err) {
-      reply = { exitCode: 2, stdout: '', stderr: err instanceof Error ? (err.stack ?? err.message) : String(err) };
-    }
-    write(`${JSON.stringify({ id: request.id, ...reply })}\n`);
-  });
-});
-input.on('close', () => void queue.then(() => process.exit(0)));
+serveLines(async (request) => ({ exitCode: 0, stdout: await handle(request as unknown as Parameters<typeof handle>[0]) }));

@@ -5,7 +5,7 @@
  * and its exit code (0 clean, 1 errors, 2 internal error). ESLint and its rules load once.
  */
 import { ESLint, type Linter } from 'eslint';
-import { serveLines } from './lines.js';
+import { serveLines } from '../../../core/verify/serve-lines.js';
 
 serveLines(async (request) => {
   const eslint = new ESLint({

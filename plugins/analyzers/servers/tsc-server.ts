@@ -9,7 +9,7 @@
  */
 import { dirname } from 'node:path';
 import ts from 'typescript';
-import { serveLines } from './lines.js';
+import { serveLines } from '../../../core/verify/serve-lines.js';
 
 const libDir = dirname(ts.getDefaultLibFilePath({}));
 const libFiles = new Map<string, ts.SourceFile>();
