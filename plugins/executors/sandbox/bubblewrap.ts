@@ -1,5 +1,5 @@
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
@@ -170,9 +170,15 @@ export class Sandbox {
         continue;
       }
       try {
-        const r = await this.runIn({ command: ['/usr/bin/true'], files: [], limits: PROBE_LIMITS }, mode, 0);
+        // With a file bound in, as every job has: the probe must reach the temp folder as jobs do.
+        const r = await this.runIn({ command: ['/usr/bin/true'], files: [{ path: 'probe', content: '' }], limits: PROBE_LIMITS }, mode, 0);
         if (r.verdict === 'ok') return { isolation: 'bwrap', mode };
-        failures.push(`${mode}: ${r.verdict} ${r.stderr.trim()}`);
+        const closed = mode === 'user-namespace' && this.isRoot ? closedAncestor(tmpdir()) : undefined;
+        failures.push(
+          closed
+            ? `${mode}: the sandbox's unprivileged uid cannot reach the temp folder ${tmpdir()}, where each job's files are written (${closed.dir} has mode ${closed.mode}; set TMPDIR to a folder every user may traverse, such as /tmp)`
+            : `${mode}: ${r.verdict} ${r.stderr.trim()}`,
+        );
       } catch (e) {
         failures.push(`${mode}: ${(e as Error).message}`);
       }
@@ -340,4 +346,24 @@ export class Sandbox {
       isolation: sandboxed ? 'bwrap' : 'none',
     };
   }
+}
+
+/**
+ * The first folder of `dir`'s path (itself included) that other users may not traverse (no `o+x`),
+ * with its octal mode: the slot uid of user-namespace mode, which bwrap runs as, cannot reach files
+ * below it. Undefined when every folder is traversable (or one cannot be read: the probe's own error then says why).
+ */
+function closedAncestor(dir: string): { dir: string; mode: string } | undefined {
+  const parts = dir.split('/').filter(Boolean);
+  for (let i = 0; i <= parts.length; i++) {
+    const d = `/${parts.slice(0, i).join('/')}`;
+    let mode: number;
+    try {
+      mode = statSync(d).mode;
+    } catch {
+      return undefined;
+    }
+    if ((mode & 0o001) === 0) return { dir: d, mode: `0${(mode & 0o7777).toString(8)}` };
+  }
+  return undefined;
 }

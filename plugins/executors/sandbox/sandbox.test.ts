@@ -1,3 +1,6 @@
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, definePlugin, z, type PluginContext } from '../../../core/index.js';
 import { createHarness } from '../../../core/testing/index.js';
@@ -62,6 +65,28 @@ describe('executor:sandbox', { timeout: 60_000 }, () => {
     const r = await unsafe.execute({ language: 'python', code: 'import os\nprint(os.environ.get("HOME"), "ok")' });
     expect(r).toMatchObject({ verdict: 'ok', isolation: 'none' });
     expect(warnings.join('\n')).toMatch(/WITHOUT A SANDBOX/);
+  });
+
+  // As root, user-namespace mode runs bwrap as an unprivileged slot uid, which must reach the job's
+  // files under the temp folder: a private TMPDIR (mode 0700) is found by the probe and named.
+  it.skipIf(process.getuid?.() !== 0)('names a temp folder the sandbox uid cannot reach; auto mode then isolates as root-setuid', async () => {
+    const previous = process.env.TMPDIR;
+    const closed = mkdtempSync(join(tmpdir(), 'private-tmp-'));
+    chmodSync(closed, 0o700);
+    process.env.TMPDIR = closed;
+    try {
+      const userns = createSandboxExecutor({ limits: LIMITS, isolation: 'user-namespace' });
+      await expect(userns.status()).rejects.toMatchObject({
+        code: 'SANDBOX_UNAVAILABLE',
+        message: expect.stringContaining(`cannot reach the temp folder ${closed}, where each job's files are written (${closed} has mode 0700; set TMPDIR`),
+      });
+      const auto = createSandboxExecutor({ limits: LIMITS });
+      expect(await auto.execute({ language: 'python', code: 'print("reached")' })).toMatchObject({ verdict: 'ok', stdout: 'reached\n', isolation: 'bwrap' });
+      expect((await auto.status()).mode).toBe('root-setuid');
+    } finally {
+      if (previous === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = previous;
+    }
   });
 
   it('taps hooks.execute per language; asking for an unhandled language lists the handled ones', async () => {
