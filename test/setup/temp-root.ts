@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,6 +13,8 @@ import { join } from 'node:path';
 export default function setup(): () => void {
   const previous = process.env.TMPDIR;
   const root = mkdtempSync(join(tmpdir(), 'instructsmith-vitest-'));
+  // The modes of /tmp: the sandbox's slot uids must reach the job folders made under it.
+  chmodSync(root, 0o1777);
   process.env.TMPDIR = root;
   const keep = process.env.INSTRUCTSMITH_KEEP_TEST_TMP === '1';
   if (keep) process.stdout.write(`test temp folder (kept): ${root}\n`);
