@@ -164,6 +164,7 @@ export class Sandbox {
     const isolation = this.options.isolation ?? 'auto';
     const modes: IsolationMode[] = isolation !== 'auto' ? [isolation] : this.isRoot ? ['user-namespace', 'root-setuid'] : ['user-namespace'];
     const failures: string[] = [];
+    let unreachableTmp = false;
     for (const mode of modes) {
       if (mode === 'root-setuid' && !this.isRoot) {
         failures.push(`${mode}: needs root`);
@@ -174,6 +175,7 @@ export class Sandbox {
         const r = await this.runIn({ command: ['/usr/bin/true'], files: [{ path: 'probe', content: '' }], limits: PROBE_LIMITS }, mode, 0);
         if (r.verdict === 'ok') return { isolation: 'bwrap', mode };
         const closed = mode === 'user-namespace' && this.isRoot ? closedAncestor(tmpdir()) : undefined;
+        if (closed) unreachableTmp = true;
         failures.push(
           closed
             ? `${mode}: the sandbox's unprivileged uid cannot reach the temp folder ${tmpdir()}, where each job's files are written (${closed.dir} has mode ${closed.mode}; set TMPDIR to a folder every user may traverse, such as /tmp)`
@@ -185,7 +187,9 @@ export class Sandbox {
     }
     return unavailable(
       `bubblewrap cannot create a sandbox here (${failures.join('; ')})`,
-      'allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1 / user.max_user_namespaces > 0), or run as root so the root-setuid mode works; or set allowUnsandboxed: true (unsafe)',
+      unreachableTmp
+        ? 'set TMPDIR to a folder every user may traverse (e.g. TMPDIR=/tmp), or isolation: auto so that root-setuid is tried; or set allowUnsandboxed: true (unsafe)'
+        : 'allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1 / user.max_user_namespaces > 0), or run as root so the root-setuid mode works; or set allowUnsandboxed: true (unsafe)',
     );
   }
 

@@ -79,6 +79,7 @@ describe('executor:sandbox', { timeout: 60_000 }, () => {
       await expect(userns.status()).rejects.toMatchObject({
         code: 'SANDBOX_UNAVAILABLE',
         message: expect.stringContaining(`cannot reach the temp folder ${closed}, where each job's files are written (${closed} has mode 0700; set TMPDIR`),
+        hint: expect.stringMatching(/^set TMPDIR to a folder every user may traverse/),
       });
       const auto = createSandboxExecutor({ limits: LIMITS });
       expect(await auto.execute({ language: 'python', code: 'print("reached")' })).toMatchObject({ verdict: 'ok', stdout: 'reached\n', isolation: 'bwrap' });
